@@ -1,0 +1,14 @@
+"""One adapter per benchmarked tool: writes its input files, names its command, reads its results."""
+
+from __future__ import annotations
+
+from benchmarks.tools.ansible import Ansible
+from benchmarks.tools.base import Job, Tool
+from benchmarks.tools.classic import Sequential, Threads
+from benchmarks.tools.netplay import Netplay
+from benchmarks.tools.nornir import Nornir
+
+ALL: tuple[type[Tool], ...] = (Netplay, Threads, Sequential, Nornir, Ansible)
+NAMES = tuple(tool.name for tool in ALL)
+
+__all__ = ["ALL", "NAMES", "Job", "Tool"]

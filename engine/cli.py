@@ -1,0 +1,91 @@
+"""The `netplay` command: parse arguments, call the library, map errors to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from engine import __version__
+from engine.errors import ExitCode, NetplayError, UsageError
+
+EPILOG = "exit codes: 0 ok, 2 a host failed, 3 a host unreachable, 4 invalid input, 5 bad options"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises UsageError (exit 5) instead of exiting with 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message}\n{self.format_usage().strip()}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="netplay", description="Playbooks for network devices.", epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"netplay {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run a playbook")
+    run.add_argument("playbook")
+    _common(run)
+    run.add_argument("-e", "--extra-vars", action="append", default=[], metavar="KEY=VALUE|@FILE")
+    run.add_argument("--results", metavar="FILE.json", help="write the whole run as JSON")
+    run.add_argument("-q", "--quiet", action="store_true", help="statuses only, no outputs")
+
+    validate = sub.add_parser("validate", help="validate a playbook; touches no device")
+    validate.add_argument("playbook")
+    validate.add_argument("-i", "--inventory")
+    validate.add_argument("-e", "--extra-vars", action="append", default=[])
+
+    cmd = sub.add_parser("cmd", help="send show commands to every selected device")
+    cmd.add_argument("commands", nargs="+", metavar="COMMAND")
+    _common(cmd)
+    cmd.add_argument("--json", action="store_true", help='print [{"HOST": "OUTPUT"}, ...]')
+    cmd.add_argument("--output", metavar="FILE", help="write HOST#COMMAND blocks to FILE")
+
+    hosts = sub.add_parser("hosts", help="list the selected hosts")
+    hosts.add_argument("-i", "--inventory")
+    hosts.add_argument("-l", "--limit", metavar="PATTERN")
+
+    lab = sub.add_parser("lab", help="the simulated device lab")
+    lab_sub = lab.add_subparsers(dest="lab_command", required=True, parser_class=_Parser)
+    serve = lab_sub.add_parser("serve", help="serve the inventory's hosts as simulated devices")
+    serve.add_argument("-i", "--inventory")
+    serve.add_argument("-l", "--limit", metavar="PATTERN")
+    serve.add_argument("--port", type=int, default=2222, help="port on every address")
+    return parser
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-i", "--inventory")
+    parser.add_argument("-l", "--limit", metavar="PATTERN")
+    parser.add_argument("-f", "--forks", type=int, default=20, help="hosts at once (20)")
+    parser.add_argument("--lab", action="store_true", help="run against simulated devices")
+    parser.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS")
+    parser.add_argument("--command-timeout", type=float, default=30.0, metavar="SECONDS")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    try:
+        args = _parser().parse_args(argv)
+        return int(_dispatch(args))
+    except NetplayError as exc:
+        print(exc.render(), file=sys.stderr)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return int(ExitCode.INTERRUPTED)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from engine import commands
+
+    handler = {
+        "run": commands.run,
+        "validate": commands.validate,
+        "cmd": commands.cmd,
+        "hosts": commands.hosts,
+        "lab": commands.lab_serve,
+    }[args.command]
+    return handler(args)

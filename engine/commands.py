@@ -1,0 +1,192 @@
+"""What each `netplay` sub-command does, composed from the pipeline's stages."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from engine.drivers import ConnectionSettings
+from engine.errors import ExitCode, InputError, UsageError
+from engine.executor import Executor, RunSettings, select_hosts
+from engine.inventory import Host, Inventory, PatternError, inventory_from_paths
+from engine.model import Playbook, adhoc_playbook, load_playbook
+from engine.report import ConsoleReport, command_blocks, command_json, failures, make_console
+from engine.results import Mask, RunResult, write_json_atomic
+from engine.templating import BUILTIN_NAMES, check_playbook
+
+
+def run(args: argparse.Namespace) -> int:
+    """`netplay run PLAYBOOK`: validate everything, then run it and print each step."""
+    playbook = load_playbook(args.playbook)
+    inventory = load_inventory_arg(args.inventory)
+    extra = parse_extra_vars(args.extra_vars)
+    check_playbook(playbook, known_names(inventory, extra))
+    result = execute(playbook, inventory, args, extra, quiet=args.quiet)
+    if args.results:
+        write_json_atomic(args.results, result.to_json(), Mask(inventory.secrets()))
+    return int(result.exit_code())
+
+
+def validate(args: argparse.Namespace) -> int:
+    """`netplay validate PLAYBOOK`: schema, hosts and templates; contacts no device."""
+    playbook = load_playbook(args.playbook)
+    extra = parse_extra_vars(args.extra_vars)
+    known = None
+    if args.inventory is not None:
+        inventory = load_inventory_arg(args.inventory)
+        select_hosts(playbook, inventory, None)
+        known = known_names(inventory, extra)
+    check_playbook(playbook, known)
+    steps = sum(len(p.steps) for p in playbook.plays)
+    plays = len(playbook.plays)
+    print(f"ok: {playbook.file}: {plays} play{'s' * (plays > 1)}, {steps} step{'s' * (steps > 1)}")
+    return int(ExitCode.OK)
+
+
+def cmd(args: argparse.Namespace) -> int:
+    """`netplay cmd COMMAND...`: the classic job, every device in parallel, inventory order."""
+    inventory = load_inventory_arg(args.inventory)
+    playbook = adhoc_playbook(args.commands)
+    result = execute(playbook, inventory, args, {}, quiet=True, silent=True)
+    mask = Mask(inventory.secrets())
+    if args.output:
+        Path(args.output).write_text(command_blocks(result, mask), encoding="utf-8")
+    if args.json:
+        print(command_json(result, mask))
+    elif not args.output:
+        print(command_blocks(result, mask), end="")
+    for line in failures(result, mask):
+        print(line, file=sys.stderr)
+    return int(result.exit_code())
+
+
+def hosts(args: argparse.Namespace) -> int:
+    """`netplay hosts`: the selected hosts with their address and groups."""
+    inventory = load_inventory_arg(args.inventory)
+    selected = select(inventory, args.limit)
+    width = max((len(h.name) for h in selected), default=4)
+    for host in selected:
+        groups = ",".join(host.groups) or "-"
+        print(f"{host.name:<{width}}  {host.address}:{host.port}  {host.platform}  {groups}")
+    print(f"{len(selected)} host{'s' * (len(selected) != 1)}", file=sys.stderr)
+    return int(ExitCode.OK)
+
+
+def lab_serve(args: argparse.Namespace) -> int:
+    """`netplay lab serve`: simulated devices for the inventory's hosts until Ctrl-C."""
+    from engine.lab import Lab, serve_forever
+
+    inventory = load_inventory_arg(args.inventory)
+    serve_forever(Lab(lab_specs(select(inventory, args.limit)), port=args.port), sys.stdout)
+    return int(ExitCode.OK)
+
+
+def execute(
+    playbook: Playbook,
+    inventory: Inventory,
+    args: argparse.Namespace,
+    extra: dict[str, Any],
+    *,
+    quiet: bool,
+    silent: bool = False,
+) -> RunResult:
+    """Run a playbook with the common options (-l, -f, --lab, timeouts)."""
+    if args.forks < 1:
+        raise UsageError("--forks must be at least 1")
+    settings = RunSettings(
+        forks=args.forks,
+        limit=args.limit,
+        extra_vars=extra,
+        connection=ConnectionSettings(args.connect_timeout, args.command_timeout),
+    )
+    select(inventory, args.limit)  # an unknown --limit is a usage error, before anything runs
+    mask = Mask(inventory.secrets())
+    console = make_console(quiet=silent)
+    report = ConsoleReport(console, mask, show_output=not quiet)
+    planned = select_hosts(playbook, inventory, args.limit)
+    used = {h.name for hs in planned.values() for h in hs}
+    with lab_for(inventory, [h for h in inventory.hosts if h.name in used], args.lab) as inv:
+        result = Executor(playbook, inv, settings, events=report).run()
+    report.recap(result)
+    return result
+
+
+def known_names(inventory: Inventory, extra: dict[str, Any]) -> set[str]:
+    """Variable names a template may use: every host's vars, extra vars and built-ins."""
+    return {name for h in inventory.hosts for name in h.vars} | set(extra) | set(BUILTIN_NAMES)
+
+
+def parse_extra_vars(items: Sequence[str]) -> dict[str, Any]:
+    """`-e KEY=VALUE` (a string) and `-e @vars.yml` (a YAML mapping), later ones win."""
+    from engine.source import load_yaml
+
+    merged: dict[str, Any] = {}
+    for item in items:
+        if item.startswith("@"):
+            doc = load_yaml(item[1:])
+            if not isinstance(doc.data, dict):
+                raise InputError([doc.problem((), "an extra vars file must hold a mapping")])
+            merged.update(doc.data)
+        elif "=" in item and item.split("=", 1)[0].isidentifier():
+            key, value = item.split("=", 1)
+            merged[key] = value
+        else:
+            raise UsageError(f"-e takes KEY=VALUE or @FILE, not {item!r}")
+    return merged
+
+
+def select(inventory: Inventory, limit: str | None) -> tuple[Host, ...]:
+    """Hosts for `--limit` (all when absent); an unknown name is a usage error."""
+    try:
+        return inventory.select(limit or "all")
+    except PatternError as exc:
+        hint = f" ({exc.hint})" if exc.hint else ""
+        raise UsageError(f"--limit: {exc}{hint}") from exc
+
+
+def load_inventory_arg(path: str | None) -> Inventory:
+    if path is not None and not Path(path).exists():
+        raise UsageError(f"inventory {path} does not exist")
+    return inventory_from_paths(path)
+
+
+def lab_specs(hosts: Sequence[Host]) -> list[Any]:
+    """Simulated devices for these hosts, with their credentials and `lab:` knobs."""
+    from engine.lab import DeviceSpec, LabKnobs
+
+    return [
+        DeviceSpec(
+            name=h.name,
+            username=h.username or "",
+            password=h.password or "",
+            secret=h.secret,
+            address=h.address,
+            knobs=LabKnobs.from_mapping(h.lab),
+        )
+        for h in hosts
+    ]
+
+
+@contextmanager
+def lab_for(inventory: Inventory, hosts: Sequence[Host], enabled: bool) -> Iterator[Inventory]:
+    """With `--lab`, serve `hosts` as simulated devices and point the inventory at them.
+
+    The inventory's own addresses are never contacted: each host is reached at its lab
+    endpoint on 127.0.0.0/8 instead.
+    """
+    if not enabled:
+        yield inventory
+        return
+    from engine.lab import Lab
+
+    with Lab(lab_specs(hosts)) as lab:
+        names = {h.name for h in hosts}
+        moved = tuple(
+            h.at(*lab.endpoint(h.name)) if h.name in names else h for h in inventory.hosts
+        )
+        yield replace(inventory, hosts=moved)

@@ -1,0 +1,57 @@
+"""A driver that answers from a script instead of a device: for offline tests of the executor."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from engine.drivers import ConnectionSettings, Reply, error_pattern, find_error
+from engine.errors import DeviceError
+from engine.inventory import Host
+
+
+@dataclass(frozen=True)
+class Script:
+    """What a replayed device answers: command → output, and an optional failure."""
+
+    answers: Mapping[str, str] = field(default_factory=dict)
+    fail_on_open: DeviceError | None = None
+    fail_on: Mapping[str, DeviceError] = field(default_factory=dict)
+
+
+class ReplayDriver:
+    """Answers commands from a `Script`; records what it was sent."""
+
+    def __init__(self, host: Host, settings: ConnectionSettings, script: Script) -> None:
+        self.host = host
+        self.script = script
+        self.sent: list[str] = []
+        self.opened = 0
+        self.closed = 0
+        self.prompt: str | None = None
+        self._errors = error_pattern(host.platform)
+
+    def open(self) -> None:
+        self.opened += 1
+        if self.script.fail_on_open is not None:
+            raise self.script.fail_on_open
+        self.prompt = f"{self.host.name}#"
+
+    def send(self, command: str, *, timeout: float | None = None) -> Reply:
+        self.sent.append(command)
+        if command in self.script.fail_on:
+            raise self.script.fail_on[command]
+        output = self.script.answers.get(command, "")
+        return Reply(output, find_error(output, self._errors))
+
+    def configure(self, lines: Sequence[str], *, timeout: float | None = None) -> Reply:
+        transcript = []
+        for line in lines:
+            reply = self.send(line)
+            transcript.append(f"{self.host.name}(config)#{line}\n{reply.output}".rstrip())
+            if reply.error is not None:
+                return Reply("\n".join(transcript), reply.error)
+        return Reply("\n".join(transcript))
+
+    def close(self) -> None:
+        self.closed += 1

@@ -1,0 +1,280 @@
+"""Hosts, groups and connection parameters, from netplay's format or a netmiko devices.yaml.
+
+Precedence, lowest first (a later layer overrides an earlier one key by key):
+
+    defaults  <  groups (in the order the file defines them)  <  the host itself
+
+`vars`, `options` and `lab` mappings merge key by key through the same layers.
+String values may read the environment, `password: "{{ env.NET_PASSWORD }}"`, so an
+inventory kept in git holds no secrets.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from engine.errors import InputError, KeyPath, Problem, UsageError
+from engine.schema import suggest, validate
+from engine.source import Document, load_yaml
+from engine.templating import TemplateError, is_template, render
+
+DEFAULT_PLATFORM = "cisco_ios"
+CONNECTION_KEYS = ("port", "platform", "username", "password", "secret")
+MERGED_KEYS = ("vars", "options", "lab")
+SECRET_NAME = re.compile(r"password|secret|token|key", re.IGNORECASE)
+_ENV_REFERENCE = re.compile(r"\benv(?:\.(\w+)|\[\s*['\"](\w+)['\"]\s*\])")
+# netmiko's own keys that netplay models; the rest of a devices.yaml entry passes through.
+_NETMIKO_KEYS = {"device_type", "ip", "host", "name", "port", "username", "password", "secret"}
+
+
+@dataclass(frozen=True)
+class Host:
+    """One device and everything needed to reach it. Secrets are kept out of repr()."""
+
+    name: str
+    address: str
+    port: int = 22
+    platform: str = DEFAULT_PLATFORM
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    secret: str | None = field(default=None, repr=False)
+    groups: tuple[str, ...] = ()
+    vars: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    options: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    lab: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    def at(self, address: str, port: int) -> Host:
+        """The same host reached at another address (used to point hosts at the lab)."""
+        return replace(self, address=address, port=port)
+
+
+class PatternError(Exception):
+    """A host pattern names nothing in the inventory."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """Hosts in file order, and group name → member host names."""
+
+    file: str
+    hosts: tuple[Host, ...]
+    groups: Mapping[str, tuple[str, ...]]
+
+    def host(self, name: str) -> Host:
+        return next(h for h in self.hosts if h.name == name)
+
+    def select(self, patterns: str | Sequence[str]) -> tuple[Host, ...]:
+        """Hosts matching Ansible-style patterns, in inventory order.
+
+        A pattern is `all`, a group, a host, or a glob (`core-*`), combined with commas:
+        `routers,!R2` (all routers but R2), `routers,&core` (routers that are in core).
+        """
+        terms = _split_patterns(patterns)
+        chosen: set[str] = set()
+        for term in terms:
+            if term.startswith(("!", "&")):
+                continue
+            chosen |= self._resolve(term)
+        for term in terms:
+            if term.startswith("&"):
+                chosen &= self._resolve(term[1:])
+            elif term.startswith("!"):
+                chosen -= self._resolve(term[1:])
+        return tuple(h for h in self.hosts if h.name in chosen)
+
+    def _resolve(self, term: str) -> set[str]:
+        names = {h.name for h in self.hosts}
+        if term in ("all", "*"):
+            return names
+        if term in self.groups:
+            return set(self.groups[term])
+        if term in names:
+            return {term}
+        if any(ch in term for ch in "*?["):
+            matched = set(fnmatch.filter(names, term))
+            for group in fnmatch.filter(self.groups, term):
+                matched |= set(self.groups[group])
+            return matched
+        hint = suggest(term, [*names, *self.groups])
+        raise PatternError(f"'{term}' is not a host or group of {self.file}", hint)
+
+    def secrets(self) -> frozenset[str]:
+        """Every secret value in the inventory, so output can be masked."""
+        values: set[str] = set()
+        for host in self.hosts:
+            values.update(v for v in (host.password, host.secret) if v)
+            values.update(_secret_values(host.vars))
+            values.update(_secret_values(host.options))
+        return frozenset(values)
+
+
+def _split_patterns(patterns: str | Sequence[str]) -> list[str]:
+    items = [patterns] if isinstance(patterns, str) else list(patterns)
+    return [term.strip() for item in items for term in item.split(",") if term.strip()]
+
+
+def _secret_values(data: Mapping[str, Any]) -> Iterable[str]:
+    for key, value in data.items():
+        if isinstance(value, str) and value and SECRET_NAME.search(str(key)):
+            yield value
+        elif isinstance(value, Mapping):
+            yield from _secret_values(value)
+
+
+def load_inventory(path: str | os.PathLike[str]) -> Inventory:
+    """Read, validate and resolve an inventory file in either supported format."""
+    doc = load_yaml(path)
+    validate(doc, "inventory")
+    data = doc.data
+    if isinstance(data, Mapping) and isinstance(data.get("hosts"), Mapping):
+        return _NetplayFormat(doc).build()
+    return _netmiko_format(doc)
+
+
+def _render_env(doc: Document, path: KeyPath, value: Any) -> Any:
+    """Resolve `{{ env.NAME }}` in an inventory string (`| default(...)` works too)."""
+    if not isinstance(value, str) or not is_template(value):
+        return value
+    try:
+        return render(value, {"env": dict(os.environ)})
+    except TemplateError as exc:
+        unset = [m.group(1) or m.group(2) for m in _ENV_REFERENCE.finditer(value)]
+        unset = [name for name in unset if name not in os.environ]
+        message = f"environment variable {unset[0]} is not set" if unset else str(exc)
+        raise InputError([doc.problem(path, message)]) from exc
+
+
+def _merge(layers: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        for key, value in layer.items():
+            if key in MERGED_KEYS:
+                merged[key] = {**merged.get(key, {}), **(value or {})}
+            else:
+                merged[key] = value
+    return merged
+
+
+class _NetplayFormat:
+    """Resolves netplay's own format: defaults, groups and hosts."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.defaults: Mapping[str, Any] = doc.data.get("defaults") or {}
+        self.group_defs: Mapping[str, Any] = doc.data.get("groups") or {}
+        self.host_defs: Mapping[str, Any] = doc.data["hosts"]
+
+    def build(self) -> Inventory:
+        members = self._memberships()
+        hosts = tuple(self._host(name, members[name]) for name in self.host_defs)
+        groups = {
+            group: tuple(h for h in self.host_defs if group in members[h])
+            for group in self.group_defs
+        }
+        return Inventory(self.doc.file, hosts, groups)
+
+    def _memberships(self) -> dict[str, list[str]]:
+        """Host name → its groups, in the order the file defines the groups."""
+        members: dict[str, set[str]] = {name: set() for name in self.host_defs}
+        problems: list[Problem] = []
+        for group, gdef in self.group_defs.items():
+            for i, name in enumerate((gdef or {}).get("hosts") or []):
+                if name in members:
+                    members[name].add(group)
+                else:
+                    problems.append(self._unknown(("groups", group, "hosts", i), "host", name))
+        for name, hdef in self.host_defs.items():
+            for i, group in enumerate((hdef or {}).get("groups") or []):
+                if group in self.group_defs:
+                    members[name].add(group)
+                else:
+                    problems.append(self._unknown(("hosts", name, "groups", i), "group", group))
+        if problems:
+            raise InputError(problems)
+        order = list(self.group_defs)
+        return {name: sorted(groups, key=order.index) for name, groups in members.items()}
+
+    def _unknown(self, path: KeyPath, kind: str, name: str) -> Problem:
+        known = self.host_defs if kind == "host" else self.group_defs
+        return self.doc.problem(path, f"unknown {kind} '{name}'", hint=suggest(name, known))
+
+    def _host(self, name: str, groups: list[str]) -> Host:
+        hdef = self.host_defs[name] or {}
+        layers = [
+            (("defaults",), self.defaults),
+            *((("groups", g), self.group_defs[g] or {}) for g in groups),
+            (("hosts", name), hdef),
+        ]
+        merged = _merge(layer for _, layer in layers)
+        for key in CONNECTION_KEYS:
+            origin = next((p for p, layer in reversed(layers) if key in layer), None)
+            if origin is not None:
+                merged[key] = _render_env(self.doc, (*origin, key), merged[key])
+        return Host(
+            name=str(name),
+            address=str(hdef.get("host", name)),
+            port=int(merged.get("port", 22)),
+            platform=str(merged.get("platform", DEFAULT_PLATFORM)),
+            username=merged.get("username"),
+            password=merged.get("password"),
+            secret=merged.get("secret"),
+            groups=tuple(groups),
+            vars=merged.get("vars", {}),
+            options=merged.get("options", {}),
+            lab=merged.get("lab", {}),
+        )
+
+
+def _netmiko_format(doc: Document) -> Inventory:
+    """Each top-level key is a group holding a list of netmiko connection dicts."""
+    hosts: dict[str, Host] = {}
+    groups: dict[str, list[str]] = {}
+    for group, devices in doc.data.items():
+        groups[group] = []
+        for i, device in enumerate(devices):
+            path: KeyPath = (group, i)
+            name = str(device.get("name") or device.get("ip") or device.get("host"))
+            if name in hosts and group in hosts[name].groups:
+                raise InputError([doc.problem(path, f"host '{name}' is listed twice")])
+            host = hosts.get(name) or _netmiko_host(doc, path, name, device)
+            hosts[name] = replace(host, groups=(*host.groups, group))
+            groups[group].append(name)
+    return Inventory(doc.file, tuple(hosts.values()), {g: tuple(m) for g, m in groups.items()})
+
+
+def _netmiko_host(doc: Document, path: KeyPath, name: str, device: Mapping[str, Any]) -> Host:
+    def get(key: str) -> Any:
+        return _render_env(doc, (*path, key), device.get(key))
+
+    options = {k: v for k, v in device.items() if k not in _NETMIKO_KEYS and k != "lab"}
+    return Host(
+        name=name,
+        address=str(device.get("ip") or device.get("host")),
+        port=int(device.get("port", 22)),
+        platform=str(device["device_type"]),
+        username=get("username"),
+        password=get("password"),
+        secret=get("secret"),
+        options=options,
+        lab=device.get("lab") or {},
+    )
+
+
+def inventory_from_paths(path: str | None) -> Inventory:
+    """The inventory named on the command line, or `inventory.yml` beside the cwd."""
+    if path is not None:
+        return load_inventory(path)
+    for candidate in ("inventory.yml", "inventory.yaml", "devices.yaml", "devices.yml"):
+        if Path(candidate).is_file():
+            return load_inventory(candidate)
+    raise UsageError("no inventory given and none found here: pass one with -i INVENTORY")

@@ -1,0 +1,231 @@
+"""One CLI session on a simulated device: prompts, enable, exec commands, config mode.
+
+Pure logic: a line goes in, a `Reply` comes out; the SSH server only moves bytes and
+applies delays. The behaviour knobs that concern commands (`reject`, `hang_on`,
+`drop_after`) are decided here, after abbreviations are expanded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+from engine.lab import config, trees
+from engine.lab.commands import Failure, Match, parse
+from engine.lab.device import Device
+from engine.lab.exec_commands import is_show, run_show
+from engine.lab.filters import apply_filter, parse_filter
+from engine.lab.modes import Command, Context, Mode, word_column
+from engine.lab.render_config import config_lines
+from engine.lab.render_show import show_privilege
+
+_INVALID = "% Invalid input detected at '^' marker.\n\n"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the device sends back for one line, and what the session does next."""
+
+    output: str = ""
+    echo: bool = True  # False for secrets, which IOS never echoes
+    hang: bool = False  # the command never completes
+    close: bool = False  # the device closes the session after the output
+    counted: bool = (
+        True  # counts towards `drop_after` (not blank lines, terminal settings, secrets)
+    )
+
+
+def knob_words(text: str) -> tuple[str, ...]:
+    """A knob's command with abbreviations expanded, so `sh tech` names `show tech-support`."""
+    for root in (trees.EXEC, trees.GLOBAL):
+        parsed = parse(text, root)
+        if isinstance(parsed, Match):
+            return tuple(word.lower() for word in parsed.words)
+    return tuple(text.lower().split())
+
+
+class Session:
+    """The state of one login: mode, pending questions, commands run so far."""
+
+    def __init__(self, device: Device) -> None:
+        self.device = device
+        self.context = Context()
+        self._pending: Callable[[str], Reply] | None = None
+        self._rejected = tuple(knob_words(text) for text in device.knobs.reject)
+        self._hang_on = knob_words(device.knobs.hang_on) if device.knobs.hang_on else None
+        self._commands = 0
+        self._closed = False
+
+    @property
+    def prompt(self) -> str:
+        """The prompt to show now; empty while the device waits for an answer to a question."""
+        if self._pending is not None or self._closed:
+            return ""
+        return self.context.prompt(self.device.state.hostname)
+
+    @property
+    def privilege(self) -> int:
+        return 1 if self.context.mode is Mode.USER else 15
+
+    def greeting(self) -> str:
+        """What the device prints when the session opens."""
+        return "\n" + self.prompt
+
+    def handle(self, line: str) -> Reply:
+        """Answer one line of input."""
+        reply = self._answer(line)
+        if reply.counted:
+            self._commands += 1
+            limit = self.device.knobs.drop_after
+            if limit is not None and self._commands >= limit:
+                reply = replace(reply, close=True)
+        return reply
+
+    def _answer(self, line: str) -> Reply:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            return pending(line)
+        if not line.strip():
+            return Reply(counted=False)
+        prompt = self.prompt
+        if self.context.mode.configuring:
+            return self._configure(line, prompt)
+        return self._exec(line, prompt, 0)
+
+    def _exec(self, line: str, prompt: str, offset: int) -> Reply:
+        command_text, bar, filter_text = line.partition("|")
+        result = parse(command_text, trees.EXEC, privileged=self.privilege == 15)
+        if isinstance(result, Failure):
+            return Reply(self._failure(result, line, prompt, offset))
+        pipe = parse_filter(filter_text) if bar else None
+        if isinstance(pipe, Failure):
+            return Reply(self._failure(pipe, line, prompt, offset + len(command_text) + 1))
+        refused = self._refused(result.words, line, prompt, offset)
+        if refused is not None:
+            return refused
+        reply = self._run_exec(Command(result, line), prompt, offset)
+        if pipe is not None and isinstance(pipe, Match):
+            reply = replace(reply, output=apply_filter(reply.output, pipe))
+        return self._maybe_hang(result.words, reply)
+
+    def _run_exec(self, command: Command, prompt: str, offset: int) -> Reply:
+        action = command.match.action
+        if is_show(action):
+            output = run_show(self.device, command)
+            if isinstance(output, Failure):
+                return Reply(self._failure(output, command.line, prompt, offset))
+            return Reply(output)
+        return self._SESSION_ACTIONS[action](self, command)
+
+    def _configure(self, line: str, prompt: str) -> Reply:
+        if "\x1a" in line:  # Ctrl-Z ends configuration like `end`
+            self.context.enter(Mode.PRIVILEGED)
+            return Reply()
+        result, leaves = config.resolve(self.context.mode, line)
+        words = result.words if isinstance(result, Match) else tuple(line.split())
+        refused = self._refused(words, line, prompt, 0)
+        if refused is not None:
+            return refused
+        if isinstance(result, Failure):
+            if result.kind == "invalid" and result.verbatim:
+                config.keep_verbatim(self.context, self.device.state, line)
+                return self._maybe_hang(words, Reply())
+            return Reply(self._failure(result, line, prompt, 0))
+        command = Command(result, line)
+        if result.action == "do":
+            return self._exec(result.args[0], prompt, command.column(1))
+        if leaves:
+            self.context.enter(Mode.CONFIG)
+        outcome = config.apply(self.context, self.device, command)
+        if isinstance(outcome, Failure):
+            return Reply(self._failure(outcome, line, prompt, 0))
+        return self._maybe_hang(words, Reply(outcome))
+
+    def _refused(self, words: tuple[str, ...], line: str, prompt: str, offset: int) -> Reply | None:
+        """The `reject` knob: answer a listed command as if the device did not know it."""
+        lowered = tuple(word.lower() for word in words)
+        for rejected in self._rejected:
+            if lowered[: len(rejected)] == rejected:
+                column = word_column(line, len(rejected) - 1)
+                return Reply(" " * (len(prompt) + offset + column) + "^\n" + _INVALID)
+        return None
+
+    def _maybe_hang(self, words: tuple[str, ...], reply: Reply) -> Reply:
+        """The `hang_on` knob: print the first line of the output, then never finish."""
+        hang_on = self._hang_on
+        if hang_on is None or tuple(w.lower() for w in words[: len(hang_on)]) != hang_on:
+            return reply
+        first, newline, _rest = reply.output.partition("\n")
+        return replace(reply, output=first + newline, hang=True)
+
+    @staticmethod
+    def _failure(failure: Failure, line: str, prompt: str, offset: int) -> str:
+        if failure.kind == "ambiguous":
+            return f'% Ambiguous command:  "{line.strip()}"\n'
+        if failure.kind == "incomplete":
+            return "% Incomplete command.\n\n"
+        return " " * (len(prompt) + offset + failure.column) + "^\n" + _INVALID
+
+    def _enable(self, command: Command) -> Reply:
+        if self.context.mode is Mode.USER:
+            if self.device.state.enable_secret is None:
+                self.context.enter(Mode.PRIVILEGED)
+            else:
+                self._pending = self._check_secret
+                return Reply("Password: ")
+        return Reply()
+
+    def _check_secret(self, line: str) -> Reply:
+        # The secret is compared, never echoed nor repeated in any output.
+        if line == self.device.state.enable_secret:
+            self.context.enter(Mode.PRIVILEGED)
+            return Reply("\n", echo=False, counted=False)
+        return Reply("\n% Access denied\n\n", echo=False, counted=False)
+
+    def _disable(self, command: Command) -> Reply:
+        self.context.enter(Mode.USER)
+        return Reply()
+
+    def _exit(self, command: Command) -> Reply:
+        self._closed = True
+        return Reply(close=True)
+
+    def _terminal(self, command: Command) -> Reply:
+        return Reply(counted=False)
+
+    def _show_privilege(self, command: Command) -> Reply:
+        return Reply(show_privilege(self.privilege))
+
+    def _configure_terminal(self, command: Command) -> Reply:
+        self.context.enter(Mode.CONFIG)
+        return Reply("Enter configuration commands, one per line.  End with CNTL/Z.\n")
+
+    def _write_memory(self, command: Command) -> Reply:
+        self.device.state.startup = "\n".join(config_lines(self.device.state)) + "\n"
+        return Reply("Building configuration...\n[OK]\n")
+
+    def _copy_running_startup(self, command: Command) -> Reply:
+        self._pending = self._confirm_copy
+        return Reply("Destination filename [startup-config]? ")
+
+    def _confirm_copy(self, line: str) -> Reply:
+        answer = line.strip()
+        if answer not in ("", "startup-config"):
+            return Reply(
+                f"%Error opening nvram:/{answer} (No such file or directory)\n", counted=False
+            )
+        return replace(
+            self._write_memory(Command(Match("write_memory", (), ()), line)), counted=False
+        )
+
+    _SESSION_ACTIONS: ClassVar[dict[str, Callable[[Session, Command], Reply]]] = {
+        "enable": _enable,
+        "disable": _disable,
+        "exit": _exit,
+        "terminal": _terminal,
+        "show_privilege": _show_privilege,
+        "configure": _configure_terminal,
+        "write_memory": _write_memory,
+        "copy_running_startup": _copy_running_startup,
+    }

@@ -1,0 +1,132 @@
+"""What the user sees: step by step results on the console, the recap, JSON and `cmd` files.
+
+Device output is printed as plain text (never parsed as markup) and every known secret is
+masked before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.text import Text
+
+from engine.inventory import Host
+from engine.model import Play, Step
+from engine.results import Mask, Recap, RunResult, Status, StepRecord, StepResult
+
+STYLES = {
+    Status.OK: "green",
+    Status.FAILED: "bold red",
+    Status.UNREACHABLE: "bold magenta",
+    Status.SKIPPED: "cyan",
+}
+
+
+def make_console(
+    stream: TextIO | None = None, *, color: bool | None = None, quiet: bool = False
+) -> Console:
+    """A console that never wraps or re-highlights device output."""
+    return Console(
+        file=stream,
+        quiet=quiet,
+        highlight=False,
+        soft_wrap=True,
+        no_color=color is False,
+        force_terminal=color or None,
+    )
+
+
+class ConsoleReport:
+    """Prints each step's results, in inventory order, as the step finishes."""
+
+    def __init__(self, console: Console, mask: Mask, *, show_output: bool = True) -> None:
+        self.console = console
+        self.mask = mask
+        self.show_output = show_output
+
+    def play_started(self, play: Play, hosts: Sequence[Host]) -> None:
+        names = ", ".join(h.name for h in hosts[:8]) + (" ..." if len(hosts) > 8 else "")
+        title = Text.assemble(("PLAY ", "bold"), (play.name, "bold"), f"  [{len(hosts)} hosts]")
+        self.console.print(title)
+        self.console.print(Text(f"  hosts: {names or '(none)'}", style="dim"))
+
+    def step_finished(self, play: Play, step: Step, record: StepRecord) -> None:
+        self.console.print(Text.assemble(("\nSTEP ", "bold"), (step.name, "bold")))
+        for result in record.results:
+            self._host_line(result)
+
+    def _host_line(self, result: StepResult) -> None:
+        label = "changed" if result.changed and result.status is Status.OK else result.status.value
+        style = "yellow" if label == "changed" else STYLES[result.status]
+        line = Text.assemble(
+            ("  ", ""),
+            (f"{label:<11}", style),
+            (result.host, "bold"),
+            (f"  {result.elapsed:.2f}s" if result.status is not Status.SKIPPED else "", "dim"),
+        )
+        if result.error:
+            line.append(f"  {self.mask(result.error)}", style=STYLES[Status.FAILED])
+        self.console.print(line)
+        if self.show_output and result.outputs:
+            self.console.print(Text(_indent(self.mask(result.output), 4)))
+
+    def recap(self, run: RunResult) -> None:
+        self.console.print(Text("\nRECAP", style="bold"))
+        width = max((len(h) for h in run.hosts), default=4)
+        for host, counts in run.recap().items():
+            self.console.print(_recap_line(host.ljust(width), counts))
+        self.console.print(Text(f"\nfinished in {run.elapsed:.2f}s", style="dim"))
+
+
+def _recap_line(host: str, counts: Recap) -> Text:
+    bad = counts.failed or counts.unreachable
+    line = Text.assemble(("  ", ""), (host, "bold red" if bad else "bold green"))
+    for name in ("ok", "changed", "failed", "unreachable", "skipped"):
+        value = getattr(counts, name)
+        line.append(f"  {name}={value}", style="" if value == 0 else _count_style(name))
+    return line
+
+
+def _count_style(name: str) -> str:
+    return {"ok": "green", "changed": "yellow", "skipped": "cyan"}.get(name, "bold red")
+
+
+def _indent(text: str, spaces: int) -> str:
+    pad = " " * spaces
+    return "\n".join(pad + line for line in text.splitlines())
+
+
+def command_blocks(run: RunResult, mask: Mask) -> str:
+    """`netplay cmd --output`: per host, `R1#sh ip int br` then its output, inventory order."""
+    blocks = []
+    for record in run.steps:
+        for result in record.results:
+            if result.status is not Status.OK:
+                continue
+            prompt = result.prompt or f"{result.host}#"
+            for command, output in zip(result.commands, result.outputs, strict=False):
+                blocks.append(f"{prompt}{command}\n{output.rstrip()}\n")
+    return mask("\n".join(blocks))
+
+
+def command_json(run: RunResult, mask: Mask) -> str:
+    """`netplay cmd --json`: ``[{"R1": "<output>"}, ...]``; a failed host maps to null."""
+    rows: list[dict[str, Any]] = []
+    for record in run.steps:
+        for result in record.results:
+            output = result.output if result.status is Status.OK else None
+            rows.append({result.host: None if output is None else mask(output)})
+    return json.dumps(rows, indent=2, ensure_ascii=False)
+
+
+def failures(run: RunResult, mask: Mask) -> list[str]:
+    """One line per failed host and step, for stderr."""
+    return [
+        mask(f"{r.host}: {r.status.value}: {r.error}")
+        for record in run.steps
+        for r in record.results
+        if r.failed
+    ]

@@ -1,0 +1,177 @@
+"""What a step did on a host, as frozen data; the registered variable is derived from it.
+
+A registered result (``register: intf``) is the plain mapping returned by
+``StepResult.to_vars()``; its fields are documented in the README and in
+``schemas/results.schema.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from engine import __version__
+from engine.errors import ExitCode
+
+
+class Status(StrEnum):
+    """The outcome of one step on one host."""
+
+    OK = "ok"
+    FAILED = "failed"
+    UNREACHABLE = "unreachable"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """One host's result for one step. A failed host is data, never an exception."""
+
+    host: str
+    step: str
+    status: Status
+    commands: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+    changed: bool = False
+    error: str | None = None
+    elapsed: float = 0.0
+    prompt: str | None = None
+
+    @property
+    def output(self) -> str:
+        """All outputs joined, in command order."""
+        return "\n".join(self.outputs)
+
+    @property
+    def failed(self) -> bool:
+        return self.status in (Status.FAILED, Status.UNREACHABLE)
+
+    def to_vars(self) -> dict[str, Any]:
+        """The registered variable: a plain mapping templates and conditions can read."""
+        return {
+            "output": self.output,
+            "outputs": list(self.outputs),
+            "commands": list(self.commands),
+            "status": self.status.value,
+            "failed": self.failed,
+            "changed": self.changed,
+            "skipped": self.status is Status.SKIPPED,
+            "error": self.error,
+            "elapsed": round(self.elapsed, 3),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {"host": self.host, "prompt": self.prompt, **self.to_vars()}
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """A step of a play and every host's result for it, in inventory order."""
+
+    play: str
+    step: str
+    results: tuple[StepResult, ...]
+
+
+@dataclass(frozen=True)
+class Recap:
+    """Per-host counts over the whole run."""
+
+    ok: int = 0
+    changed: int = 0
+    failed: int = 0
+    unreachable: int = 0
+    skipped: int = 0
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The whole run: every step record, in order, plus timing."""
+
+    playbook: str
+    inventory: str
+    hosts: tuple[str, ...]
+    steps: tuple[StepRecord, ...]
+    started: float
+    elapsed: float
+    interrupted: bool = False
+    mode: Mapping[str, str] = field(default_factory=dict)
+
+    def recap(self) -> dict[str, Recap]:
+        counts = {host: dict.fromkeys(Recap.__dataclass_fields__, 0) for host in self.hosts}
+        for record in self.steps:
+            for result in record.results:
+                counts[result.host][result.status.value] += 1
+                counts[result.host]["changed"] += result.changed
+        return {host: Recap(**values) for host, values in counts.items()}
+
+    def exit_code(self) -> ExitCode:
+        """0 all ok; 3 if a host was unreachable; 2 if a host failed; 99 if interrupted."""
+        if self.interrupted:
+            return ExitCode.INTERRUPTED
+        statuses = {r.status for record in self.steps for r in record.results}
+        if Status.UNREACHABLE in statuses:
+            return ExitCode.HOST_UNREACHABLE
+        if Status.FAILED in statuses:
+            return ExitCode.HOST_FAILED
+        return ExitCode.OK
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "netplay": __version__,
+            "playbook": self.playbook,
+            "inventory": self.inventory,
+            "started": self.started,
+            "elapsed": round(self.elapsed, 3),
+            "interrupted": self.interrupted,
+            "mode": dict(self.mode),
+            "hosts": list(self.hosts),
+            "steps": [
+                {"play": r.play, "step": r.step, "results": [x.to_json() for x in r.results]}
+                for r in self.steps
+            ],
+            "recap": {h: vars(c) for h, c in self.recap().items()},
+        }
+
+
+def results_by_host(steps: Iterable[StepRecord]) -> dict[str, list[StepResult]]:
+    """Regroup step records host by host (keeps step order)."""
+    grouped: dict[str, list[StepResult]] = {}
+    for record in steps:
+        for result in record.results:
+            grouped.setdefault(result.host, []).append(result)
+    return grouped
+
+
+def write_json_atomic(path: str | os.PathLike[str], data: Any, mask: Mask) -> None:
+    """Write JSON through a temporary file and a rename, so a reader never sees half a file."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = mask(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class Mask:
+    """Replaces every known secret value in a text with ``********``."""
+
+    def __init__(self, secrets: Sequence[str] | frozenset[str] = ()) -> None:
+        # Longest first, so a secret that contains another is masked whole.
+        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "********")
+        return text

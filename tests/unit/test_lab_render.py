@@ -1,0 +1,133 @@
+"""Show outputs: each device looks like itself, deterministically, and parses like real IOS."""
+
+from __future__ import annotations
+
+import pytest
+from ntc_templates.parse import parse_output
+
+from engine.lab import DeviceSpec
+from engine.lab.cli import Session
+from engine.lab.device import Device
+from engine.lab.identity import derive, hostname_for
+from engine.lab.lab import build_devices
+from engine.lab.render_show import format_uptime
+
+PARSED_COMMANDS = [
+    "show version",
+    "show ip interface brief",
+    "show interfaces",
+    "show interfaces description",
+    "show interfaces status",
+    "show ip route",
+    "show clock",
+    "show cdp neighbors",
+    "show cdp neighbors detail",
+    "show vlan brief",
+    "show vlan",
+    "show arp",
+    "show ip arp",
+    "show inventory",
+    "ping 192.168.100.254",
+]
+
+
+def output(device: Device, command: str) -> str:
+    cli = Session(device)
+    cli.handle("enable")
+    if device.spec.secret is not None:
+        cli.handle(device.spec.secret)
+    return cli.handle(command).output
+
+
+@pytest.fixture(scope="module")
+def lab_devices() -> list[Device]:
+    specs = [DeviceSpec(f"R{n}", "admin", "pw", address=f"192.168.100.{n}") for n in (1, 2, 3)]
+    return build_devices(specs)
+
+
+@pytest.mark.parametrize("command", PARSED_COMMANDS)
+def test_output_parses_with_ntc_templates(lab_devices: list[Device], command: str) -> None:
+    records = parse_output(
+        platform="cisco_ios", command=command, data=output(lab_devices[0], command)
+    )
+    assert records
+
+
+def test_the_same_inventory_gives_the_same_identity() -> None:
+    assert derive("R1", "192.168.100.1") == derive("R1", "192.168.100.1")
+
+
+def test_devices_differ_in_serial_mac_and_addresses(lab_devices: list[Device]) -> None:
+    first, second = (d.identity for d in lab_devices[:2])
+    assert first.serial != second.serial
+    assert first.mac(0) != second.mac(0)
+    assert first.uplink != second.uplink
+
+
+def test_an_ipv4_inventory_address_is_the_management_address(lab_devices: list[Device]) -> None:
+    version = output(lab_devices[1], "show ip interface brief")
+    assert "GigabitEthernet0/0     192.168.100.2" in version
+
+
+def test_a_host_named_by_address_gets_a_valid_hostname() -> None:
+    assert hostname_for("192.168.100.1") == "sw-192-168-100-1"
+    assert hostname_for("core-1.lab") == "core-1.lab"
+
+
+def test_show_version_names_the_host_and_its_serial(lab_devices: list[Device]) -> None:
+    record = parse_output(
+        platform="cisco_ios", command="show version", data=output(lab_devices[2], "show version")
+    )[0]
+    assert record["hostname"] == "R3"
+    assert record["serial"] == [lab_devices[2].identity.serial]
+    assert record["version"] == "15.2(7)E4"
+
+
+def test_lab_devices_are_cdp_neighbours_in_a_ring(lab_devices: list[Device]) -> None:
+    records = parse_output(
+        platform="cisco_ios",
+        command="show cdp neighbors",
+        data=output(lab_devices[0], "show cdp neighbors"),
+    )
+    seen = {(r["neighbor_name"], r["local_interface"]) for r in records}
+    assert {("R2", "Gig 0/1"), ("R3", "Gig 0/2")} <= seen
+
+
+def test_the_routing_table_groups_subnets_under_their_classful_network(
+    lab_devices: list[Device],
+) -> None:
+    table = output(lab_devices[0], "show ip route")
+    assert "Gateway of last resort is 192.168.100.254 to network 0.0.0.0" in table
+    assert "S*    0.0.0.0/0 [1/0] via 192.168.100.254" in table
+    assert "      192.168.100.0/24 is variably subnetted, 2 subnets, 2 masks" in table
+    assert "L        192.168.100.1/32 is directly connected, GigabitEthernet0/0" in table
+
+
+def test_a_static_route_to_an_unreachable_next_hop_is_not_installed() -> None:
+    device = Device(DeviceSpec("R1", "admin", "pw", address="192.168.100.1"))
+    cli = Session(device)
+    for line in ("enable", "conf t", "ip route 172.31.0.0 255.255.0.0 10.99.99.1", "end"):
+        cli.handle(line)
+    assert "172.31.0.0" not in cli.handle("show ip route").output
+    assert "172.31.0.0" in cli.handle("show running-config").output
+
+
+def test_ping_fails_without_a_route() -> None:
+    device = Device(DeviceSpec("R1", "admin", "pw", address="192.168.100.1"))
+    cli = Session(device)
+    for line in ("enable", "conf t", "no ip route 0.0.0.0 0.0.0.0", "end"):
+        cli.handle(line)
+    assert "Success rate is 0 percent (0/5)" in cli.handle("ping 8.8.8.8").output
+    assert "Success rate is 100 percent" in cli.handle("ping 192.168.100.77").output
+
+
+def test_uptime_leaves_out_units_that_are_zero() -> None:
+    assert format_uptime(3 * 604800 + 6 * 86400 + 32 * 60) == "3 weeks, 6 days, 32 minutes"
+    assert format_uptime(86400 + 3600 + 60) == "1 day, 1 hour, 1 minute"
+
+
+def test_the_running_config_never_shows_passwords() -> None:
+    device = Device(DeviceSpec("R1", "admin", "hunter2", secret="topsecret"))
+    config = output(device, "show running-config")
+    assert "hunter2" not in config and "topsecret" not in config
+    assert "username admin privilege 15 secret 9 $9$" in config
