@@ -19,8 +19,9 @@ lines netplay's netmiko session sends (one session per host, in this order):
 
 Everything else (TCP and SSH handshakes, blank prompt probes, netmiko's polling, CPU) is
 taken as free, so the bound is optimistic. In W3 a host's second step also waits for its
-peer's first step (the chain is part of the bound); no step waits for any other host. With F workers for N hosts (F < N), a run cannot
-end before max(longest host, total work / F); `lpt` is a schedule that achieves near that.
+peer's first step (the chain is part of the bound); no step waits for any other host.
+With F workers for N hosts (F < N), a run cannot end before max(longest host, total
+work / F); `lpt` is a schedule that comes close to that.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def host_delays(name: str, profile: Profile, lines: int) -> list[float]:
     """The delays host `name` waits, in order: its connect delay, then `lines` command delays."""
     from engine.lab.knobs import Delays, LabKnobs  # the lab's own draws, not a copy
 
-    delays = Delays(name, LabKnobs(**profile.knobs()))
+    delays = Delays(name, LabKnobs.from_mapping(profile.knobs()))
     return [delays.connect(), *(delays.command() for _ in range(lines))]
 
 
@@ -60,8 +61,13 @@ class Bound:
     lpt: float  # makespan of a longest-processing-time-first schedule
 
     def to_json(self) -> dict[str, float]:
-        return {"bound": round(self.seconds, 3), "longest_host": round(self.longest, 3),
-                "total_work": round(self.total, 3), "forks": self.forks, "lpt": round(self.lpt, 3)}
+        return {
+            "bound": round(self.seconds, 3),
+            "longest_host": round(self.longest, 3),
+            "total_work": round(self.total, 3),
+            "forks": self.forks,
+            "lpt": round(self.lpt, 3),
+        }
 
 
 def bound(works: Sequence[float], forks: int, critical: float = 0.0) -> Bound:
@@ -71,8 +77,9 @@ def bound(works: Sequence[float], forks: int, critical: float = 0.0) -> Bound:
     """
     longest, total = max(max(works), critical), sum(works)
     workers = min(forks, len(works))
-    return Bound(max(longest, total / workers), longest, total, workers,
-                 max(critical, lpt(works, workers)))
+    return Bound(
+        max(longest, total / workers), longest, total, workers, max(critical, lpt(works, workers))
+    )
 
 
 def lpt(works: Sequence[float], workers: int) -> float:

@@ -38,8 +38,11 @@ class Profile:
     jitter: float = 0.3
 
     def knobs(self) -> dict[str, float]:
-        return {"connect_delay": self.connect_delay, "command_delay": self.command_delay,
-                "jitter": self.jitter}
+        return {
+            "connect_delay": self.connect_delay,
+            "command_delay": self.command_delay,
+            "jitter": self.jitter,
+        }
 
 
 def host_name(index: int) -> str:
@@ -58,8 +61,13 @@ def inventory_addresses(count: int) -> list[str]:
 def write_lab_inventory(path: Path, count: int, profile: Profile) -> None:
     """A netplay inventory of `count` hosts, every one with the latency profile."""
     data = {
-        "defaults": {"platform": "cisco_ios", "username": USERNAME, "password": PASSWORD,
-                     "secret": SECRET, "lab": profile.knobs()},
+        "defaults": {
+            "platform": "cisco_ios",
+            "username": USERNAME,
+            "password": PASSWORD,
+            "secret": SECRET,
+            "lab": profile.knobs(),
+        },
         "hosts": {host_name(i): {"host": a} for i, a in enumerate(inventory_addresses(count))},
     }
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
@@ -89,8 +97,14 @@ class LabProcess:
     def start(self, timeout: float) -> list[Target]:
         """Start the lab, wait until it printed every host and every listener accepts."""
         self._log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=self._log,
-                                     stdin=subprocess.DEVNULL, text=True, start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.argv,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
+        )
         reader = threading.Thread(target=self._read, daemon=True)
         reader.start()
         deadline = time.monotonic() + timeout
@@ -112,7 +126,9 @@ class LabProcess:
             if len(targets) >= self.count:
                 return targets
             if self.proc is not None and self.proc.poll() is not None:
-                raise RuntimeError(f"the lab exited with {self.proc.returncode}; see {self.log_path}")
+                raise RuntimeError(
+                    f"the lab exited with {self.proc.returncode}; see {self.log_path}"
+                )
             time.sleep(0.1)
         raise TimeoutError(f"the lab did not list {self.count} hosts in time; see {self.log_path}")
 
@@ -126,8 +142,10 @@ class LabProcess:
         if not all(name in listed for name in names):
             return []
         addresses = inventory_addresses(self.count)
-        return [Target(name, listed[name][0], listed[name][1], expected_mgmt(i, addresses[i]), i)
-                for i, name in enumerate(names)]
+        return [
+            Target(name, listed[name][0], listed[name][1], expected_mgmt(i, addresses[i]), i)
+            for i, name in enumerate(names)
+        ]
 
     @property
     def can_reseed(self) -> bool:
@@ -167,7 +185,9 @@ def _wait_accepting(targets: Sequence[Target], deadline: float) -> None:
     pending = list(targets)
     while pending:
         if time.monotonic() > deadline:
-            raise TimeoutError(f"{len(pending)} lab listeners never accepted, e.g. {pending[0].address}")
+            raise TimeoutError(
+                f"{len(pending)} lab listeners never accepted, e.g. {pending[0].address}"
+            )
         pending = [t for t in pending if not _accepts(t)]
         if pending:
             time.sleep(0.2)
@@ -180,7 +200,9 @@ def _accepts(target: Target) -> bool:
 
 
 @contextlib.contextmanager
-def running_lab(argv: Sequence[str], count: int, log: Path, timeout: float = 120.0) -> Iterator[LabProcess]:
+def running_lab(
+    argv: Sequence[str], count: int, log: Path, timeout: float = 120.0
+) -> Iterator[LabProcess]:
     """A started lab, stopped on the way out whatever happens (errors, Ctrl-C)."""
     lab = LabProcess(argv, count, log)
     try:

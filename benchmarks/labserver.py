@@ -1,5 +1,8 @@
 """`netplay lab serve` for the benchmark, with one addition: SIGUSR1 restarts the delay draws.
 
+It serves the inventory the harness generated through the lab's public API only (so it
+keeps working while the rest of the engine changes).
+
 Each simulated device draws its jittered delays from a generator seeded by its name, in
 order, for the life of the lab. Restarting every generator before each tool run gives every
 tool exactly the same delays, and lets `benchmarks.bound` replay them exactly. After each
@@ -12,8 +15,11 @@ from __future__ import annotations
 
 import signal
 import sys
+from pathlib import Path
 from types import FrameType
 from typing import Any
+
+import yaml
 
 
 def reseeder(lab: Any) -> Any:
@@ -32,12 +38,31 @@ def reseeder(lab: Any) -> Any:
     return handler
 
 
+def specs(inventory: Path) -> list[Any]:
+    """The devices of the inventory `benchmarks.lab` wrote (defaults + hosts, nothing else)."""
+    from engine.lab import DeviceSpec, LabKnobs
+
+    data = yaml.safe_load(inventory.read_text(encoding="utf-8"))
+    common = data["defaults"]
+    knobs = LabKnobs.from_mapping(common.get("lab", {}))
+    return [
+        DeviceSpec(
+            name,
+            common["username"],
+            common["password"],
+            common.get("secret"),
+            address=host.get("host"),
+            knobs=knobs,
+        )
+        for name, host in data["hosts"].items()
+    ]
+
+
 def main(argv: list[str]) -> int:
-    from engine.commands import lab_specs, load_inventory_arg, select
     from engine.lab import Lab, serve_forever
 
-    inventory, port = argv[0], int(argv[1])
-    lab = Lab(lab_specs(select(load_inventory_arg(inventory), None)), port=port)
+    inventory, port = Path(argv[0]), int(argv[1])
+    lab = Lab(specs(inventory), port=port)
     handler = reseeder(lab)
     if handler is not None:
         signal.signal(signal.SIGUSR1, handler)

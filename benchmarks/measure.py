@@ -40,6 +40,7 @@ class Measurement:
     returncode: int
     timed_out: bool
     processes: int  # most processes seen alive at once in the tree
+    adopted: int  # daemonized descendants the harness reaped itself
 
 
 def become_subreaper() -> bool:
@@ -114,8 +115,15 @@ def run_measured(
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(cwd / "stdout.txt", "wb") as out, open(cwd / "stderr.txt", "wb") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, env=dict(env), stdout=out, stderr=err,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=dict(env),
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         sampler = _TreeSampler(proc.pid, exclude, interval)
         sampler.start()
         try:
@@ -127,11 +135,17 @@ def run_measured(
             raise
         wall = time.perf_counter() - start
         sampler.stop()
-    reap_orphans(exclude)
+    adopted_count = reap_orphans(exclude)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Measurement(wall, cpu, sampler.peak_rss, usage.ru_maxrss * 1024,
-                       os.waitstatus_to_exitcode(status), timed_out, sampler.peak_processes)
+    max_rss = usage.ru_maxrss * 1024
+    max_rss = usage.ru_maxrss * 1024
+    # A run shorter than one sampling interval has no sample: its largest process stands in.
+    peak = max(sampler.peak_rss, max_rss)
+    code = os.waitstatus_to_exitcode(status)
+    return Measurement(
+        wall, cpu, peak, max_rss, code, timed_out, sampler.peak_processes, adopted_count
+    )
 
 
 def _wait(
@@ -158,16 +172,21 @@ def kill_tree(root: int, exclude: Collection[int]) -> None:
             os.kill(proc.pid, signal.SIGKILL)
 
 
-def reap_orphans(exclude: Collection[int]) -> None:
-    """Wait for adopted daemons to exit (killing them after a grace period), then reap them."""
+def reap_orphans(exclude: Collection[int]) -> int:
+    """Wait for adopted daemons to exit (killing them after a grace period) and reap them;
+    returns how many there were."""
+    seen: set[int] = set()
     deadline = time.monotonic() + _ORPHAN_GRACE
     while (orphans := adopted(exclude)) and time.monotonic() < deadline:
+        seen.update(p.pid for p in orphans)
         _reap(orphans)
         time.sleep(0.1)
     for proc in adopted(exclude):
+        seen.add(proc.pid)
         with contextlib.suppress(psutil.Error, ProcessLookupError):
             os.kill(proc.pid, signal.SIGKILL)
     _reap(adopted(exclude), block=True)
+    return len(seen)
 
 
 def _reap(procs: list[psutil.Process], *, block: bool = False) -> None:

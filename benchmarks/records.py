@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -18,7 +18,7 @@ class RunRecord:
     workload: str
     size: int
     repeat: int
-    forks: int
+    forks: int  # hosts the tool works on at once: forks, N (threads) or 1 (sequential)
     measurement: Measurement
     failures: Mapping[str, str]  # host -> why it does not count as done
     lab_cpu: float = 0.0  # CPU seconds the lab process spent during the run
@@ -64,12 +64,13 @@ class Row:
         return self.wall / self.bound if self.bound else None
 
 
-def rows(records: Sequence[RunRecord], bounds: Mapping[tuple[str, int], float]) -> list[Row]:
-    """Aggregate records into rows, with the ratio to netplay of the same workload and size."""
+def rows(records: Sequence[RunRecord], bound: Callable[[str, int, int], float | None]) -> list[Row]:
+    """Aggregate records into rows, with the ratios to netplay of the same workload and size,
+    and to the bound at the tool's own parallelism, `bound(workload, n, parallelism)`."""
     groups: dict[tuple[str, int, str], list[RunRecord]] = {}
     for record in records:
         groups.setdefault((record.workload, record.size, record.tool), []).append(record)
-    table = [_row(key, runs, bounds.get(key[:2])) for key, runs in groups.items()]
+    table = [_row(key, runs, bound(*key[:2], runs[0].forks)) for key, runs in groups.items()]
     netplay = {(r.workload, r.size): r.wall for r in table if r.tool == "netplay"}
     return [_with_ratio(r, netplay.get((r.workload, r.size))) for r in table]
 
@@ -77,8 +78,13 @@ def rows(records: Sequence[RunRecord], bounds: Mapping[tuple[str, int], float]) 
 def _row(key: tuple[str, int, str], runs: list[RunRecord], bound: float | None) -> Row:
     walls = [r.measurement.wall for r in runs]
     return Row(
-        workload=key[0], size=key[1], tool=key[2], runs=len(runs),
-        wall=statistics.median(walls), wall_min=min(walls), wall_max=max(walls),
+        workload=key[0],
+        size=key[1],
+        tool=key[2],
+        runs=len(runs),
+        wall=statistics.median(walls),
+        wall_min=min(walls),
+        wall_max=max(walls),
         cpu=statistics.median(r.measurement.cpu for r in runs),
         peak_rss=max(r.measurement.peak_rss for r in runs),
         failed_hosts=sum(len(r.failures) for r in runs),

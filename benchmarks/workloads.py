@@ -78,8 +78,9 @@ def mgmt_address(show_output: str) -> str | None:
     return match.group(1) if match else None
 
 
-def verify(workload: str, targets: Sequence[Target], outcomes: Mapping[str, Outcome],
-           tag: str) -> dict[str, str]:
+def verify(
+    workload: str, targets: Sequence[Target], outcomes: Mapping[str, Outcome], tag: str
+) -> dict[str, str]:
     """Hosts whose outcome is wrong, with why; an empty dict means every host really worked."""
     problems: dict[str, str] = {}
     for target in targets:
@@ -90,8 +91,9 @@ def verify(workload: str, targets: Sequence[Target], outcomes: Mapping[str, Outc
     return problems
 
 
-def _problem(workload: str, target: Target, targets: Sequence[Target],
-             outcome: Outcome | None, tag: str) -> str | None:
+def _problem(
+    workload: str, target: Target, targets: Sequence[Target], outcome: Outcome | None, tag: str
+) -> str | None:
     if outcome is None:
         return "no result"
     if not outcome.ok:

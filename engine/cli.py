@@ -29,8 +29,24 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("playbook")
     _common(run)
     run.add_argument("-e", "--extra-vars", action="append", default=[], metavar="KEY=VALUE|@FILE")
-    run.add_argument("--results", metavar="FILE.json", help="write the whole run as JSON")
+    run.add_argument(
+        "--results",
+        metavar="FILE.json",
+        help="write the whole run as JSON (and FILE.jsonl as it goes)",
+    )
     run.add_argument("-q", "--quiet", action="store_true", help="statuses only, no outputs")
+    run.add_argument("-C", "--check", action="store_true", help="send no configuration")
+    run.add_argument("-D", "--diff", action="store_true", help="show running-config changes")
+    run.add_argument("-t", "--tags", default="", help="only steps with these tags (a,b)")
+    run.add_argument("--skip-tags", default="", help="skip steps with these tags")
+    run.add_argument("--list-steps", action="store_true", help="list the steps and stop")
+    run.add_argument("--start-at-step", metavar="NAME", help="skip the steps before NAME")
+    run.add_argument("--output-dir", default=".", metavar="DIR", help="where save_to writes")
+    run.add_argument(
+        "--rerun-failed",
+        metavar="RESULTS.json",
+        help="run only the hosts that failed or were unreachable in that results file",
+    )
 
     validate = sub.add_parser("validate", help="validate a playbook; touches no device")
     validate.add_argument("playbook")
@@ -63,6 +79,18 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lab", action="store_true", help="run against simulated devices")
     parser.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS")
     parser.add_argument("--command-timeout", type=float, default=30.0, metavar="SECONDS")
+    parser.add_argument(
+        "--host-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="wall-clock budget per host for the whole run",
+    )
+    parser.add_argument(
+        "--connect-rate",
+        type=float,
+        metavar="PER_SECOND",
+        help="start at most this many connections a second (with jitter)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

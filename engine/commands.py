@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from itertools import product
 from pathlib import Path
 from typing import Any
 
 from engine.drivers import ConnectionSettings
-from engine.errors import ExitCode, InputError, UsageError
+from engine.errors import ExitCode, InputError, Location, Problem, UsageError
 from engine.executor import Executor, RunSettings, select_hosts
 from engine.inventory import Host, Inventory, PatternError, inventory_from_paths
 from engine.model import Playbook, adhoc_playbook, load_playbook
 from engine.report import ConsoleReport, command_blocks, command_json, failures, make_console
 from engine.results import Mask, RunResult, write_json_atomic
+from engine.schema import suggest
 from engine.templating import BUILTIN_NAMES, check_playbook
 
 
@@ -26,10 +29,60 @@ def run(args: argparse.Namespace) -> int:
     inventory = load_inventory_arg(args.inventory)
     extra = parse_extra_vars(args.extra_vars)
     check_playbook(playbook, known_names(inventory, extra))
+    check_parsers(playbook, select_hosts(playbook, inventory, args.limit))
+    if args.list_steps:
+        print(list_steps(playbook), end="")
+        return int(ExitCode.OK)
+    _check_start_at(playbook, args.start_at_step)
     result = execute(playbook, inventory, args, extra, quiet=args.quiet)
     if args.results:
         write_json_atomic(args.results, result.to_json(), Mask(inventory.secrets()))
     return int(result.exit_code())
+
+
+def check_parsers(playbook: Playbook, play_hosts: Mapping[int, Sequence[Host]]) -> None:
+    """Every `parse` template exists and compiles for the platforms that will use it."""
+    from engine.parsing import ParseError, ParseSpec, check
+
+    problems: list[Problem] = []
+    for i, play in enumerate(playbook.plays):
+        platforms = sorted({h.platform for h in play_hosts[i]})
+        for step in (s for s in play.steps if s.parse is not None):
+            assert step.parse is not None
+            spec = ParseSpec(step.parse.kind, step.parse.template, step.base_dir)
+            try:
+                for platform, command in product(platforms, step.commands):
+                    check(spec, platform=platform, command=command)
+            except ParseError as exc:
+                where = (*step.path, "parse")
+                doc = step.document
+                problems.append(
+                    doc.problem(where, str(exc))
+                    if doc
+                    else Problem(Location(playbook.file, path=where), str(exc))
+                )
+    if problems:
+        raise InputError(problems)
+
+
+def list_steps(playbook: Playbook) -> str:
+    """`--list-steps`: every play and step with its tags, in run order."""
+    lines = []
+    for play in playbook.plays:
+        lines.append(f"play: {play.name}  (hosts: {', '.join(play.hosts)})")
+        for step in play.steps:
+            tags = f"  [tags: {', '.join(sorted(step.tags))}]" if step.tags else ""
+            lines.append(f"  - {step.name}  ({step.action}){tags}")
+    return "\n".join(lines) + "\n"
+
+
+def _check_start_at(playbook: Playbook, name: str | None) -> None:
+    names = [s.name for p in playbook.plays for s in p.steps]
+    if name is not None and name not in names:
+        hint = suggest(name, names)
+        raise UsageError(
+            f"--start-at-step: no step is named {name!r}" + (f"; {hint}" if hint else "")
+        )
 
 
 def validate(args: argparse.Namespace) -> int:
@@ -39,7 +92,7 @@ def validate(args: argparse.Namespace) -> int:
     known = None
     if args.inventory is not None:
         inventory = load_inventory_arg(args.inventory)
-        select_hosts(playbook, inventory, None)
+        check_parsers(playbook, select_hosts(playbook, inventory, None))
         known = known_names(inventory, extra)
     check_playbook(playbook, known)
     steps = sum(len(p.steps) for p in playbook.plays)
@@ -98,11 +151,22 @@ def execute(
     """Run a playbook with the common options (-l, -f, --lab, timeouts)."""
     if args.forks < 1:
         raise UsageError("--forks must be at least 1")
+    results = getattr(args, "results", None)
     settings = RunSettings(
         forks=args.forks,
         limit=args.limit,
+        only_hosts=_rerun_hosts(getattr(args, "rerun_failed", None)),
         extra_vars=extra,
         connection=ConnectionSettings(args.connect_timeout, args.command_timeout),
+        check=getattr(args, "check", False),
+        diff=getattr(args, "diff", False),
+        tags=_tag_set(getattr(args, "tags", "")),
+        skip_tags=_tag_set(getattr(args, "skip_tags", "")),
+        start_at=getattr(args, "start_at_step", None),
+        output_dir=Path(getattr(args, "output_dir", ".")),
+        host_timeout=args.host_timeout,
+        connect_rate=args.connect_rate,
+        journal=Path(results).with_suffix(".jsonl") if results else None,
     )
     select(inventory, args.limit)  # an unknown --limit is a usage error, before anything runs
     mask = Mask(inventory.secrets())
@@ -114,6 +178,21 @@ def execute(
         result = Executor(playbook, inv, settings, events=report).run()
     report.recap(result)
     return result
+
+
+def _tag_set(text: str) -> frozenset[str]:
+    return frozenset(t.strip() for t in text.split(",") if t.strip())
+
+
+def _rerun_hosts(path: str | None) -> frozenset[str] | None:
+    """Hosts that failed or were unreachable in an earlier `--results` file."""
+    if path is None:
+        return None
+    try:
+        recap = json.loads(Path(path).read_text(encoding="utf-8"))["recap"]
+        return frozenset(h for h, c in recap.items() if c["failed"] or c["unreachable"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"--rerun-failed: {path} is not a netplay results file ({exc})") from exc
 
 
 def known_names(inventory: Inventory, extra: dict[str, Any]) -> set[str]:

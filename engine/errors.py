@@ -148,6 +148,7 @@ class DeviceError(NetplayError):
     """A failure talking to one host; becomes that host's result, never stops the run."""
 
     status = "failed"
+    kind = "device"
 
     def __init__(self, host: str, message: str) -> None:
         self.host = host
@@ -158,20 +159,30 @@ class DeviceError(NetplayError):
 class Unreachable(DeviceError):
     """No SSH session could be opened: refused, no route, or connect timeout."""
 
+    kind = "unreachable"
+
     status = "unreachable"
 
 
 class AuthenticationFailed(DeviceError):
     """The device rejected the username/password or the enable secret."""
 
+    kind = "auth"
+
 
 class CommandTimeout(DeviceError):
     """The device stopped answering in the middle of a command."""
+
+    kind = "timeout"
 
 
 class CommandRejected(DeviceError):
     """The device answered a command with an error (``% Invalid input`` ...)."""
 
+    kind = "rejected"
+
 
 class SessionLost(DeviceError):
     """The device closed the session while netplay was still using it."""
+
+    kind = "session"

@@ -1,24 +1,35 @@
 """Runs a playbook: plays in order, steps in order, each step fanned out over its hosts.
 
-Only the main thread renders templates, evaluates conditions and updates shared state
-(registered variables, failed hosts); worker threads only talk to devices and return
-`StepResult`s. A host that fails is recorded and sits out the rest of the run.
+Two strategies:
+  lockstep — a step starts when the previous one has finished on every host, so any step
+             can read any host's earlier results (`hostvars`). Needed for cross-host plays.
+  pipeline — each host runs its steps back to back without waiting for the slowest host.
+             Chosen automatically when no step reads `hostvars` and none is `run_once`.
+
+In lockstep, only the main thread renders templates and updates shared state; workers
+only talk to devices. In pipeline, each worker owns exactly one host's state.
 """
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import FrameType
 from typing import Any, Protocol
 
-from engine.drivers import ConnectionSettings, Driver, DriverFactory, Reply, netmiko_factory
-from engine.errors import DeviceError, InputError
+from engine import steps as stage
+from engine.drivers import ConnectionSettings, Driver, DriverFactory, netmiko_factory
+from engine.errors import CommandTimeout, InputError, SessionLost
 from engine.inventory import Host, Inventory, PatternError
 from engine.model import Play, Playbook, Step
-from engine.results import RunResult, Status, StepRecord, StepResult
-from engine.runner import Runner
-from engine.templating import TemplateError, evaluate, render, render_value
+from engine.results import Journal, Mask, RunResult, Status, StepRecord, StepResult
+from engine.runner import RateLimiter, Runner
+from engine.templating import reads_hostvars, render_value, step_templates
 
 
 @dataclass(frozen=True)
@@ -27,47 +38,34 @@ class RunSettings:
 
     forks: int = 20
     limit: str | None = None
+    only_hosts: frozenset[str] | None = None  # e.g. --rerun-failed
     extra_vars: Mapping[str, Any] = field(default_factory=dict)
     connection: ConnectionSettings = field(default_factory=ConnectionSettings)
+    check: bool = False
+    diff: bool = False
+    tags: frozenset[str] = frozenset()
+    skip_tags: frozenset[str] = frozenset()
+    start_at: str | None = None
+    output_dir: Path = Path()
+    host_timeout: float | None = None
+    connect_rate: float | None = None
+    journal: Path | None = None
 
 
 class Events(Protocol):
     """What the executor tells its reporter, always from the main thread."""
 
-    def play_started(self, play: Play, hosts: Sequence[Host]) -> None: ...
+    def play_started(self, play: Play, hosts: Sequence[Host], strategy: str) -> None: ...
 
     def step_finished(self, play: Play, step: Step, record: StepRecord) -> None: ...
 
 
 class _Silent:
-    def play_started(self, play: Play, hosts: Sequence[Host]) -> None:
+    def play_started(self, play: Play, hosts: Sequence[Host], strategy: str) -> None:
         pass
 
     def step_finished(self, play: Play, step: Step, record: StepRecord) -> None:
         pass
-
-
-@dataclass(frozen=True)
-class _Task:
-    """One host's share of a step, rendered on the main thread."""
-
-    host: Host
-    step: Step
-    commands: tuple[str, ...]
-
-
-class _Session:
-    """A host's driver, opened on first use and kept for the whole run."""
-
-    def __init__(self, driver: Driver) -> None:
-        self.driver = driver
-        self.opened = False
-
-    def ready(self) -> Driver:
-        if not self.opened:
-            self.driver.open()
-            self.opened = True
-        return self.driver
 
 
 def select_hosts(
@@ -77,19 +75,86 @@ def select_hosts(
     limited = {h.name for h in inventory.select(limit)} if limit else None
     chosen: dict[int, tuple[Host, ...]] = {}
     for i, play in enumerate(playbook.plays):
-        try:
-            hosts = inventory.select(play.hosts)
-        except PatternError as exc:
-            raise _hosts_error(playbook, play, str(exc), exc.hint) from exc
+        hosts = _select(playbook, inventory, play.hosts, (*play.location.path, "hosts"))
         chosen[i] = tuple(h for h in hosts if limited is None or h.name in limited)
+        for step in play.steps:
+            if step.hosts:
+                _select(playbook, inventory, step.hosts, (*step.path, "hosts"), step)
     return chosen
 
 
-def _hosts_error(playbook: Playbook, play: Play, message: str, hint: str | None) -> InputError:
-    path = (*play.location.path, "hosts")
-    if playbook.document is not None:
-        return InputError([playbook.document.problem(path, message, hint=hint)])
-    return InputError.at(playbook.file, message, path=path, hint=hint)
+def _select(
+    playbook: Playbook,
+    inventory: Inventory,
+    patterns: Sequence[str],
+    path: Any,
+    step: Step | None = None,
+) -> tuple[Host, ...]:
+    try:
+        return inventory.select(patterns)
+    except PatternError as exc:
+        document = step.document if step is not None else playbook.document
+        if document is not None:
+            raise InputError([document.problem(path, str(exc), hint=exc.hint)]) from exc
+        raise InputError.at(playbook.file, str(exc), path=path, hint=exc.hint) from exc
+
+
+def choose_strategy(play: Play) -> str:
+    """Pipeline unless a step needs every host's previous step: `hostvars` or `run_once`."""
+    if play.strategy is not None:
+        return play.strategy
+    for step in play.steps:
+        if step.run_once or any(
+            reads_hostvars(s, expression=e) for _, s, e in step_templates(step)
+        ):
+            return "lockstep"
+    return "pipeline"
+
+
+class _Session:
+    """A host's driver: opened on first use (rate-limited), reopened once if dropped."""
+
+    def __init__(self, executor: Executor, host: Host) -> None:
+        self._executor = executor
+        self.host = host
+        self.driver: Driver | None = None
+        self.deadline: float | None = None
+
+    def ready(self) -> Driver:
+        if self.driver is None:
+            self.driver = self._open()
+        return self.driver
+
+    def reopen(self) -> Driver:
+        self.close()
+        return self.ready()
+
+    def _open(self) -> Driver:
+        ex = self._executor
+        connection = ex.settings.connection
+        budget = self.remaining()
+        if budget is not None:
+            connection = replace(
+                connection, connect_timeout=min(connection.connect_timeout, budget)
+            )
+        ex.limiter.wait()
+        driver = ex.factory(self.host, connection)
+        driver.open()
+        return driver
+
+    def remaining(self) -> float | None:
+        """Seconds left of the host's `--host-timeout` budget (None: no budget)."""
+        if self.deadline is None:
+            return None
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise CommandTimeout(self.host.name, "host budget (--host-timeout) used up")
+        return left
+
+    def close(self) -> None:
+        driver, self.driver = self.driver, None
+        if driver is not None:
+            driver.close()
 
 
 class Executor:
@@ -103,27 +168,44 @@ class Executor:
         *,
         driver_factory: DriverFactory = netmiko_factory,
         events: Events | None = None,
+        mask: Mask | None = None,
     ) -> None:
         self.playbook = playbook
         self.inventory = inventory
         self.settings = settings
+        self.factory = driver_factory
         self.events: Events = events or _Silent()
+        self.mask = mask or Mask(inventory.secrets())
         self.play_hosts = select_hosts(playbook, inventory, settings.limit)
-        self._factory = driver_factory
-        self._sessions: dict[str, _Session] = {}
+        self.limiter = RateLimiter(settings.connect_rate)
+        self.options = stage.Options(
+            check=settings.check,
+            diff=settings.diff,
+            command_timeout=settings.connection.command_timeout,
+        )
+        self._sessions = {h.name: _Session(self, h) for h in inventory.hosts}
         self._registered: dict[str, dict[str, Any]] = {h.name: {} for h in inventory.hosts}
         self._down: set[str] = set()
         self._records: list[StepRecord] = []
+        self._modes: dict[str, str] = {}
+        self._journal = Journal(settings.journal, self.mask)
+        self._started = False
 
     def run(self) -> RunResult:
-        """Run every play; always closes the sessions it opened."""
+        """Run every play; always closes the sessions it opened and saves what ran."""
         started, clock = time.time(), time.monotonic()
-        with Runner(self.settings.forks) as runner:
-            try:
+        runner = Runner(self.settings.forks)
+        interrupted = False
+        try:
+            with _interrupt_on_sigterm():
                 for i, play in enumerate(self.playbook.plays):
-                    self._run_play(runner, play, self.play_hosts[i])
-            finally:
-                runner.map(lambda s: s.driver.close(), list(self._sessions.values()))
+                    self._run_play(runner, play, self._play_hosts(i))
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            self._close_sessions()
+            runner.close(wait=not interrupted)
+            self._journal.close()
         return RunResult(
             playbook=self.playbook.file,
             inventory=self.inventory.file,
@@ -131,52 +213,189 @@ class Executor:
             steps=tuple(self._records),
             started=started,
             elapsed=time.monotonic() - clock,
+            interrupted=interrupted,
+            mode=dict(self._modes),
         )
 
+    def _play_hosts(self, index: int) -> tuple[Host, ...]:
+        only = self.settings.only_hosts
+        return tuple(h for h in self.play_hosts[index] if only is None or h.name in only)
+
     def _all_hosts(self) -> tuple[str, ...]:
-        names = {h.name for hosts in self.play_hosts.values() for h in hosts}
+        names = {h.name for i in self.play_hosts for h in self._play_hosts(i)}
         return tuple(h.name for h in self.inventory.hosts if h.name in names)
 
-    def _run_play(self, runner: Runner, play: Play, hosts: Sequence[Host]) -> None:
-        self.events.play_started(play, hosts)
-        for step in play.steps:
-            record = self._run_step(runner, play, step, hosts)
-            self._records.append(record)
-            self.events.step_finished(play, step, record)
+    def _close_sessions(self) -> None:
+        """Close every session in parallel, waiting at most a few seconds."""
+        threads = [
+            threading.Thread(target=s.close, daemon=True)
+            for s in self._sessions.values()
+            if s.driver is not None
+        ]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 3.0
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
-    def _run_step(
+    # -- plays ------------------------------------------------------------------------
+
+    def _run_play(self, runner: Runner, play: Play, hosts: Sequence[Host]) -> None:
+        strategy = choose_strategy(play)
+        self._modes[play.name] = strategy
+        self.events.play_started(play, hosts, strategy)
+        chosen = [s for s in play.steps if self._selected(s)]
+        if strategy == "pipeline":
+            self._pipeline(runner, play, chosen, hosts)
+            return
+        for step in chosen:
+            record = self._lockstep(runner, play, step, self._step_hosts(step, hosts))
+            self._finish(play, step, record)
+
+    def _selected(self, step: Step) -> bool:
+        """Tags and --start-at-step decide which steps run at all."""
+        s = self.settings
+        if s.start_at is not None and not self._started:
+            self._started = step.name == s.start_at
+            if not self._started:
+                return False
+        if step.tags & s.skip_tags:
+            return False
+        return not s.tags or bool(step.tags & s.tags) or "always" in step.tags
+
+    def _step_hosts(self, step: Step, hosts: Sequence[Host]) -> list[Host]:
+        narrowed = {h.name for h in self.inventory.select(step.hosts)} if step.hosts else None
+        return [
+            h
+            for h in hosts
+            if h.name not in self._down and (narrowed is None or h.name in narrowed)
+        ]
+
+    def _finish(self, play: Play, step: Step, record: StepRecord) -> None:
+        if step.save_to:
+            from engine.saving import save_outputs
+
+            record = save_outputs(
+                step, record, self.host_variables, self.settings.output_dir, self.mask
+            )
+        self._records.append(record)
+        self.events.step_finished(play, step, record)
+
+    # -- lockstep ---------------------------------------------------------------------
+
+    def _lockstep(
         self, runner: Runner, play: Play, step: Step, hosts: Sequence[Host]
     ) -> StepRecord:
+        targets = hosts[:1] if step.run_once else hosts
         decided: dict[str, StepResult] = {}
-        tasks: list[_Task] = []
-        for host in hosts:
-            if host.name in self._down:
-                continue
-            outcome = self._prepare(play, step, host)
+        work: list[stage.Work] = []
+        for host in targets:
+            outcome = stage.prepare(step, host, self.variables(host, play, step))
             if isinstance(outcome, StepResult):
-                decided[host.name] = outcome
+                decided[host.name] = self._conclude(play, step, outcome)
             else:
-                tasks.append(outcome)
-        for task in tasks:
-            if task.host.name not in self._sessions:
-                driver = self._factory(task.host, self.settings.connection)
-                self._sessions[task.host.name] = _Session(driver)
-        for result in runner.map(self._work, tasks):
-            decided[result.host] = result
-        results = tuple(decided[h.name] for h in hosts if h.name in decided)
-        self._absorb(step, results)
-        return StepRecord(play.name, step.name, results)
+                work.append(outcome)
 
-    def _prepare(self, play: Play, step: Step, host: Host) -> _Task | StepResult:
-        """Evaluate `when` and render the commands for one host, on the main thread."""
+        def done(result: StepResult) -> None:
+            decided[result.host] = self._conclude(play, step, result)
+
         try:
+            runner.map(self._execute, work, on_done=done)
+        finally:
+            record = StepRecord(
+                play.name, step.name, tuple(decided[h.name] for h in targets if h.name in decided)
+            )
+            self._absorb(step, record.results, hosts)
+            if len(record.results) < len(targets):  # interrupted mid-step
+                self._records.append(record)
+        return record
+
+    def _conclude(self, play: Play, step: Step, result: StepResult) -> StepResult:
+        host = self.inventory.host(result.host)
+        if result.status is not Status.SKIPPED:
+            result = stage.conclude(step, result, self.variables(host, play, step))
+        self._journal.write(play.name, result)
+        return result
+
+    def _execute(self, work: stage.Work) -> StepResult:
+        """A worker's job: run one host's share of a step, reconnecting once if dropped."""
+        session = self._sessions[work.host.name]
+        if session.deadline is None and self.settings.host_timeout:
+            session.deadline = time.monotonic() + self.settings.host_timeout
+        result = stage.execute(work, session.ready, self._options(session))
+        if _lost(result) and work.step.action != "config":
+            result = stage.execute(work, session.reopen, self._options(session))
+        elif _lost(result):
+            note = "; not re-sent: configuration may have been applied"
+            result = replace(result, error=f"{result.error}{note}")
+        return result
+
+    def _options(self, session: _Session) -> stage.Options:
+        try:
+            budget = session.remaining()
+        except CommandTimeout:
+            budget = 0.001
+        if budget is None:
+            return self.options
+        timeout = min(self.options.command_timeout or budget, budget)
+        return replace(self.options, command_timeout=timeout)
+
+    def _absorb(self, step: Step, results: Sequence[StepResult], hosts: Sequence[Host]) -> None:
+        """Register results and facts, mark failed hosts (main thread only)."""
+        for result in results:
+            receivers = [h.name for h in hosts] if step.run_once else [result.host]
+            for name in receivers:
+                self._register(step, name, result)
+            if result.stops_host:
+                self._down.add(result.host)
+
+    def _register(self, step: Step, name: str, result: StepResult) -> None:
+        self._registered[name].update(result.facts)
+        if step.register:
+            self._registered[name][step.register] = result.to_vars()
+
+    # -- pipeline ---------------------------------------------------------------------
+
+    def _pipeline(
+        self, runner: Runner, play: Play, chosen: Sequence[Step], hosts: Sequence[Host]
+    ) -> None:
+        """Each host runs all its steps back to back; records are assembled afterwards."""
+        per_host: dict[str, list[tuple[int, StepResult]]] = {}
+
+        def done(pair: tuple[str, list[tuple[int, StepResult]]]) -> None:
+            per_host[pair[0]] = pair[1]
+
+        try:
+            runner.map(
+                lambda host: (host.name, self._host_steps(play, chosen, host)), hosts, on_done=done
+            )
+        finally:
+            for i, step in enumerate(chosen):
+                results = tuple(r for h in hosts for j, r in per_host.get(h.name, []) if j == i)
+                self._finish(play, step, StepRecord(play.name, step.name, results))
+
+    def _host_steps(
+        self, play: Play, chosen: Sequence[Step], host: Host
+    ) -> list[tuple[int, StepResult]]:
+        """One host's whole play (worker thread; touches only this host's state)."""
+        done: list[tuple[int, StepResult]] = []
+        for i, step in enumerate(chosen):
+            if step.hosts and host not in self.inventory.select(step.hosts):
+                continue
             variables = self.variables(host, play, step)
-            if step.when is not None and not evaluate(step.when, variables):
-                return StepResult(host.name, step.name, Status.SKIPPED)
-            commands = tuple(render(c, variables) for c in step.commands)
-        except TemplateError as exc:
-            return StepResult(host.name, step.name, Status.FAILED, error=f"{step.location}: {exc}")
-        return _Task(host, step, commands)
+            outcome = stage.prepare(step, host, variables)
+            if isinstance(outcome, stage.Work):
+                outcome = self._execute(outcome)
+            if outcome.status is not Status.SKIPPED:
+                outcome = stage.conclude(step, outcome, variables)
+            self._journal.write(play.name, outcome)
+            self._register(step, host.name, outcome)
+            done.append((i, outcome))
+            if outcome.stops_host:
+                break
+        return done
+
+    # -- variables --------------------------------------------------------------------
 
     def variables(self, host: Host, play: Play, step: Step) -> dict[str, Any]:
         """Variables a step sees on a host, lowest precedence first (see the README)."""
@@ -207,62 +426,26 @@ class Executor:
             **self.settings.extra_vars,
         }
 
-    def _work(self, task: _Task) -> StepResult:
-        """Run one host's share of a step (worker thread). Never raises."""
-        start = time.monotonic()
-        session = self._sessions[task.host.name]
-        replies: list[Reply] = []
-        try:
-            driver = session.ready()
-            for reply in _exchange(driver, task):
-                replies.append(reply)
-                if reply.error is not None:
-                    break
-        except DeviceError as exc:
-            return _result(task, replies, start, status=Status(exc.status), error=exc.message)
-        except Exception as exc:  # a bug must cost one host, not the run
-            return _result(task, replies, start, status=Status.FAILED, error=f"internal: {exc!r}")
-        error = next((r.error for r in replies if r.error is not None), None)
-        status = Status.FAILED if error else Status.OK
-        return _result(task, replies, start, status=status, error=error, prompt=driver.prompt)
 
-    def _absorb(self, step: Step, results: Sequence[StepResult]) -> None:
-        """Register results and mark failed hosts (main thread only)."""
-        for result in results:
-            if step.register:
-                self._registered[result.host][step.register] = result.to_vars()
-            if result.failed:
-                self._down.add(result.host)
+def _lost(result: StepResult) -> bool:
+    return result.kind == SessionLost.kind
 
 
-def _exchange(driver: Driver, task: _Task) -> Iterator[Reply]:
-    if task.step.action == "config":
-        yield driver.configure(task.commands)
+@contextmanager
+def _interrupt_on_sigterm() -> Iterator[None]:
+    """SIGTERM stops a run the way Ctrl-C does (only the main thread can install it)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
         return
-    for command in task.commands:
-        yield driver.send(command)
 
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
 
-def _result(
-    task: _Task,
-    replies: Sequence[Reply],
-    start: float,
-    *,
-    status: Status,
-    error: str | None = None,
-    prompt: str | None = None,
-) -> StepResult:
-    return StepResult(
-        host=task.host.name,
-        step=task.step.name,
-        status=status,
-        commands=task.commands,
-        outputs=tuple(r.output for r in replies),
-        changed=task.step.action == "config" and bool(replies),
-        error=error,
-        elapsed=time.monotonic() - start,
-        prompt=prompt,
-    )
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class HostVars(Mapping[str, Mapping[str, Any]]):

@@ -1,36 +1,80 @@
-"""A validated playbook as frozen dataclasses: plays, and the steps each play runs in order."""
+"""A validated playbook as frozen dataclasses: plays, and the steps each play runs in order.
+
+`include` is resolved here, at load time: the included file's steps take the include
+step's place, so the executor only ever sees plain steps.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Literal
 
-from engine.errors import KeyPath, Location
+from engine.errors import InputError, KeyPath, Location
 from engine.schema import validate
 from engine.source import Document, load_yaml
 
-Action = Literal["send", "config"]
-ACTIONS: tuple[Action, ...] = ("send", "config")
+Action = Literal["send", "config", "set", "assert"]
+ACTIONS: tuple[Action, ...] = ("send", "config", "set", "assert")
 Strategy = Literal["lockstep", "pipeline"]
+Condition = str | bool
+MAX_INCLUDE_DEPTH = 16
+
+
+@dataclass(frozen=True)
+class Parse:
+    """How to turn a send step's output into records (`parsed`)."""
+
+    kind: Literal["textfsm", "ttp"]
+    template: str | None = None
 
 
 @dataclass(frozen=True)
 class Step:
-    """One step: an action with its commands (templates), and when/register around it."""
+    """One step: an action with its commands (templates), and the keys around it."""
 
     name: str
     action: Action
     commands: tuple[str, ...]
     location: Location
     register: str | None = None
-    when: str | bool | None = None
+    when: tuple[Condition, ...] = ()  # all must hold
     vars: Mapping[str, Any] = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)  # `set:` and `assert:` bodies
+    loop: str | list[Any] | None = None
+    loop_var: str = "item"
+    until: str | None = None
+    retries: int = 3
+    delay: float = 1.0
+    failed_when: tuple[Condition, ...] = ()
+    changed_when: tuple[Condition, ...] = ()
+    ignore_errors: bool = False
+    run_once: bool = False
+    hosts: tuple[str, ...] = ()
+    tags: frozenset[str] = frozenset()
+    timeout: float | None = None
+    expect: str | None = None
+    answers: Mapping[str, str] = field(default_factory=dict)
+    parse: Parse | None = None
+    error_patterns: tuple[str, ...] = ()
+    save: bool = False
+    save_to: str | None = None
+    document: Document | None = field(default=None, compare=False, repr=False)
 
     @property
     def path(self) -> KeyPath:
         return self.location.path
+
+    @property
+    def touches_device(self) -> bool:
+        return self.action in ("send", "config")
+
+    @property
+    def base_dir(self) -> Path:
+        """Relative template paths (`parse`) resolve from the step's own file."""
+        return Path(self.document.file).parent if self.document is not None else Path.cwd()
 
 
 @dataclass(frozen=True)
@@ -53,6 +97,11 @@ class Playbook:
     plays: tuple[Play, ...]
     document: Document | None = field(default=None, compare=False, repr=False)
 
+    @property
+    def base_dir(self) -> Path:
+        """Relative paths in the playbook (includes, templates) resolve from here."""
+        return Path(self.file).parent if self.document is not None else Path.cwd()
+
 
 def load_playbook(path: str | os.PathLike[str]) -> Playbook:
     """Read and schema-validate a playbook file, then build its model."""
@@ -70,34 +119,133 @@ def build_playbook(doc: Document) -> Playbook:
     return Playbook(doc.file, plays, doc)
 
 
-def _strings(value: str | Sequence[str]) -> tuple[str, ...]:
+def _strings(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
     return (value,) if isinstance(value, str) else tuple(value)
 
 
+def _conditions(value: Condition | Sequence[str] | None) -> tuple[Condition, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str | bool) else tuple(value)
+
+
 def _play(doc: Document, path: KeyPath, raw: Mapping[str, Any]) -> Play:
-    steps = tuple(_step(doc, (*path, "steps", i), step) for i, step in enumerate(raw["steps"]))
+    tags = frozenset(_strings(raw.get("tags")))
+    steps: list[Step] = []
+    for i, step in enumerate(raw["steps"]):
+        steps += _steps(doc, (*path, "steps", i), step, tags, ())
     return Play(
         name=raw["name"],
         hosts=_strings(raw["hosts"]),
-        steps=steps,
+        steps=tuple(steps),
         location=doc.locate(path),
         vars=raw.get("vars") or {},
         strategy=raw.get("strategy"),
     )
 
 
-def _step(doc: Document, path: KeyPath, raw: Mapping[str, Any]) -> Step:
+def _steps(
+    doc: Document,
+    path: KeyPath,
+    raw: Mapping[str, Any],
+    tags: frozenset[str],
+    chain: tuple[str, ...],
+) -> list[Step]:
+    """One step, or the steps an `include` brings in."""
+    if "include" in raw:
+        return _include(doc, path, raw, tags, chain)
+    return [_step(doc, path, raw, tags)]
+
+
+def _step(doc: Document, path: KeyPath, raw: Mapping[str, Any], tags: frozenset[str]) -> Step:
     action: Action = next(a for a in ACTIONS if a in raw)
-    commands = _strings(raw[action])
+    body = raw[action]
+    commands = _strings(body) if action in ("send", "config") else ()
+    values = body if action == "set" else _assertion(body) if action == "assert" else {}
     return Step(
-        name=raw.get("name") or commands[0],
+        name=raw.get("name") or (commands[0] if commands else action),
         action=action,
         commands=commands,
         location=doc.locate(path),
         register=raw.get("register"),
-        when=raw.get("when"),
+        when=_conditions(raw.get("when")),
         vars=raw.get("vars") or {},
+        values=values,
+        loop=raw.get("loop"),
+        loop_var=raw.get("loop_var", "item"),
+        until=raw.get("until"),
+        retries=int(raw.get("retries", 3)),
+        delay=float(raw.get("delay", 1.0)),
+        failed_when=_conditions(raw.get("failed_when")),
+        changed_when=_conditions(raw.get("changed_when")),
+        ignore_errors=bool(raw.get("ignore_errors", False)),
+        run_once=bool(raw.get("run_once", False)),
+        hosts=_strings(raw.get("hosts")),
+        tags=tags | frozenset(_strings(raw.get("tags"))),
+        timeout=raw.get("timeout"),
+        expect=raw.get("expect"),
+        answers=raw.get("answers") or {},
+        parse=_parse(raw.get("parse")),
+        error_patterns=_strings(raw.get("error_patterns")),
+        save=bool(raw.get("save", False)),
+        save_to=raw.get("save_to"),
+        document=doc,
     )
+
+
+def _assertion(body: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "that": _strings(body["that"]),
+        "fail_msg": body.get("fail_msg"),
+        "success_msg": body.get("success_msg"),
+    }
+
+
+def _parse(value: str | Mapping[str, str] | None) -> Parse | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return Parse(kind="textfsm" if value == "textfsm" else "ttp")
+    kind, template = next(iter(value.items()))
+    return Parse(kind="textfsm" if kind == "textfsm" else "ttp", template=template)
+
+
+def _include(
+    doc: Document,
+    path: KeyPath,
+    raw: Mapping[str, Any],
+    tags: frozenset[str],
+    chain: tuple[str, ...],
+) -> list[Step]:
+    """Load the included steps; the include's vars, `when` and tags apply to each of them."""
+    target = (Path(doc.file).parent / raw["include"]).resolve()
+    if str(target) in chain or len(chain) >= MAX_INCLUDE_DEPTH:
+        message = f"include of {raw['include']} loops back on itself"
+        raise InputError([doc.problem((*path, "include"), message)])
+    if not target.is_file():
+        message = f"included file {raw['include']} does not exist"
+        raise InputError([doc.problem((*path, "include"), message)])
+    included = load_yaml(target, display=os.path.relpath(target))
+    validate(included, "playbook", definition="steps_file")
+    data = included.data
+    entries, base = (data, ()) if isinstance(data, list) else (data["steps"], ("steps",))
+    file_vars = {} if isinstance(data, list) else data.get("vars") or {}
+    step_tags = tags | frozenset(_strings(raw.get("tags")))
+    steps: list[Step] = []
+    for i, entry in enumerate(entries):
+        steps += _steps(included, (*base, i), entry, step_tags, (*chain, str(target)))
+    caller_vars = raw.get("vars") or {}
+    return [_inherit(s, file_vars, caller_vars, raw.get("when")) for s in steps]
+
+
+def _inherit(
+    step: Step, file_vars: Mapping[str, Any], caller: Mapping[str, Any], when: Condition | None
+) -> Step:
+    """file vars < the include step's vars < the included step's own vars."""
+    merged = {**file_vars, **caller, **step.vars}
+    return replace(step, vars=merged, when=(*_conditions(when), *step.when))
 
 
 def adhoc_playbook(commands: Sequence[str], hosts: str = "all") -> Playbook:

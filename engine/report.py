@@ -17,6 +17,10 @@ from engine.inventory import Host
 from engine.model import Play, Step
 from engine.results import Mask, Recap, RunResult, Status, StepRecord, StepResult
 
+STRATEGY_WHY = {
+    "pipeline": "each host runs its steps back to back",
+    "lockstep": "every step waits for all hosts: a step reads other hosts' results",
+}
 STYLES = {
     Status.OK: "green",
     Status.FAILED: "bold red",
@@ -47,11 +51,12 @@ class ConsoleReport:
         self.mask = mask
         self.show_output = show_output
 
-    def play_started(self, play: Play, hosts: Sequence[Host]) -> None:
+    def play_started(self, play: Play, hosts: Sequence[Host], strategy: str) -> None:
         names = ", ".join(h.name for h in hosts[:8]) + (" ..." if len(hosts) > 8 else "")
         title = Text.assemble(("PLAY ", "bold"), (play.name, "bold"), f"  [{len(hosts)} hosts]")
         self.console.print(title)
         self.console.print(Text(f"  hosts: {names or '(none)'}", style="dim"))
+        self.console.print(Text(f"  strategy: {strategy} ({STRATEGY_WHY[strategy]})", style="dim"))
 
     def step_finished(self, play: Play, step: Step, record: StepRecord) -> None:
         self.console.print(Text.assemble(("\nSTEP ", "bold"), (step.name, "bold")))
@@ -60,18 +65,38 @@ class ConsoleReport:
 
     def _host_line(self, result: StepResult) -> None:
         label = "changed" if result.changed and result.status is Status.OK else result.status.value
-        style = "yellow" if label == "changed" else STYLES[result.status]
+        label = "ignored" if result.ignored else label
+        style = "yellow" if label in ("changed", "ignored") else STYLES[result.status]
         line = Text.assemble(
             ("  ", ""),
             (f"{label:<11}", style),
             (result.host, "bold"),
             (f"  {result.elapsed:.2f}s" if result.status is not Status.SKIPPED else "", "dim"),
         )
+        if result.attempts > 1:
+            line.append(f"  after {result.attempts} attempts", style="dim")
         if result.error:
             line.append(f"  {self.mask(result.error)}", style=STYLES[Status.FAILED])
+        elif result.message:
+            line.append(f"  {self.mask(result.message)}", style="green")
         self.console.print(line)
-        if self.show_output and result.outputs:
+        self._details(result)
+
+    def _details(self, result: StepResult) -> None:
+        if result.facts:
+            facts = ", ".join(f"{k}={v!r}" for k, v in result.facts.items())
+            self.console.print(Text(_indent(self.mask(facts), 4), style="dim"))
+        if not self.show_output:
+            return
+        if result.outputs:
             self.console.print(Text(_indent(self.mask(result.output), 4)))
+        elif result.changed:  # check mode: what would be sent
+            sent = "\n".join(f"> {c}" for c in result.commands)
+            self.console.print(Text(_indent(self.mask(sent), 4), style="yellow"))
+        if result.parsed is not None:
+            self.console.print(Text(f"    parsed: {len(result.parsed)} records", style="dim"))
+        if result.diff:
+            self.console.print(_diff(self.mask(result.diff)))
 
     def recap(self, run: RunResult) -> None:
         self.console.print(Text("\nRECAP", style="bold"))
@@ -91,7 +116,16 @@ def _recap_line(host: str, counts: Recap) -> Text:
 
 
 def _count_style(name: str) -> str:
-    return {"ok": "green", "changed": "yellow", "skipped": "cyan"}.get(name, "bold red")
+    styles = {"ok": "green", "changed": "yellow", "skipped": "cyan", "ignored": "yellow"}
+    return styles.get(name, "bold red")
+
+
+def _diff(text: str) -> Text:
+    styled = Text()
+    for line in text.splitlines():
+        style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
+        styled.append(f"    {line}\n", style=style)
+    return styled
 
 
 def _indent(text: str, spaces: int) -> str:

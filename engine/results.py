@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from engine import __version__
 from engine.errors import ExitCode
@@ -40,8 +41,17 @@ class StepResult:
     outputs: tuple[str, ...] = ()
     changed: bool = False
     error: str | None = None
+    kind: str | None = None  # what failed: unreachable, auth, timeout, rejected, session, ...
     elapsed: float = 0.0
     prompt: str | None = None
+    parsed: tuple[Mapping[str, Any], ...] | None = None
+    diff: str | None = None
+    ignored: bool = False
+    attempts: int = 1
+    items: tuple[StepResult, ...] | None = None  # one per `loop` item
+    item: Any = None
+    facts: Mapping[str, Any] = field(default_factory=dict)  # what a `set` step computed
+    message: str | None = None  # an assertion's success or failure message
 
     @property
     def output(self) -> str:
@@ -52,9 +62,14 @@ class StepResult:
     def failed(self) -> bool:
         return self.status in (Status.FAILED, Status.UNREACHABLE)
 
+    @property
+    def stops_host(self) -> bool:
+        """A failure that takes the host out of the rest of the run."""
+        return self.failed and not self.ignored
+
     def to_vars(self) -> dict[str, Any]:
         """The registered variable: a plain mapping templates and conditions can read."""
-        return {
+        data: dict[str, Any] = {
             "output": self.output,
             "outputs": list(self.outputs),
             "commands": list(self.commands),
@@ -63,11 +78,20 @@ class StepResult:
             "changed": self.changed,
             "skipped": self.status is Status.SKIPPED,
             "error": self.error,
+            "kind": self.kind,
             "elapsed": round(self.elapsed, 3),
+            "parsed": None if self.parsed is None else [dict(r) for r in self.parsed],
+            "diff": self.diff,
+            "attempts": self.attempts,
+            "msg": self.message,
         }
+        if self.items is not None:
+            data["results"] = [{"item": i.item, **i.to_vars()} for i in self.items]
+        return data
 
     def to_json(self) -> dict[str, Any]:
-        return {"host": self.host, "prompt": self.prompt, **self.to_vars()}
+        data = {"host": self.host, "prompt": self.prompt, "ignored": self.ignored}
+        return {**data, **self.to_vars()}
 
 
 @dataclass(frozen=True)
@@ -88,6 +112,7 @@ class Recap:
     failed: int = 0
     unreachable: int = 0
     skipped: int = 0
+    ignored: int = 0
 
 
 @dataclass(frozen=True)
@@ -107,7 +132,8 @@ class RunResult:
         counts = {host: dict.fromkeys(Recap.__dataclass_fields__, 0) for host in self.hosts}
         for record in self.steps:
             for result in record.results:
-                counts[result.host][result.status.value] += 1
+                key = "ignored" if result.ignored else result.status.value
+                counts[result.host][key] += 1
                 counts[result.host]["changed"] += result.changed
         return {host: Recap(**values) for host, values in counts.items()}
 
@@ -115,7 +141,7 @@ class RunResult:
         """0 all ok; 3 if a host was unreachable; 2 if a host failed; 99 if interrupted."""
         if self.interrupted:
             return ExitCode.INTERRUPTED
-        statuses = {r.status for record in self.steps for r in record.results}
+        statuses = {r.status for rec in self.steps for r in rec.results if not r.ignored}
         if Status.UNREACHABLE in statuses:
             return ExitCode.HOST_UNREACHABLE
         if Status.FAILED in statuses:
@@ -153,7 +179,7 @@ def write_json_atomic(path: str | os.PathLike[str], data: Any, mask: Mask) -> No
     """Write JSON through a temporary file and a rename, so a reader never sees half a file."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    text = mask(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    text = json.dumps(mask_data(data, mask), indent=2, ensure_ascii=False, default=str) + "\n"
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -175,3 +201,42 @@ class Mask:
         for secret in self._secrets:
             text = text.replace(secret, "********")
         return text
+
+
+class Journal:
+    """Results as JSON Lines, one record per host per step, flushed as each completes,
+    so a run that is killed still leaves everything it did on disk."""
+
+    def __init__(self, path: str | os.PathLike[str] | None, mask: Mask) -> None:
+        self._mask = mask
+        self._lock = threading.Lock()
+        self._file: TextIO | None = None
+        if path is not None:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._file = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
+
+    def write(self, play: str, result: StepResult) -> None:
+        if self._file is None:
+            return
+        record = mask_data({"play": play, "step": result.step, **result.to_json()}, self._mask)
+        line = json.dumps(record, ensure_ascii=False, default=str)
+        with self._lock:
+            self._file.write(line + "\n")
+            self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def mask_data(data: Any, mask: Mask) -> Any:
+    """Mask secrets in every string of a JSON-like structure (before it is encoded, so
+    escaping can never hide a secret from the mask)."""
+    if isinstance(data, str):
+        return mask(data)
+    if isinstance(data, Mapping):
+        return {key: mask_data(value, mask) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [mask_data(value, mask) for value in data]
+    return data

@@ -8,7 +8,7 @@ missing variable is reported with its step and location, never from inside a wor
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -20,6 +20,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from engine.errors import InputError, KeyPath, Location, Problem
 from engine.model import Playbook, Step
 from engine.schema import suggest
+from engine.source import Document
 
 # Names every template can use without declaring them.
 BUILTIN_NAMES = frozenset(
@@ -140,10 +141,23 @@ def evaluate(source: str | bool, variables: Mapping[str, Any]) -> Any:
     return value
 
 
+def _single_expression(text: str) -> str | None:
+    """`"{{ expr }}"` and nothing else → `expr`, so its value keeps its type."""
+    match = _BRACES.match(text)
+    if match is None or "{{" in match.group(1) or "}}" in match.group(1):
+        return None
+    return match.group(1)
+
+
 def render_value(value: Any, variables: Mapping[str, Any]) -> Any:
-    """Render templates inside nested vars (strings, lists, mappings), leaving others alone."""
+    """Render templates inside nested vars (strings, lists, mappings), leaving others alone.
+
+    A string that is one expression (`"{{ ports | select('up') | list }}"`) keeps the
+    expression's type — a list stays a list — like Ansible's variables do.
+    """
     if isinstance(value, str):
-        return render(value, variables)
+        expression = _single_expression(value)
+        return evaluate(expression, variables) if expression else render(value, variables)
     if isinstance(value, list):
         return [render_value(item, variables) for item in value]
     if isinstance(value, Mapping):
@@ -166,50 +180,77 @@ def template_strings(value: Any) -> Iterable[str]:
 def check_playbook(playbook: Playbook, known_names: Iterable[str] | None = None) -> None:
     """Compile every template of a playbook; with `known_names`, also reject undefined names.
 
-    `known_names` are the variables the inventory and `-e` provide. Registered names count
-    from the step that registers them onwards, as they will at run time.
+    `known_names` are the variables the inventory and `-e` provide. Registered and `set`
+    names count from the step that defines them onwards, as they will at run time.
     """
     problems: list[Problem] = []
     scope = set(BUILTIN_NAMES) | set(known_names or ())
+    check_names = known_names is not None
     for play in playbook.plays:
-        play_scope = scope | set(play.vars)
-        problems += _check(playbook, (*play.location.path, "vars"), play.vars, None)
+        scope |= set(play.vars)
+        for key, value in play.vars.items():
+            for source in template_strings(value):
+                path = (*play.location.path, "vars", key)
+                problems += _check_one(playbook.document, playbook.file, path, source, False, None)
         for step in play.steps:
-            step_scope = play_scope | set(step.vars) if known_names is not None else None
-            for path, source, expression in _step_templates(step):
-                problems += _check_one(playbook, path, source, expression, step_scope)
+            local = scope | set(step.vars) | {step.loop_var, "result"}
             if step.register:
-                scope.add(step.register)
-                play_scope.add(step.register)
+                local.add(step.register)
+            for path, source, expression in step_templates(step):
+                names = local if check_names else None
+                problems += _check_one(
+                    step.document, playbook.file, path, source, expression, names
+                )
+            scope |= {step.register} if step.register else set()
+            scope |= set(step.values) if step.action == "set" else set()
     if problems:
         raise InputError(problems)
 
 
-def _step_templates(step: Step) -> Iterable[tuple[KeyPath, str, bool]]:
+def step_templates(step: Step) -> Iterable[tuple[KeyPath, str, bool]]:
     """(key path, source, is-expression) of every template in a step."""
     path = step.path
-    if isinstance(step.when, str):
-        yield (*path, "when"), step.when, True
-    single = len(step.commands) == 1
-    for i, command in enumerate(step.commands):
-        yield ((*path, step.action) if single else (*path, step.action, i)), command, False
+    yield from _listed((*path, "when"), step.when, expression=True)
+    yield from _listed((*path, step.action), step.commands, expression=False)
+    yield from _listed((*path, "failed_when"), step.failed_when, expression=True)
+    yield from _listed((*path, "changed_when"), step.changed_when, expression=True)
+    if step.until:
+        yield (*path, "until"), step.until, True
+    if isinstance(step.loop, str):
+        yield (*path, "loop"), step.loop, True
+    elif step.loop is not None:
+        for i, item in enumerate(step.loop):
+            yield from ((((*path, "loop", i)), s, False) for s in template_strings(item))
+    if step.save_to:
+        yield (*path, "save_to"), step.save_to, False
     for key, value in step.vars.items():
-        for source in template_strings(value):
-            yield (*path, "vars", key), source, False
+        yield from (((*path, "vars", key), s, False) for s in template_strings(value))
+    if step.action == "set":
+        for key, value in step.values.items():
+            yield from (((*path, "set", key), s, False) for s in template_strings(value))
+    if step.action == "assert":
+        yield from _listed((*path, "assert", "that"), step.values["that"], expression=True)
+        for key in ("fail_msg", "success_msg"):
+            if step.values.get(key):
+                yield (*path, "assert", key), step.values[key], False
 
 
-def _check(
-    playbook: Playbook, path: KeyPath, values: Mapping[str, Any], scope: set[str] | None
-) -> list[Problem]:
-    problems: list[Problem] = []
-    for key, value in values.items():
-        for source in template_strings(value):
-            problems += _check_one(playbook, (*path, key), source, False, scope)
-    return problems
+def _listed(
+    path: KeyPath, items: Sequence[str | bool], *, expression: bool
+) -> Iterable[tuple[KeyPath, str, bool]]:
+    single = len(items) == 1
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            yield (path if single else (*path, i)), item, expression
 
 
 def _check_one(
-    playbook: Playbook, path: KeyPath, source: str, expression: bool, scope: set[str] | None
+    document: Document | None,
+    file: str,
+    path: KeyPath,
+    source: str,
+    expression: bool,
+    scope: set[str] | None,
 ) -> list[Problem]:
     try:
         if expression:
@@ -218,14 +259,16 @@ def _check_one(
             compile_template(source)
         missing = undeclared_names(source, expression=expression) - scope if scope else set()
     except TemplateError as exc:
-        return [_problem(playbook, path, str(exc))]
+        return [_problem(document, file, path, str(exc))]
     return [
-        _problem(playbook, path, f"undefined variable '{name}'", suggest(name, scope or ()))
+        _problem(document, file, path, f"undefined variable '{name}'", suggest(name, scope or ()))
         for name in sorted(missing)
     ]
 
 
-def _problem(playbook: Playbook, path: KeyPath, message: str, hint: str | None = None) -> Problem:
-    if playbook.document is not None:
-        return playbook.document.problem(path, message, hint=hint)
-    return Problem(Location(playbook.file, path=path), message, hint)
+def _problem(
+    document: Document | None, file: str, path: KeyPath, message: str, hint: str | None = None
+) -> Problem:
+    if document is not None:
+        return document.problem(path, message, hint=hint)
+    return Problem(Location(file, path=path), message, hint)

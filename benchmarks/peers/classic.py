@@ -27,14 +27,16 @@ from benchmarks.workloads import SHOW, W2_VERIFY, mgmt_address, w2_config, w3_co
 Result = dict[str, Any]
 
 
-def first_pass(device: dict[str, Any], workload: str, tag: str, index: int) -> tuple[Any, list[str]]:
+def first_pass(
+    device: dict[str, Any], workload: str, tag: str, index: int
+) -> tuple[Any, list[str]]:
     """Connect, enable, and run everything of the workload that needs no other host."""
     conn = ConnectHandler(**device)
     conn.enable()
-    outputs = [conn.send_command(SHOW)]
+    outputs = [str(conn.send_command(SHOW))]
     if workload == "W2":
-        outputs.append(conn.send_config_set(w2_config(index, tag)))
-        outputs.append(conn.send_command(W2_VERIFY))
+        outputs.append(str(conn.send_config_set(w2_config(index, tag))))
+        outputs.append(str(conn.send_command(W2_VERIFY)))
     return conn, outputs
 
 
@@ -43,7 +45,9 @@ def second_pass(conn: Any, outputs: list[str], peer_name: str, peer_output: str)
     outputs.append(conn.send_config_set(w3_config(peer_name, mgmt_address(peer_output) or "?")))
 
 
-def run_sequential(devices: list[dict[str, Any]], names: list[str], workload: str, tag: str) -> dict[str, Result]:
+def run_sequential(
+    devices: list[dict[str, Any]], names: list[str], workload: str, tag: str
+) -> dict[str, Result]:
     results: dict[str, Result] = {}
     sessions: list[tuple[Any, list[str]]] = []
     for index, device in enumerate(devices):
@@ -64,12 +68,18 @@ def run_sequential(devices: list[dict[str, Any]], names: list[str], workload: st
     return results
 
 
-def run_threads(devices: list[dict[str, Any]], names: list[str], workload: str, tag: str) -> dict[str, Result]:
+def run_threads(
+    devices: list[dict[str, Any]], names: list[str], workload: str, tag: str
+) -> dict[str, Result]:
     results: queue.Queue[dict[str, Result]] = queue.Queue()
     firsts: dict[int, str] = {}
     barrier = threading.Barrier(len(devices), timeout=600)
-    threads = [threading.Thread(target=_worker, args=(d, i, names, workload, tag, firsts, barrier, results))
-               for i, d in enumerate(devices)]
+    threads = [
+        threading.Thread(
+            target=_worker, args=(d, i, names, workload, tag, firsts, barrier, results)
+        )
+        for i, d in enumerate(devices)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -80,8 +90,16 @@ def run_threads(devices: list[dict[str, Any]], names: list[str], workload: str, 
     return collected
 
 
-def _worker(device: dict[str, Any], index: int, names: list[str], workload: str, tag: str,
-            firsts: dict[int, str], barrier: threading.Barrier, results: queue.Queue[dict[str, Result]]) -> None:
+def _worker(
+    device: dict[str, Any],
+    index: int,
+    names: list[str],
+    workload: str,
+    tag: str,
+    firsts: dict[int, str],
+    barrier: threading.Barrier,
+    results: queue.Queue[dict[str, Result]],
+) -> None:
     try:
         conn, outputs = first_pass(device, workload, tag, index)
         if workload == "W3":

@@ -17,7 +17,7 @@ from typing import Any
 
 from nornir import InitNornir
 from nornir.core.task import AggregatedResult, MultiResult, Result, Task
-from nornir_netmiko import netmiko_send_command, netmiko_send_config
+from nornir_netmiko import netmiko_send_command, netmiko_send_config  # type: ignore[import-untyped]
 
 from benchmarks.workloads import SHOW, W2_VERIFY, mgmt_address, w2_config, w3_config
 

@@ -1,4 +1,4 @@
-"""One adapter per benchmarked tool: writes its input files, names its command, reads its results."""
+"""One adapter per benchmarked tool: its input files, its command line, its results."""
 
 from __future__ import annotations
 

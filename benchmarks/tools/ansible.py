@@ -57,18 +57,29 @@ def playbook(workload: str) -> list[dict[str, Any]]:
         tasks += [_config("configure", W2_LINES), _show("verify", W2_VERIFY)]
     elif workload == "W3":
         tasks.append(_config("describe peer", W3_LINES))
-    return [{"name": f"bench {workload}", "hosts": "routers", "gather_facts": False, "tasks": tasks}]
+    return [
+        {"name": f"bench {workload}", "hosts": "routers", "gather_facts": False, "tasks": tasks}
+    ]
 
 
 def inventory(job: Job) -> dict[str, Any]:
-    hosts = {t.name: {"ansible_host": t.address, "ansible_port": t.port, "idx": t.index,
-                      "peer": peer_of(t, job.targets).name} for t in job.targets}
+    hosts = {
+        t.name: {
+            "ansible_host": t.address,
+            "ansible_port": t.port,
+            "idx": t.index,
+            "peer": peer_of(t, job.targets).name,
+        }
+        for t in job.targets
+    }
     group_vars = {
         "ansible_connection": "ansible.netcommon.network_cli",
         "ansible_network_os": "cisco.ios.ios",
         "ansible_network_cli_ssh_type": "paramiko",
-        "ansible_user": USERNAME, "ansible_password": PASSWORD,
-        "ansible_become": True, "ansible_become_method": "enable",
+        "ansible_user": USERNAME,
+        "ansible_password": PASSWORD,
+        "ansible_become": True,
+        "ansible_become_method": "enable",
         "ansible_become_password": SECRET,
     }
     return {"all": {"children": {"routers": {"hosts": hosts, "vars": group_vars}}}}
@@ -86,15 +97,25 @@ class Ansible(Tool):
         for name, data in files.items():
             (job.workdir / name).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
         (job.workdir / "ansible.cfg").write_text(CFG.format(forks=job.forks), encoding="utf-8")
-        return [bench_bin("ansible-playbook") or "ansible-playbook", "-i", "inventory.yml",
-                "playbook.yml", "-e", f"tag={job.tag}"]
+        return [
+            bench_bin("ansible-playbook") or "ansible-playbook",
+            "-i",
+            "inventory.yml",
+            "playbook.yml",
+            "-e",
+            f"tag={job.tag}",
+        ]
 
     def env(self, job: Job) -> dict[str, str]:
         home = job.workdir / ".ansible"  # keep control sockets and temp files in the run dir
-        return {**super().env(job), "ANSIBLE_CONFIG": str(job.workdir / "ansible.cfg"),
-                "ANSIBLE_HOME": str(home), "ANSIBLE_LOCAL_TEMP": str(home / "tmp"),
-                "ANSIBLE_PERSISTENT_CONTROL_PATH_DIR": str(home / "pc"),
-                "ANSIBLE_NOCOLOR": "1"}
+        return {
+            **super().env(job),
+            "ANSIBLE_CONFIG": str(job.workdir / "ansible.cfg"),
+            "ANSIBLE_HOME": str(home),
+            "ANSIBLE_LOCAL_TEMP": str(home / "tmp"),
+            "ANSIBLE_PERSISTENT_CONTROL_PATH_DIR": str(home / "pc"),
+            "ANSIBLE_NOCOLOR": "1",
+        }
 
     def outcomes(self, job: Job) -> dict[str, Outcome]:
         data = read_json(job.workdir / "stdout.txt") or {}
@@ -106,8 +127,10 @@ class Ansible(Tool):
                     outputs.setdefault(host, []).append(_text(result))
                     if result.get("failed") or result.get("unreachable"):
                         errors.setdefault(host, str(result.get("msg", "failed"))[:300])
-        return {host: Outcome(host not in errors, tuple(out), errors.get(host))
-                for host, out in outputs.items()}
+        return {
+            host: Outcome(host not in errors, tuple(out), errors.get(host))
+            for host, out in outputs.items()
+        }
 
 
 def _text(result: dict[str, Any]) -> str:

@@ -33,7 +33,10 @@ class Tool:
 
     name: ClassVar[str] = ""
     max_hosts: ClassVar[int | None] = None  # default cap on N, overridable from the CLI
-    uses_forks: ClassVar[bool] = True
+
+    def parallelism(self, n: int, forks: int) -> int:
+        """How many hosts the tool works on at once (its bound depends on it)."""
+        return min(forks, n)
 
     def unavailable(self) -> str | None:
         """Why this tool cannot run here (printed), or None."""
@@ -73,7 +76,8 @@ def module_missing(*modules: str) -> str | None:
     """A reason naming the first module that cannot be imported, or None."""
     for module in modules:
         if importlib.util.find_spec(module) is None:
-            return f"python module '{module}' is not installed (pip install -r benchmarks/requirements.txt)"
+            hint = "pip install -r benchmarks/requirements.txt"
+            return f"python module '{module}' is not installed ({hint})"
     return None
 
 
@@ -81,7 +85,7 @@ def read_json(path: Path) -> Any:
     """A tool's JSON output, or None when the tool did not write it."""
     try:
         text = path.read_text(encoding="utf-8")
-        return json.loads(text[text.find("{"):] if "{" in text else text)
+        return json.loads(text[text.find("{") :] if "{" in text else text)
     except (OSError, ValueError):
         return None
 
@@ -91,5 +95,7 @@ def script_outcomes(data: Any, key_of: dict[str, str]) -> dict[str, Outcome]:
     outcomes: dict[str, Outcome] = {}
     for key, entry in (data or {}).items():
         name = key_of.get(key, key)
-        outcomes[name] = Outcome(bool(entry.get("ok")), tuple(entry.get("outputs", ())), entry.get("error"))
+        outcomes[name] = Outcome(
+            bool(entry.get("ok")), tuple(entry.get("outputs", ())), entry.get("error")
+        )
     return outcomes

@@ -7,17 +7,34 @@ from typing import ClassVar
 import yaml
 
 from benchmarks.lab import PASSWORD, SECRET, USERNAME
-from benchmarks.tools.base import Job, Tool, bench_python, module_missing, read_json, script_outcomes
+from benchmarks.tools.base import (
+    Job,
+    Tool,
+    bench_python,
+    module_missing,
+    read_json,
+    script_outcomes,
+)
 from benchmarks.workloads import Outcome
 
 
 def write_devices(job: Job) -> None:
     """The course's devices.yaml: group `routers`, a list of netmiko connection dicts."""
-    routers = [{"name": t.name, "device_type": "cisco_ios", "ip": t.address, "port": t.port,
-                "username": USERNAME, "password": PASSWORD, "secret": SECRET}
-               for t in job.targets]
-    (job.workdir / "devices.yaml").write_text(yaml.safe_dump({"routers": routers}, sort_keys=False),
-                                              encoding="utf-8")
+    routers = [
+        {
+            "name": t.name,
+            "device_type": "cisco_ios",
+            "ip": t.address,
+            "port": t.port,
+            "username": USERNAME,
+            "password": PASSWORD,
+            "secret": SECRET,
+        }
+        for t in job.targets
+    ]
+    (job.workdir / "devices.yaml").write_text(
+        yaml.safe_dump({"routers": routers}, sort_keys=False), encoding="utf-8"
+    )
 
 
 class _Classic(Tool):
@@ -28,8 +45,16 @@ class _Classic(Tool):
 
     def command(self, job: Job) -> list[str]:
         write_devices(job)
-        return [bench_python(), "-m", "benchmarks.peers.classic", self.mode, "devices.yaml",
-                job.workload, job.tag, "results.json"]
+        return [
+            bench_python(),
+            "-m",
+            "benchmarks.peers.classic",
+            self.mode,
+            "devices.yaml",
+            job.workload,
+            job.tag,
+            "results.json",
+        ]
 
     def outcomes(self, job: Job) -> dict[str, Outcome]:
         key_of = {t.address: t.name for t in job.targets}
@@ -41,7 +66,9 @@ class Threads(_Classic):
 
     name = "threads"
     mode = "threads"
-    uses_forks = False  # unbounded by design: that is the script being compared
+
+    def parallelism(self, n: int, forks: int) -> int:
+        return n  # unbounded by design: that is the script being compared
 
 
 class Sequential(_Classic):
@@ -50,4 +77,6 @@ class Sequential(_Classic):
     name = "sequential"
     mode = "sequential"
     max_hosts = 10
-    uses_forks = False
+
+    def parallelism(self, n: int, forks: int) -> int:
+        return 1

@@ -31,19 +31,30 @@ def playbook(workload: str) -> dict[str, Any]:
         show["register"] = "intf"  # only W3 reads it, through hostvars
     steps: list[dict[str, Any]] = [show]
     if workload == "W2":
-        steps += [{"name": "configure", "config": W2_LINES},
-                  {"name": "verify", "send": W2_VERIFY}]
+        steps += [{"name": "configure", "config": W2_LINES}, {"name": "verify", "send": W2_VERIFY}]
     elif workload == "W3":
         steps.append({"name": "describe peer", "config": W3_LINES})
     return {"name": f"bench {workload}", "hosts": "all", "steps": steps}
 
 
 def inventory(job: Job) -> dict[str, Any]:
-    hosts = {t.name: {"host": t.address, "port": t.port,
-                      "vars": {"idx": t.index, "peer": peer_of(t, job.targets).name}}
-             for t in job.targets}
-    return {"defaults": {"platform": "cisco_ios", "username": USERNAME, "password": PASSWORD,
-                         "secret": SECRET}, "hosts": hosts}
+    hosts = {
+        t.name: {
+            "host": t.address,
+            "port": t.port,
+            "vars": {"idx": t.index, "peer": peer_of(t, job.targets).name},
+        }
+        for t in job.targets
+    }
+    return {
+        "defaults": {
+            "platform": "cisco_ios",
+            "username": USERNAME,
+            "password": PASSWORD,
+            "secret": SECRET,
+        },
+        "hosts": hosts,
+    }
 
 
 class Netplay(Tool):
@@ -53,10 +64,25 @@ class Netplay(Tool):
         return None if bench_bin("netplay") else "the `netplay` command is not installed"
 
     def command(self, job: Job) -> list[str]:
-        for name, data in (("playbook.yml", playbook(job.workload)), ("inventory.yml", inventory(job))):
+        for name, data in (
+            ("playbook.yml", playbook(job.workload)),
+            ("inventory.yml", inventory(job)),
+        ):
             (job.workdir / name).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-        return [bench_bin("netplay") or "netplay", "run", "playbook.yml", "-i", "inventory.yml",
-                "--forks", str(job.forks), "-e", f"tag={job.tag}", "--results", "results.json", "-q"]
+        return [
+            bench_bin("netplay") or "netplay",
+            "run",
+            "playbook.yml",
+            "-i",
+            "inventory.yml",
+            "--forks",
+            str(job.forks),
+            "-e",
+            f"tag={job.tag}",
+            "--results",
+            "results.json",
+            "-q",
+        ]
 
     def outcomes(self, job: Job) -> dict[str, Outcome]:
         data = read_json(job.workdir / "results.json") or {}
@@ -67,8 +93,10 @@ class Netplay(Tool):
                 outputs.setdefault(result["host"], []).append(result.get("output") or "")
                 if result["status"] != "ok":
                     errors.setdefault(result["host"], f"{result['status']}: {result.get('error')}")
-        return {host: Outcome(host not in errors, tuple(out), errors.get(host))
-                for host, out in outputs.items()}
+        return {
+            host: Outcome(host not in errors, tuple(out), errors.get(host))
+            for host, out in outputs.items()
+        }
 
     def details(self, job: Job) -> dict[str, Any]:
         """Per-step elapsed over hosts (median, max) and the run's mode, from --results."""
@@ -77,10 +105,19 @@ class Netplay(Tool):
         for step in data.get("steps", []):
             elapsed = [r.get("elapsed", 0.0) for r in step["results"]]
             if elapsed:
-                steps.append({"step": step["step"], "median": round(statistics.median(elapsed), 3),
-                              "max": round(max(elapsed), 3)})
-        return {"mode": data.get("mode", {}), "elapsed": data.get("elapsed"), "steps": steps,
-                "per_host": per_host(data)}
+                steps.append(
+                    {
+                        "step": step["step"],
+                        "median": round(statistics.median(elapsed), 3),
+                        "max": round(max(elapsed), 3),
+                    }
+                )
+        return {
+            "mode": data.get("mode", {}),
+            "elapsed": data.get("elapsed"),
+            "steps": steps,
+            "per_host": per_host(data),
+        }
 
 
 def per_host(data: dict[str, Any]) -> dict[str, list[float]]:

@@ -9,9 +9,10 @@ comes back in `Reply.error`, beside the output, so nothing the device said is lo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol
 
 from engine.inventory import Host
 
@@ -47,13 +48,36 @@ def find_error(text: str, pattern: re.Pattern[str]) -> str | None:
     return text[start : end if end != -1 else len(text)].strip()
 
 
+# accept-new: trust a host's key the first time and remember it; refuse a changed key.
+# strict: refuse any host whose key is not already known.  off: check nothing (what
+# netmiko does by default; the right choice for the simulated lab, whose keys are new at
+# every start). The command line defaults to accept-new and uses off with --lab.
+HostKeyPolicy = Literal["accept-new", "strict", "off"]
+HOST_KEY_POLICIES: tuple[HostKeyPolicy, ...] = ("accept-new", "strict", "off")
+DEFAULT_KNOWN_HOSTS = Path("~/.ssh/known_hosts")
+
+
 @dataclass(frozen=True)
 class ConnectionSettings:
-    """Timeouts and policies shared by every session of a run."""
+    """Timeouts and policies shared by every session of a run.
+
+    `known_hosts` is the OpenSSH-format file the host key policy reads and appends to
+    (`~/.ssh/known_hosts` when None). `session_log_dir` receives one netmiko session log
+    per host, with the host's credentials and every value of `masked` replaced by
+    ``********``.
+    """
 
     connect_timeout: float = 10.0
     command_timeout: float = 30.0
     fast_cli: bool = True
+    host_key_policy: HostKeyPolicy = "off"
+    known_hosts: Path | None = None
+    session_log_dir: Path | None = None
+    masked: frozenset[str] = field(default=frozenset(), repr=False)
+
+    def known_hosts_file(self) -> Path:
+        """The known-hosts file to use, with `~` expanded."""
+        return (self.known_hosts or DEFAULT_KNOWN_HOSTS).expanduser()
 
 
 @dataclass(frozen=True)
@@ -74,11 +98,36 @@ class Driver(Protocol):
     def open(self) -> None:
         """Connect, log in, enter enable mode when a secret is given."""
 
-    def send(self, command: str, *, timeout: float | None = None) -> Reply:
-        """Run one exec-mode command and return its output."""
+    def send(
+        self,
+        command: str,
+        *,
+        timeout: float | None = None,
+        expect: str | None = None,
+        answers: Mapping[str, str] | None = None,
+    ) -> Reply:
+        """Run one exec-mode command and return its output.
 
-    def configure(self, lines: Sequence[str], *, timeout: float | None = None) -> Reply:
-        """Enter config mode, send lines until one is refused, leave config mode."""
+        The command ends at the prompt, or where the `expect` regex matches. While it
+        runs, text matching a regex of `answers` is answered with its value (and Enter),
+        for commands that ask questions (`reload`, `copy`, `delete`).
+        """
+
+    def configure(
+        self,
+        lines: Sequence[str],
+        *,
+        timeout: float | None = None,
+        error_patterns: Sequence[str] = (),
+    ) -> Reply:
+        """Enter config mode, send lines until one is refused, leave config mode.
+
+        A line is refused when its output matches the platform's error text or one of
+        `error_patterns` (extra regexes from the playbook).
+        """
+
+    def save(self, *, timeout: float | None = None) -> Reply:
+        """Save the running configuration (`write memory`)."""
 
     def close(self) -> None:
         """Leave the session; never raises."""

@@ -1,15 +1,22 @@
 """The netmiko driver: the only module that imports netmiko, and where its errors are translated.
 
-Round trips are the cost of a run, so this driver avoids netmiko's optional ones: it waits
-on the known prompt instead of rediscovering it before every command, and enters enable
-mode once per session.
+netmiko logs in, enters enable and config mode; this driver reads command output itself.
+netmiko's reads poll every few milliseconds and, on a timeout, throw away what the device
+did send; here a read blocks on the SSH channel until data arrives, a command ends at the
+known prompt (no prompt rediscovery per command), questions are answered as they come,
+and a hang or a dropped session is reported with the last text received.
 """
 
 from __future__ import annotations
 
+import codecs
+import logging
 import re
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import paramiko
@@ -20,8 +27,28 @@ from netmiko import (
     ReadTimeout,
 )
 from netmiko.base_connection import BaseConnection
+from netmiko.exceptions import ReadException, WriteException
+from netmiko.session_log import SessionLog
+from paramiko.ssh_exception import NoValidConnectionsError
 
 from engine.drivers import ConnectionSettings, Reply, error_pattern, find_error
+from engine.drivers.hostkeys import (
+    HostKeyChecker,
+    HostKeyRefused,
+    changed_message,
+    known_hosts,
+    known_name,
+)
+from engine.drivers.transcript import (
+    Answer,
+    Closed,
+    Exchange,
+    Stalled,
+    compile_answers,
+    strip_echo,
+    strip_prompt,
+    tail,
+)
 from engine.errors import (
     AuthenticationFailed,
     CommandTimeout,
@@ -30,9 +57,20 @@ from engine.errors import (
     Unreachable,
 )
 from engine.inventory import Host
+from engine.vault import secret_values
 
 # A config-mode prompt, or the exec prompt after a line such as `end`.
-_CONFIG_PROMPT = r"(?:\(config[^)\n]*\)#|[\w.:/-]+#)[ \t]*$"
+_CONFIG_PROMPT = re.compile(r"(?:\(config[^)\n]*\)#|[\w.:/-]+#)[ \t]*$")
+# `write memory` answers at once; `copy running-config startup-config` asks first.
+_SAVE_ANSWERS = {r"\[confirm\]\s*$": "", r"Destination filename \[[^\]\n]*\]\?\s*$": ""}
+_SAVE_COMMANDS = {"cisco_nxos": "copy running-config startup-config"}
+_CHUNK = 65536
+
+# paramiko's transport thread logs a traceback when a socket it reads is closed under it
+# (a connect timeout does that); with no handler configured, Python would print it on
+# stderr. A library's loggers get a NullHandler; an application may still add its own.
+for _name in ("paramiko", "netmiko"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
 
 
 class NetmikoDriver:
@@ -43,15 +81,37 @@ class NetmikoDriver:
         self.settings = settings
         self._errors = error_pattern(host.platform)
         self._conn: BaseConnection | None = None
-        self._prompt_pattern = ""
+        self._reader: _Reader | None = None
+        self._base_prompt = ""
+        self._prompt_re = re.compile(r"[#>][ \t]*$")
+        self._opens = 0
         self.prompt: str | None = None
 
     def open(self) -> None:
         with self._translate(opening=True):
-            self._conn = ConnectHandler(**self._params())
+            self._conn = self._connect()
+            self._reader = _Reader(self._conn)
             if self.host.secret:
                 self._conn.enable()
             self._learn_prompt()
+
+    def _connect(self) -> BaseConnection:
+        conn = ConnectHandler(**self._params(), auto_connect=False)
+        if self.settings.host_key_policy != "off":
+            checker = HostKeyChecker(
+                known_hosts(self.settings.known_hosts_file()), self.settings.host_key_policy
+            )
+            conn.key_policy = checker.policy
+            # netmiko's hook for its SSH client: ours already knows this host's keys
+            hook = partial(checker.client, self.host.address, self.host.port)
+            conn._get_ssh_client_instance = hook  # type: ignore[method-assign]
+        try:
+            conn._open()  # what ConnectHandler does itself, once the hooks are in place
+        except BaseException:
+            conn.disconnect()  # closes the session log, drops netmiko's log filter
+            raise
+        self._opens += 1
+        return conn
 
     def _params(self) -> dict[str, Any]:
         timeout = self.settings.connect_timeout
@@ -68,54 +128,125 @@ class NetmikoDriver:
             "fast_cli": self.settings.fast_cli,
             "allow_agent": False,
             "use_keys": False,
+            "session_log": self._session_log(),
             **self.host.options,
         }
 
-    def _learn_prompt(self) -> None:
-        conn = self._connection()
-        self.prompt = conn.find_prompt()
-        self._prompt_pattern = re.escape(conn.base_prompt) + r".*?[#>][ \t]*$"
+    def _session_log(self) -> SessionLog | None:
+        """A session log for this host with every secret masked, if logs were asked for."""
+        folder = self.settings.session_log_dir
+        if folder is None:
+            return None
+        folder.mkdir(parents=True, exist_ok=True)
+        secrets = {self.host.password, self.host.secret, *self.settings.masked}
+        secrets |= set(secret_values(self.host.vars)) | set(secret_values(self.host.options))
+        ordered = sorted((s for s in secrets if s), key=len, reverse=True)  # longest first
+        return SessionLog(
+            file_name=str(session_log_path(folder, self.host.name)),
+            file_mode="append" if self._opens else "write",  # a reconnect keeps the first log
+            no_log={f"secret{i}": value for i, value in enumerate(ordered)},
+        )
 
-    def send(self, command: str, *, timeout: float | None = None) -> Reply:
+    def _learn_prompt(self) -> None:
+        self._adopt_prompt(self._connection().find_prompt())
+
+    def _adopt_prompt(self, prompt: str) -> None:
+        self.prompt = prompt
+        base = prompt[:-1] or prompt
+        self._base_prompt = self._connection().base_prompt = base
+        self._prompt_re = re.compile(re.escape(base) + r".*?[#>][ \t]*$")
+
+    def send(
+        self,
+        command: str,
+        *,
+        timeout: float | None = None,
+        expect: str | None = None,
+        answers: Mapping[str, str] | None = None,
+    ) -> Reply:
         with self._translate():
-            output = self._send(
-                command,
-                expect_string=self._prompt_pattern,
-                read_timeout=timeout or self.settings.command_timeout,
-            )
+            until = re.compile(expect, re.MULTILINE) if expect else self._prompt_re
+            exchange = self._exchange(command, until, compile_answers(answers), timeout)
+        output = strip_echo(exchange.body)
+        if expect is None:
+            output = strip_prompt(output, self._base_prompt)
         return Reply(output, find_error(output, self._errors))
 
-    def configure(self, lines: Sequence[str], *, timeout: float | None = None) -> Reply:
+    def configure(
+        self,
+        lines: Sequence[str],
+        *,
+        timeout: float | None = None,
+        error_patterns: Sequence[str] = (),
+    ) -> Reply:
         conn = self._connection()
-        read_timeout = timeout or self.settings.command_timeout
         with self._translate():
+            errors = error_pattern(self.host.platform, error_patterns)
             output = conn.config_mode()
             error = None
             for line in lines:
-                answer = self._send(
-                    line,
-                    expect_string=_CONFIG_PROMPT,
-                    read_timeout=read_timeout,
-                    strip_prompt=False,
-                    strip_command=False,
-                )
+                answer = self._exchange(line, _CONFIG_PROMPT, (), timeout).body
                 output += answer
-                error = find_error(answer, self._errors)
+                error = find_error(strip_echo(answer), errors)  # not the line itself
                 if error is not None:
                     break
             output += conn.exit_config_mode()
-            self._learn_prompt()  # a `hostname` line changes the prompt
+            self._after_config(output)
         return Reply(output, error)
 
-    def _send(self, command: str, **options: Any) -> str:
-        # Without a parser, netmiko always returns text.
-        return str(self._connection().send_command(command, **options))
+    def _after_config(self, output: str) -> None:
+        """Take the prompt `end` left (a `hostname` line changes it) without a round trip."""
+        last = output.rstrip().rpartition("\n")[2].strip()
+        if last.endswith(("#", ">")) and "(config" not in last:
+            self._adopt_prompt(last)
+        else:
+            self._learn_prompt()
+
+    def save(self, *, timeout: float | None = None) -> Reply:
+        command = _SAVE_COMMANDS.get(self.host.platform, "write memory")
+        return self.send(command, timeout=timeout, answers=_SAVE_ANSWERS)
+
+    def _exchange(
+        self,
+        command: str,
+        until: re.Pattern[str],
+        answers: tuple[Answer, ...],
+        timeout: float | None,
+    ) -> Exchange:
+        """Send one line and read until it is finished, answering questions on the way."""
+        conn, reader = self._connection(), self._reader
+        assert reader is not None  # set with the connection
+        limit = timeout or self.settings.command_timeout
+        deadline = time.monotonic() + limit
+        exchange = Exchange(command, until, answers)
+        try:
+            conn.write_channel(conn.normalize_cmd(command))
+            chunk = conn.read_channel()  # also what netmiko had buffered
+            while True:
+                reply = exchange.feed(chunk)
+                if exchange.finished:
+                    return exchange
+                if reply is not None:
+                    conn.write_channel(conn.normalize_cmd(reply))
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise Stalled(command.strip(), limit, exchange.received)
+                chunk = reader.read(remaining)
+        except (EOFError, OSError, WriteException, ReadException):
+            raise Closed(command.strip(), exchange.received) from None
 
     def close(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            with suppress(Exception):
-                conn.disconnect()
+        """Leave at once, without netmiko's polite goodbye that waits for a prompt (10 s on
+        a hung device). Safe from another thread: a command in flight then fails at once."""
+        conn, self._conn, self._reader = self._conn, None, None
+        if conn is None:
+            return
+        with suppress(Exception):
+            conn.write_channel("exit" + conn.RETURN)  # a courtesy; nothing waits for it
+        with suppress(Exception):
+            conn.paramiko_cleanup()
+        with suppress(Exception):
+            conn.disconnect()  # quick now the channel is closed; closes the session log
 
     def _connection(self) -> BaseConnection:
         if self._conn is None:
@@ -125,24 +256,123 @@ class NetmikoDriver:
     @contextmanager
     def _translate(self, *, opening: bool = False) -> Iterator[None]:
         """Map netmiko/paramiko/socket exceptions to netplay's DeviceError tree."""
-        name, user = self.host.name, self.host.username
+        name = self.host.name
         try:
             yield
         except DeviceError:
             raise
+        except Stalled as exc:
+            raise CommandTimeout(name, f"{exc}; last received: {tail(exc.received)}") from exc
+        except Closed as exc:
+            raise SessionLost(name, f"{exc}; last received: {tail(exc.received)}") from exc
         except NetmikoAuthenticationException as exc:
+            user = self.host.username
             raise AuthenticationFailed(name, f"authentication failed for user '{user}'") from exc
-        except NetmikoTimeoutException as exc:
-            raise Unreachable(name, _first_line(exc)) from exc
         except ReadTimeout as exc:
             raise CommandTimeout(name, "no prompt from the device before the timeout") from exc
-        except (OSError, EOFError, paramiko.SSHException) as exc:
+        except re.error as exc:
+            raise DeviceError(name, f"invalid pattern {exc.pattern!r}: {exc}") from exc
+        except (OSError, EOFError, paramiko.SSHException, ReadException, WriteException) as exc:
             kind = Unreachable if opening else SessionLost
-            raise kind(name, _first_line(exc) or type(exc).__name__) from exc
+            raise kind(name, self._reason(exc)) from exc
         except ValueError as exc:  # netmiko's "Failed to enter enable mode"
             if opening and "enable" in str(exc):
                 raise AuthenticationFailed(name, "enable mode refused the secret") from exc
             raise SessionLost(name, _first_line(exc)) from exc
+
+    def _reason(self, exc: BaseException) -> str:
+        """Why a connection failed, from the first cause netmiko wrapped."""
+        where = f"{self.host.address}:{self.host.port}"
+        timeout = f"{self.settings.connect_timeout:g}s"
+        for cause in _chain(exc):
+            if isinstance(cause, HostKeyRefused):
+                return str(cause)
+            if isinstance(cause, paramiko.BadHostKeyException):
+                path = self.settings.known_hosts_file()
+                name = known_name(self.host.address, self.host.port)
+                return changed_message(name, cause.key, cause.expected_key, path)
+            if isinstance(cause, NoValidConnectionsError):
+                cause = next(iter(cause.errors.values()), cause)
+            if isinstance(cause, ConnectionRefusedError):
+                return f"connection refused by {where}"
+            if isinstance(cause, TimeoutError):
+                return f"no answer from {where} within {timeout}"
+            if "banner" in str(cause) or "No existing session" in str(cause):
+                return f"{where} accepted the connection but sent no SSH banner within {timeout}"
+        if isinstance(exc, NetmikoTimeoutException):
+            return f"cannot connect to {where}: {_first_line(exc)}"
+        return _first_line(exc)
+
+
+class _Reader:
+    """Reads what the device sends, blocking on the SSH channel instead of polling it.
+
+    Text is processed the way netmiko's `read_channel` does it (line feeds normalised, ANSI
+    codes stripped when the platform asks, session log written), so outputs are the same.
+    """
+
+    def __init__(self, conn: BaseConnection) -> None:
+        self._conn = conn
+        self._decoder = codecs.getincrementaldecoder(conn.encoding)("ignore")
+        self._held = ""  # a trailing "\r" waiting to see whether "\n" follows
+
+    def read(self, timeout: float) -> str:
+        """What arrived within `timeout` ("" if nothing); EOFError once the device closed."""
+        channel = self._conn.remote_conn
+        if not isinstance(channel, paramiko.Channel):
+            return self._poll(timeout)  # telnet or serial: netmiko's own non-blocking read
+        data = _receive(channel, timeout)
+        text = self._held + self._decoder.decode(data)
+        self._held = "\r" if text.endswith("\r") else ""
+        text = text[: len(text) - len(self._held)]
+        return self._process(text)
+
+    def _poll(self, timeout: float) -> str:
+        text = str(self._conn.read_channel())
+        if not text:
+            time.sleep(min(0.01, timeout))
+        return text
+
+    def _process(self, text: str) -> str:
+        conn = self._conn
+        text = str(conn.normalize_linefeeds(text))
+        if conn.ansi_escape_codes:
+            text = str(conn.strip_ansi_escape_codes(text))
+        if conn.session_log and text:
+            conn.session_log.write(text)
+        return text
+
+
+def _receive(channel: paramiko.Channel, timeout: float) -> bytes:
+    """Block until data (all that is ready), b"" on timeout; EOFError when closed."""
+    previous = channel.gettimeout()
+    channel.settimeout(timeout)
+    try:
+        data: bytes = channel.recv(_CHUNK)
+    except TimeoutError:
+        return b""
+    finally:
+        channel.settimeout(previous)
+    if not data:
+        raise EOFError("the device closed the session")
+    while channel.recv_ready() and len(data) < 16 * _CHUNK:
+        data += channel.recv(_CHUNK)
+    return data
+
+
+def session_log_path(folder: Path, host: str) -> Path:
+    """`FOLDER/HOST.log`, with characters that cannot be in a file name replaced."""
+    return folder / (re.sub(r"[^\w.@-]", "_", host).lstrip(".") + ".log")
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """`exc` and the exceptions it was raised from, innermost last (cycles cut)."""
+    current: BaseException | None = exc
+    seen: set[int] = set()
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
 
 
 def _first_line(exc: BaseException) -> str:

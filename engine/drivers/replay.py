@@ -37,14 +37,27 @@ class ReplayDriver:
             raise self.script.fail_on_open
         self.prompt = f"{self.host.name}#"
 
-    def send(self, command: str, *, timeout: float | None = None) -> Reply:
+    def send(
+        self,
+        command: str,
+        *,
+        timeout: float | None = None,
+        expect: str | None = None,
+        answers: Mapping[str, str] | None = None,
+    ) -> Reply:
         self.sent.append(command)
         if command in self.script.fail_on:
             raise self.script.fail_on[command]
         output = self.script.answers.get(command, "")
         return Reply(output, find_error(output, self._errors))
 
-    def configure(self, lines: Sequence[str], *, timeout: float | None = None) -> Reply:
+    def configure(
+        self,
+        lines: Sequence[str],
+        *,
+        timeout: float | None = None,
+        error_patterns: Sequence[str] = (),
+    ) -> Reply:
         transcript = []
         for line in lines:
             reply = self.send(line)
@@ -52,6 +65,9 @@ class ReplayDriver:
             if reply.error is not None:
                 return Reply("\n".join(transcript), reply.error)
         return Reply("\n".join(transcript))
+
+    def save(self) -> Reply:
+        return self.send("write memory")
 
     def close(self) -> None:
         self.closed += 1

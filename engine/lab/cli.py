@@ -48,9 +48,11 @@ def knob_words(text: str) -> tuple[str, ...]:
 class Session:
     """The state of one login: mode, pending questions, commands run so far."""
 
-    def __init__(self, device: Device) -> None:
+    def __init__(self, device: Device, username: str | None = None) -> None:
         self.device = device
-        self.context = Context()
+        user = device.state.users.get(username or "")
+        # As on IOS with `login local`, a privilege-15 user starts in privileged exec mode.
+        self.context = Context(Mode.PRIVILEGED if user and user.privilege == 15 else Mode.USER)
         self._pending: Callable[[str], Reply] | None = None
         self._rejected = tuple(knob_words(text) for text in device.knobs.reject)
         self._hang_on = knob_words(device.knobs.hang_on) if device.knobs.hang_on else None
@@ -105,7 +107,7 @@ class Session:
         if refused is not None:
             return refused
         reply = self._run_exec(Command(result, line), prompt, offset)
-        if pipe is not None and isinstance(pipe, Match):
+        if isinstance(pipe, Match):
             reply = replace(reply, output=apply_filter(reply.output, pipe))
         return self._maybe_hang(result.words, reply)
 

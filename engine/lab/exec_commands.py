@@ -16,6 +16,7 @@ from engine.lab.render_interfaces import (
     show_interfaces,
     show_interfaces_description,
     show_interfaces_status,
+    show_ip_interface,
     show_ip_interface_brief,
 )
 from engine.lab.render_show import ping, show_clock, show_inventory, show_version
@@ -69,6 +70,7 @@ _PER_INTERFACE: dict[str, Callable[[Device, str | None], str]] = {
     "show_interfaces": show_interfaces,
     "show_interfaces_description": show_interfaces_description,
     "show_interfaces_status": show_interfaces_status,
+    "show_ip_interface": show_ip_interface,
     "show_running_interface": lambda d, name: interface_config(d.state, name or ""),
 }
 

@@ -92,9 +92,11 @@ class Lab:
         self._loop, self._thread = loop, thread
         try:
             self._endpoints = self._call(self._start_async(), _START_TIMEOUT)
-        except OSError as exc:
-            self.stop()
-            raise LabError(f"cannot start the lab: {exc.strerror or exc}") from exc
+        except BaseException as exc:
+            self.stop()  # never leave a half-started lab's thread and sockets behind
+            if isinstance(exc, OSError):
+                raise LabError(f"cannot start the lab: {exc.strerror or exc}") from exc
+            raise
 
     async def _start_async(self) -> dict[str, tuple[str, int]]:
         self._server = LabServer()

@@ -116,7 +116,8 @@ def _credentials(state: DeviceState) -> list[str]:
         lines += [f"enable secret 9 {fake_hash(state.hostname, 'enable')}", "!"]
     for user in state.users.values():
         secret = fake_hash(state.hostname, user.name)
-        lines.append(f"username {user.name} privilege {user.privilege} secret 9 {secret}")
+        privilege = f" privilege {user.privilege}" if user.privilege != 1 else ""
+        lines.append(f"username {user.name}{privilege} secret 9 {secret}")
     return lines
 
 

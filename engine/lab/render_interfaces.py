@@ -125,6 +125,62 @@ def _rates(device: Device, interface: Interface) -> tuple[int, int, int]:
     return seed[0] % 40 + 1, seed[1] % 40 + 1, seed[2] % 900 + 64
 
 
+_IP_DETAIL = """  Broadcast address is 255.255.255.255
+  Address determined by {method}
+  MTU is {mtu} bytes
+  Helper address is not set
+  Directed broadcast forwarding is disabled
+  Outgoing access list is not set
+  Inbound  access list is not set
+  Proxy ARP is enabled
+  Local Proxy ARP is disabled
+  Security level is default
+  Split horizon is enabled
+  ICMP redirects are always sent
+  ICMP unreachables are always sent
+  ICMP mask replies are never sent
+  IP fast switching is enabled
+  IP Flow switching is disabled
+  IP CEF switching is enabled
+  IP CEF switching turbo vector
+  IP Null turbo vector
+  Associated unicast routing topologies:
+        Topology "base", operation state is {topology}
+  IP multicast fast switching is enabled
+  IP multicast distributed fast switching is disabled
+  IP route-cache flags are Fast, CEF
+  Router Discovery is disabled
+  IP output packet accounting is disabled
+  IP access violation accounting is disabled
+  TCP/IP header compression is disabled
+  RTP/IP header compression is disabled
+  Probe proxy name replies are disabled
+  Policy routing is disabled
+  Network address translation is disabled
+  BGP Policy Mapping is disabled
+  Input features: MCI Check
+  IPv4 WCCP Redirect outbound is disabled
+  IPv4 WCCP Redirect inbound is disabled
+  IPv4 WCCP Redirect exclude is disabled
+"""
+
+
+def show_ip_interface(device: Device, name: str | None = None) -> str:
+    """`show ip interface [NAME]`: the layer-3 view of each interface."""
+    return "".join(_ip_interface(i) for i in _chosen(device, name))
+
+
+def _ip_interface(interface: Interface) -> str:
+    head = f"{interface.name} is {interface.status}, line protocol is {interface.protocol}\n"
+    if interface.address is None:
+        return head + "  Internet protocol processing disabled\n"
+    method = "non-volatile memory" if interface.method == "NVRAM" else "setup command"
+    hw = _HARDWARE.get(interface.kind, _HARDWARE["GigabitEthernet"])
+    topology = "UP" if interface.protocol == "up" else "DOWN"
+    detail = _IP_DETAIL.format(method=method, mtu=hw.mtu, topology=topology)
+    return f"{head}  Internet address is {interface.address.with_prefixlen}\n{detail}"
+
+
 def show_ip_interface_brief(device: Device) -> str:
     """`show ip interface brief`."""
     lines = ["Interface              IP-Address      OK? Method Status                Protocol"]

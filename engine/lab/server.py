@@ -135,7 +135,7 @@ class _LineReader:
 
 async def _session(device: Device, process: asyncssh.SSHServerProcess[str]) -> None:
     """Run one interactive CLI session until the client leaves or the device closes it."""
-    session = Session(device)
+    session = Session(device, process.get_extra_info("username"))
     reader = _LineReader(process.stdin)
     try:
         process.stdout.write(_wire(session.greeting()))

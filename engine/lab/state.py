@@ -176,9 +176,7 @@ def initial_state(
     interfaces["Loopback0"] = Interface(
         "Loopback0", len(names), address=ipaddress.IPv4Interface(f"{identity.loopback}/32")
     )
-    state = DeviceState(
-        identity.hostname, interfaces, {username: User(username, password, 15)}, secret
-    )
+    state = DeviceState(identity.hostname, interfaces, {username: User(username, password)}, secret)
     _initial_ports(state, identity)
     state.vlans.update({10: "USERS", 20: "VOICE"})
     state.routes.append(StaticRoute(ipaddress.IPv4Network("0.0.0.0/0"), str(identity.gateway)))

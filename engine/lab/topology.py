@@ -30,7 +30,7 @@ class Neighbor:
     platform: str
     capabilities: str
     address: str
-    mac: str  # of the neighbour's port, for the ARP table
+    mac: str  # of the interface owning `address`, for the ARP table
     version: str  # first line of its `show version`
 
 
@@ -40,8 +40,8 @@ def neighbors(identities: Sequence[Identity], index: int) -> tuple[Neighbor, ...
     count = len(identities)
     if count >= 2:
         following, preceding = identities[(index + 1) % count], identities[(index - 1) % count]
-        found.append(_peer(following, "GigabitEthernet0/1", "GigabitEthernet0/2", port_index=2))
-        found.append(_peer(preceding, "GigabitEthernet0/2", "GigabitEthernet0/1", port_index=1))
+        found.append(_peer(following, "GigabitEthernet0/1", "GigabitEthernet0/2"))
+        found.append(_peer(preceding, "GigabitEthernet0/2", "GigabitEthernet0/1"))
     return tuple(found)
 
 
@@ -64,7 +64,7 @@ def oob_switch(identity: Identity) -> Neighbor:
     )
 
 
-def _peer(other: Identity, local: str, port: str, *, port_index: int) -> Neighbor:
+def _peer(other: Identity, local: str, port: str) -> Neighbor:
     return Neighbor(
         device_id=other.hostname,
         local_interface=local,
@@ -72,6 +72,6 @@ def _peer(other: Identity, local: str, port: str, *, port_index: int) -> Neighbo
         platform="Cisco IOSv",
         capabilities="Router Switch IGMP",
         address=str(other.management.ip),
-        mac=other.mac(port_index),
+        mac=other.mac(0),
         version=SOFTWARE,
     )

@@ -28,7 +28,12 @@ def _show() -> Node:
         kw("arp", action="show_arp"),
         kw(
             "ip",
-            kw("interface", kw("brief", action="show_ip_interface_brief")),
+            kw(
+                "interface",
+                kw("brief", action="show_ip_interface_brief"),
+                arg(_IF, action="show_ip_interface"),
+                action="show_ip_interface",
+            ),
             kw("route", action="show_ip_route"),
             kw("arp", action="show_arp"),
         ),

@@ -17,7 +17,7 @@ from netmiko import (
     ReadTimeout,
 )
 
-from engine.lab import DeviceSpec, Lab, LabKnobs
+from engine.lab import DeviceSpec, Lab, LabError, LabKnobs
 
 pytestmark = pytest.mark.lab
 
@@ -101,6 +101,34 @@ def test_changes_outlive_the_session_that_made_them(lab_factory: LabFactory) -> 
     second.enable()
     assert second.send_command("sh run | i logging") == "logging host 10.0.0.5"
     second.disconnect()
+
+
+def test_a_user_added_by_config_logs_in_at_its_privilege(lab_factory: LabFactory) -> None:
+    lab = lab_factory([spec()])
+    conn = connect(lab)
+    conn.enable()
+    conn.send_config_set(["username ops privilege 15 secret 0 ops-pw"])
+    conn.disconnect()
+    ops = connect(lab, username="ops", password="ops-pw")
+    assert ops.find_prompt() == "R1#"
+    ops.disconnect()
+
+
+def test_a_fixed_port_is_shared_by_every_device_address(lab_factory: LabFactory) -> None:
+    with socket.socket() as probe:  # a port that is free right now
+        probe.bind(("127.0.7.1", 0))
+        free = probe.getsockname()[1]
+    lab = lab_factory([spec("R1"), spec("R2")], port=free, first_address="127.0.7.1")
+    assert dict(lab.endpoints) == {"R1": ("127.0.7.1", free), "R2": ("127.0.7.2", free)}
+    conn = connect(lab, "R2")
+    assert conn.find_prompt() == "R2>"
+    conn.disconnect()
+
+
+def test_an_address_and_port_in_use_is_a_lab_error(lab_factory: LabFactory) -> None:
+    _address, port = lab_factory([spec()]).endpoint("R1")
+    with pytest.raises(LabError, match="in use"):
+        lab_factory([spec()], port=port)
 
 
 def test_a_wrong_password_is_an_authentication_failure(lab_factory: LabFactory) -> None:

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.lab
 COMMANDS = [
     "show version",
     "show ip interface brief",
+    "show ip interface",
     "show interfaces",
     "show interfaces description",
     "show interfaces status",

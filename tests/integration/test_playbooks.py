@@ -106,7 +106,7 @@ def test_a_failing_host_among_healthy_ones_keeps_everyone_elses_results(tmp_path
     assert (
         data["recap"]["R1"]
         == data["recap"]["R3"]
-        == {"ok": 3, "changed": 1, "failed": 0, "unreachable": 0, "skipped": 0}
+        == {"ok": 3, "changed": 1, "failed": 0, "unreachable": 0, "skipped": 0, "ignored": 0}
     )
     first = data["steps"][0]["results"]
     assert "authentication failed for user 'netops'" in first[1]["error"]

@@ -80,7 +80,7 @@ def test_a_later_step_reads_another_hosts_registered_output() -> None:
 
 def test_when_false_skips_the_host_and_registers_a_skipped_result() -> None:
     book = playbook(
-        step("show ver", when="inventory_hostname == 'R1'", register="v"),
+        step("show ver", when=("inventory_hostname == 'R1'",), register="v"),
         step("after", "send", "{{ v.status }}"),
     )
     lab = Lab({})

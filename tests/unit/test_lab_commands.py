@@ -61,6 +61,7 @@ def test_a_word_after_a_complete_command_is_invalid() -> None:
 
 def test_stopping_before_a_command_is_complete_is_incomplete() -> None:
     assert failed("show ip").kind == "incomplete"
+    assert failed("show cdp").kind == "incomplete"
 
 
 def test_privileged_words_are_unknown_at_the_user_prompt() -> None:

@@ -117,6 +117,12 @@ def test_a_configured_user_can_log_in_and_a_removed_one_cannot() -> None:
     assert not device.login_ok("admin", "pw")
 
 
+def test_a_privilege_15_user_starts_in_privileged_mode() -> None:
+    device, _ = configured("username ops privilege 15 secret opspass")
+    assert Session(device, "ops").prompt == "R1#"
+    assert Session(device, "admin").prompt == "R1>"
+
+
 def test_a_hashed_secret_never_matches_a_login() -> None:
     device, _ = configured("username ops secret 9 $9$abc$def")
     assert not device.login_ok("ops", "$9$abc$def")

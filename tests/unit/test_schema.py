@@ -14,6 +14,7 @@ from jsonschema import Draft202012Validator
 
 from engine.errors import InputError, Problem
 from engine.schema import load_schema, suggest, validate
+from engine.schema_errors import Translator, select
 from engine.source import parse_yaml
 
 PLAYBOOK = """\
@@ -60,16 +61,23 @@ hosts:
 """
 
 
-def problems(text: str, schema: str = "playbook") -> tuple[Problem, ...]:
+def problems(
+    text: str, schema: str = "playbook", definition: str | None = None
+) -> tuple[Problem, ...]:
     with pytest.raises(InputError) as caught:
-        validate(parse_yaml(text, "site.yaml"), schema)
+        validate(parse_yaml(text, "site.yaml"), schema, definition=definition)
     return caught.value.problems
 
 
-def only_problem(text: str, schema: str = "playbook") -> Problem:
-    found = problems(text, schema)
+def only_problem(text: str, schema: str = "playbook", definition: str | None = None) -> Problem:
+    found = problems(text, schema, definition)
     assert len(found) == 1, [p.render() for p in found]
     return found[0]
+
+
+def head(problem: Problem) -> str:
+    """The first line of a rendered problem: file:line:column: key path: message."""
+    return problem.render().splitlines()[0]
 
 
 def play(steps: str, extra: str = "") -> str:
@@ -149,6 +157,21 @@ def test_validating_500_hosts_is_quick() -> None:
     assert time.perf_counter() - start < 0.5
 
 
+def test_validating_a_playbook_of_500_steps_is_quick() -> None:
+    step = (
+        "  - send: show interface {{ item }}\n    loop: [a, b]\n    until: \"'up' in output\"\n"
+        "    retries: 3\n    parse: textfsm\n    answers: {'\\[confirm\\]': y}\n"
+    )
+    doc = parse_yaml(play(step * 500), "site.yaml")
+    validate(doc, "playbook")  # the first call also builds the validator
+    times = []
+    for _ in range(3):  # the best of three: the machine may be busy with other work
+        start = time.perf_counter()
+        validate(doc, "playbook")
+        times.append(time.perf_counter() - start)
+    assert min(times) < 0.5
+
+
 # --- playbook errors ----------------------------------------------------------------------
 
 
@@ -165,7 +188,11 @@ def test_a_misspelled_key_gets_did_you_mean() -> None:
 def test_an_unknown_key_without_a_close_match_lists_the_allowed_keys() -> None:
     problem = only_problem(play("  - send: x\n    colour: red\n"))
     assert problem.message == "unknown key 'colour'"
-    assert problem.hint == "allowed keys: name, send, config, register, when, vars"
+    assert problem.hint == (
+        "allowed keys: name, send, config, set, assert, include, register, when, vars, loop, "
+        "loop_var, until, retries, delay, failed_when, changed_when, ignore_errors, run_once, "
+        "hosts, tags, timeout, expect, answers, parse, error_patterns, save, save_to"
+    )
     assert (problem.location.line, problem.location.column) == (5, 5)
 
 
@@ -208,7 +235,9 @@ def test_an_enum_lists_the_choices_and_suggests_the_closest() -> None:
 
 def test_a_step_without_an_action_says_which_actions_exist() -> None:
     problem = only_problem(play("  - name: nothing to do\n"))
-    assert problem.message == "a step needs exactly one action: send or config"
+    assert problem.message == (
+        "a step needs exactly one action: send, config, set, assert or include"
+    )
     assert problem.location.path == ("steps", 0)
 
 
@@ -256,6 +285,460 @@ def test_all_problems_are_reported_in_file_order() -> None:
     text = "name: p\nhosts: 5\nsteps:\n  - send: x\n    when: [1]\n  - sendd: y\n"
     found = problems(text)
     assert [p.location.line for p in found] == [2, 5, 6]
+
+
+# --- the step language: valid steps -------------------------------------------------------
+
+VALID_STEPS = {
+    "set": '  - set: {uplinks: "{{ intf.parsed | length }}", seen: [1, 2], ok: true}\n',
+    "assert": (
+        "  - assert:\n"
+        '      that: ["uplinks | int > 1", "\'up\' in intf.output"]\n'
+        "      fail_msg: only {{ uplinks }} uplinks\n"
+        "      success_msg: enough uplinks\n"
+    ),
+    "include": "  - include: tasks/backup.yml\n    vars: {target: flash}\n    when: true\n",
+    "loop": "  - send: show interface {{ item }}\n    loop: [Gi0/0, Gi0/1]\n",
+    "loop_var": '  - send: ping {{ peer }}\n    loop: "{{ peers }}"\n    loop_var: peer\n',
+    "until": "  - send: show ip ospf neighbor\n    register: ospf\n    until: \"'FULL' in ospf\"\n",
+    "retries": "  - send: show clock\n    until: \"'2025' in output\"\n    retries: 10\n",
+    "delay": "  - send: show clock\n    until: \"'2025' in output\"\n    delay: 0.5\n",
+    "failed_when": "  - send: show ip route\n    failed_when: [\"'0.0.0.0' not in output\", x]\n",
+    "changed_when": "  - config: ntp server 10.0.0.1\n    changed_when: false\n",
+    "ignore_errors": "  - send: show inventory\n    ignore_errors: true\n",
+    "run_once": "  - send: show license\n    run_once: true\n",
+    "hosts": "  - send: show bgp summary\n    hosts: [core, 'edge-*']\n",
+    "tags": "  - send: show running-config\n    tags: backup\n",
+    "timeout": "  - send: show tech-support\n    timeout: 300\n",
+    "expect": "  - send: reload\n    expect: '\\[confirm\\]'\n",
+    "answers": (
+        "  - send: copy running-config flash:backup.cfg\n"
+        '    answers: {"Destination filename": "", "\\\\[confirm\\\\]": "y"}\n'
+    ),
+    "parse": "  - send: show version\n    parse: textfsm\n",
+    "error_patterns": "  - config: ntp peer 10.0.0.1\n    error_patterns: ['^Error:', 'denied']\n",
+    "save": "  - config: hostname R1\n    save: true\n",
+    "save_to": '  - send: show running-config\n    save_to: "backup/{{ inventory_hostname }}"\n',
+}
+V1_STEP_KEYS = {"name", "send", "config", "register", "when", "vars"}
+
+
+def test_every_step_key_has_a_valid_example_here() -> None:
+    step = load_schema("playbook")["$defs"]["step"]
+    assert set(step["properties"]) == set(VALID_STEPS) | V1_STEP_KEYS
+
+
+@pytest.mark.parametrize("text", VALID_STEPS.values(), ids=list(VALID_STEPS))
+def test_each_step_key_accepts_its_documented_form(text: str) -> None:
+    validate(parse_yaml(play(text), "site.yaml"), "playbook")
+
+
+def test_one_step_may_combine_every_key_that_fits_a_send_step() -> None:
+    keys = [
+        "    register: r",
+        '    loop: "{{ interfaces }}"',
+        "    loop_var: intf",
+        "    until: \"'ok' in r.output\"",
+        "    retries: 5",
+        "    delay: 0",
+        '    failed_when: ["a", "b"]',
+        "    changed_when: false",
+        "    ignore_errors: true",
+        "    run_once: true",
+        "    hosts: core",
+        "    tags: [x, y]",
+        "    timeout: 2.5",
+        "    expect: '[Cc]onfirm'",
+        "    answers: {'\\?': ''}",
+        "    parse: {ttp: '{{ interface }} is {{ status }}'}",
+        "    error_patterns: ['^%']",
+        "    save_to: out.txt",
+    ]
+    text = play("  - send: show interface {{ intf }}\n" + "\n".join(keys) + "\n")
+    validate(parse_yaml(text, "site.yaml"), "playbook")
+
+
+@pytest.mark.parametrize("parse", ["ttp", "{textfsm: templates/show_clock.textfsm}"])
+def test_parse_takes_a_parser_name_or_one_template(parse: str) -> None:
+    validate(parse_yaml(play(f"  - send: show clock\n    parse: {parse}\n"), "s.yaml"), "playbook")
+
+
+def test_a_play_may_have_tags() -> None:
+    text = play("  - send: x\n    tags: extra\n", extra="tags: [audit, nightly]\n")
+    validate(parse_yaml(text, "site.yaml"), "playbook")
+
+
+# --- the step language: wrong values ------------------------------------------------------
+
+WRONG_VALUES = [
+    (
+        "  - set: [a]\n",
+        "site.yaml:4:10: steps[0].set: expected a mapping of variable names to values, got a list",
+    ),
+    ("  - set: {}\n", "site.yaml:4:10: steps[0].set: must not be empty"),
+    (
+        "  - set: {2nd: 1}\n",
+        "site.yaml:4:11: steps[0].set.2nd: '2nd' is not a valid name: use letters, digits and "
+        "'_', not starting with a digit",
+    ),
+    (
+        '  - assert: "a == 1"\n',
+        "site.yaml:4:13: steps[0].assert: expected a mapping with 'that' (and optional "
+        "'fail_msg', 'success_msg'), got a string",
+    ),
+    (
+        "  - assert: {that: 1}\n",
+        "site.yaml:4:20: steps[0].assert.that: expected an expression (a string) or a list of "
+        "expressions, got a number",
+    ),
+    (
+        "  - assert: {that: x, fail_msg: [a]}\n",
+        "site.yaml:4:33: steps[0].assert.fail_msg: expected a string, got a list",
+    ),
+    (
+        "  - assert: {success_msg: ok}\n",
+        "site.yaml:4:13: steps[0].assert: missing required key 'that'",
+    ),
+    (
+        "  - include: [a.yml]\n",
+        "site.yaml:4:14: steps[0].include: expected a file path (a string), got a list",
+    ),
+    (
+        "  - send: x\n    loop: {a: 1}\n",
+        "site.yaml:5:11: steps[0].loop: expected a list, or an expression (a string) that "
+        "yields one, got a mapping",
+    ),
+    (
+        "  - send: x\n    loop: [a]\n    loop_var: my-item\n",
+        "site.yaml:6:15: steps[0].loop_var: 'my-item' is not a valid name: use letters, digits "
+        "and '_', not starting with a digit",
+    ),
+    (
+        "  - send: x\n    until: [done]\n",
+        "site.yaml:5:12: steps[0].until: expected an expression (a string), got a list",
+    ),
+    (
+        "  - send: x\n    until: done\n    retries: 0\n",
+        "site.yaml:6:14: steps[0].retries: must be at least 1, got 0",
+    ),
+    (
+        "  - send: x\n    until: done\n    retries: 2.5\n",
+        "site.yaml:6:14: steps[0].retries: expected a whole number, got a number",
+    ),
+    (
+        "  - send: x\n    until: done\n    delay: -1\n",
+        "site.yaml:6:12: steps[0].delay: must be at least 0, got -1",
+    ),
+    (
+        "  - send: x\n    failed_when: {rc: 1}\n",
+        "site.yaml:5:18: steps[0].failed_when: expected an expression (a string), true/false "
+        "or a list of expressions, got a mapping",
+    ),
+    (
+        "  - send: x\n    changed_when: []\n",
+        "site.yaml:5:19: steps[0].changed_when: must not be empty",
+    ),
+    (
+        "  - send: x\n    ignore_errors: 'yes'\n",
+        "site.yaml:5:20: steps[0].ignore_errors: expected true or false, got a string",
+    ),
+    (
+        "  - send: x\n    run_once: 1\n",
+        "site.yaml:5:15: steps[0].run_once: expected true or false, got a number",
+    ),
+    ("  - send: x\n    hosts: []\n", "site.yaml:5:12: steps[0].hosts: must not be empty"),
+    (
+        "  - send: x\n    tags: [backup, nightly run]\n",
+        "site.yaml:5:20: steps[0].tags[1]: 'nightly run' is not a valid tag: no spaces or "
+        "commas (--tags takes a comma-separated list)",
+    ),
+    (
+        "  - send: x\n    timeout: 0\n",
+        "site.yaml:5:14: steps[0].timeout: must be more than 0, got 0",
+    ),
+    (
+        "  - send: x\n    timeout: '30'\n",
+        "site.yaml:5:14: steps[0].timeout: expected a number, got a string",
+    ),
+    (
+        "  - send: reload\n    expect: '[confirm'\n",
+        "site.yaml:5:13: steps[0].expect: '[confirm' is not a valid regular expression: "
+        "unterminated character set at position 0",
+    ),
+    (
+        "  - send: copy\n    answers: {'Destination filename': 1}\n",
+        "site.yaml:5:39: steps[0].answers.Destination filename: expected a string, got a number",
+    ),
+    (
+        "  - send: copy\n    answers: {'(y/n': y}\n",
+        "site.yaml:5:15: steps[0].answers.(y/n: '(y/n' is not a valid regular expression: "
+        "missing ), unterminated subpattern at position 0",
+    ),
+    (
+        "  - send: x\n    parse: 1\n",
+        "site.yaml:5:12: steps[0].parse: expected 'textfsm', 'ttp', or a mapping with one "
+        "template (textfsm: or ttp:), got a number",
+    ),
+    (
+        "  - send: x\n    parse: {}\n",
+        "site.yaml:5:12: steps[0].parse: 'parse' needs one template: textfsm or ttp",
+    ),
+    (
+        "  - send: x\n    parse: {textfsm: a.tpl, ttp: b.ttp}\n",
+        "site.yaml:5:29: steps[0].parse.ttp: 'parse' takes one template, found textfsm and ttp",
+    ),
+    (
+        "  - send: x\n    error_patterns: '^Error'\n",
+        "site.yaml:5:21: steps[0].error_patterns: expected a list of regular expressions, "
+        "got a string",
+    ),
+    (
+        "  - send: x\n    error_patterns: ['(']\n",
+        "site.yaml:5:22: steps[0].error_patterns[0]: '(' is not a valid regular expression: "
+        "missing ), unterminated subpattern at position 0",
+    ),
+    (
+        "  - config: x\n    save: 'yes'\n",
+        "site.yaml:5:11: steps[0].save: expected true or false, got a string",
+    ),
+    (
+        "  - send: x\n    save_to: ../outside.txt\n",
+        "site.yaml:5:14: steps[0].save_to: '../outside.txt' must stay inside the output "
+        "directory: a relative path without '..'",
+    ),
+    (
+        "  - send: x\n    save_to: /etc/motd\n",
+        "site.yaml:5:14: steps[0].save_to: '/etc/motd' must stay inside the output directory: "
+        "a relative path without '..'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("steps", "expected"), WRONG_VALUES)
+def test_a_wrong_value_for_a_step_key_is_located_and_explained(steps: str, expected: str) -> None:
+    assert head(only_problem(play(steps))) == expected
+
+
+def test_play_tags_are_checked() -> None:
+    problem = only_problem(play("  - send: x\n", extra="tags: 5\n"))
+    assert head(problem) == (
+        "site.yaml:3:7: tags: expected a tag (a string) or a list of tags, got a number"
+    )
+
+
+def test_a_misspelled_parser_gets_did_you_mean() -> None:
+    problem = only_problem(play("  - send: x\n    parse: textfms\n"))
+    assert head(problem) == "site.yaml:5:12: steps[0].parse: must be one of: textfsm, ttp"
+    assert problem.hint == "did you mean 'textfsm'?"
+
+
+def test_a_bad_regular_expression_shows_how_to_escape() -> None:
+    problem = only_problem(play("  - send: reload\n    expect: '[confirm'\n"))
+    assert problem.hint == (
+        "put a backslash before special characters, in single quotes: '\\[confirm\\]'"
+    )
+
+
+# --- the step language: misspelled keys ---------------------------------------------------
+
+MISSPELLED = [
+    ("  - sett: {a: 1}\n", "site.yaml:4:5: steps[0].sett", "set"),
+    ("  - asert: {that: x}\n", "site.yaml:4:5: steps[0].asert", "assert"),
+    ("  - includ: a.yml\n", "site.yaml:4:5: steps[0].includ", "include"),
+    ("  - send: x\n    loops: [a]\n", "site.yaml:5:5: steps[0].loops", "loop"),
+    ("  - send: x\n    loop: [a]\n    loopvar: b\n", "site.yaml:6:5: steps[0].loopvar", "loop_var"),
+    ("  - send: x\n    untill: done\n", "site.yaml:5:5: steps[0].untill", "until"),
+    ("  - send: x\n    until: a\n    retry: 3\n", "site.yaml:6:5: steps[0].retry", "retries"),
+    ("  - send: x\n    until: a\n    dealy: 3\n", "site.yaml:6:5: steps[0].dealy", "delay"),
+    ("  - send: x\n    failed_wen: a\n", "site.yaml:5:5: steps[0].failed_wen", "failed_when"),
+    ("  - send: x\n    changed_whn: a\n", "site.yaml:5:5: steps[0].changed_whn", "changed_when"),
+    (
+        "  - send: x\n    ignore_error: true\n",
+        "site.yaml:5:5: steps[0].ignore_error",
+        "ignore_errors",
+    ),
+    ("  - send: x\n    runonce: true\n", "site.yaml:5:5: steps[0].runonce", "run_once"),
+    ("  - send: x\n    host: core\n", "site.yaml:5:5: steps[0].host", "hosts"),
+    ("  - send: x\n    tag: backup\n", "site.yaml:5:5: steps[0].tag", "tags"),
+    ("  - send: x\n    timout: 5\n", "site.yaml:5:5: steps[0].timout", "timeout"),
+    ("  - send: x\n    expects: y\n", "site.yaml:5:5: steps[0].expects", "expect"),
+    ("  - send: x\n    answer: {y: n}\n", "site.yaml:5:5: steps[0].answer", "answers"),
+    ("  - send: x\n    parser: ttp\n", "site.yaml:5:5: steps[0].parser", "parse"),
+    (
+        "  - send: x\n    error_pattern: [a]\n",
+        "site.yaml:5:5: steps[0].error_pattern",
+        "error_patterns",
+    ),
+    ("  - config: x\n    Save: true\n", "site.yaml:5:5: steps[0].Save", "save"),
+    ("  - send: x\n    saveto: a.txt\n", "site.yaml:5:5: steps[0].saveto", "save_to"),
+    ("  - assert: {thta: x}\n", "site.yaml:4:14: steps[0].assert.thta", "that"),
+    (
+        "  - assert: {that: x, fail_message: y}\n",
+        "site.yaml:4:23: steps[0].assert.fail_message",
+        "fail_msg",
+    ),
+    ("  - send: x\n    parse: {textfms: a}\n", "site.yaml:5:13: steps[0].parse.textfms", "textfsm"),
+]
+
+
+@pytest.mark.parametrize(("steps", "where", "meant"), MISSPELLED)
+def test_a_misspelled_step_key_is_the_only_problem_and_gets_did_you_mean(
+    steps: str, where: str, meant: str
+) -> None:
+    problem = only_problem(play(steps))
+    key = where.rsplit(".", 1)[1]
+    assert head(problem) == f"{where}: unknown key '{key}'"
+    assert problem.hint == f"did you mean '{meant}'?"
+
+
+def test_a_misspelled_play_key_gets_did_you_mean() -> None:
+    problem = only_problem(play("  - send: x\n", extra="tag: audit\n"))
+    assert (head(problem), problem.hint) == (
+        "site.yaml:3:1: tag: unknown key 'tag'",
+        "did you mean 'tags'?",
+    )
+
+
+# --- the step language: keys that need another key or a kind of step ----------------------
+
+MISPLACED = [
+    ("  - send: x\n    loop_var: host\n", "steps[0].loop_var: 'loop_var' needs 'loop'"),
+    ("  - send: x\n    retries: 3\n", "steps[0].retries: 'retries' needs 'until'"),
+    ("  - send: x\n    delay: 5\n", "steps[0].delay: 'delay' needs 'until'"),
+    ("  - config: x\n    expect: y/n\n", "steps[0].expect: 'expect' only applies to send steps"),
+    (
+        "  - config: x\n    answers: {y/n: y}\n",
+        "steps[0].answers: 'answers' only applies to send steps",
+    ),
+    ("  - config: x\n    parse: textfsm\n", "steps[0].parse: 'parse' only applies to send steps"),
+    ("  - send: x\n    save: true\n", "steps[0].save: 'save' only applies to config steps"),
+    ("  - include: a.yml\n    save: false\n", "steps[0].save: 'save' only applies to config steps"),
+    (
+        "  - set: {a: 1}\n    error_patterns: [x]\n",
+        "steps[0].error_patterns: 'error_patterns' only applies to send and config steps",
+    ),
+    (
+        "  - assert: {that: x}\n    save_to: out.txt\n",
+        "steps[0].save_to: 'save_to' only applies to send and config steps",
+    ),
+]
+
+
+@pytest.mark.parametrize(("steps", "message"), MISPLACED)
+def test_a_key_without_what_it_needs_is_one_problem_at_that_key(steps: str, message: str) -> None:
+    assert head(only_problem(play(steps))) == f"site.yaml:5:5: {message}"
+
+
+def test_a_key_that_needs_another_says_how_to_fix_it() -> None:
+    problem = only_problem(play("  - send: x\n    loop_var: host\n"))
+    assert problem.hint == "add 'loop', or remove 'loop_var'"
+
+
+def test_each_key_that_needs_until_is_its_own_problem() -> None:
+    found = problems(play("  - send: x\n    retries: 3\n    delay: 5\n"))
+    assert [head(p) for p in found] == [
+        "site.yaml:5:5: steps[0].retries: 'retries' needs 'until'",
+        "site.yaml:6:5: steps[0].delay: 'delay' needs 'until'",
+    ]
+
+
+def test_a_misspelled_until_does_not_also_report_what_needs_it() -> None:
+    found = problems(play("  - send: x\n    untill: done\n    retries: 3\n"))
+    assert [p.message for p in found] == ["unknown key 'untill'"]
+
+
+def test_a_misspelled_action_does_not_also_report_keys_that_need_it() -> None:
+    found = problems(play("  - sendd: show version\n    parse: textfsm\n"))
+    assert [p.message for p in found] == ["unknown key 'sendd'"]
+
+
+def test_a_step_with_no_action_only_reports_the_missing_action() -> None:
+    problem = only_problem(play("  - parse: textfsm\n    save: true\n"))
+    assert head(problem) == (
+        "site.yaml:4:5: steps[0]: a step needs exactly one action: send, config, set, assert "
+        "or include"
+    )
+
+
+def test_include_is_an_action_like_the_others() -> None:
+    problem = only_problem(play("  - include: a.yml\n    send: x\n"))
+    assert head(problem) == (
+        "site.yaml:4:5: steps[0].include: a step can have only one action, found send and include"
+    )
+
+
+def test_without_a_custom_message_a_misplaced_key_says_what_it_needs() -> None:
+    schema = {
+        "dependentSchemas": {"save": {"anyOf": [{"required": ["config"]}, {"required": ["x"]}]}}
+    }
+    doc = parse_yaml("send: a\nsave: true\n", "site.yaml")
+    translator = Translator(doc, schema)
+    errors = Draft202012Validator(schema).iter_errors(doc.data)
+    found = select([f for error in errors for f in translator.translate(error)])
+    assert [head(p) for p in found] == ["site.yaml:2:1: save: 'save' needs 'config' or 'x'"]
+
+
+# --- steps files (include) ----------------------------------------------------------------
+
+
+def steps_file(text: str) -> None:
+    validate(parse_yaml(text, "tasks.yml"), "playbook", definition="steps_file")
+
+
+def test_a_steps_file_may_be_a_list_of_steps() -> None:
+    steps_file("- send: show clock\n- include: more.yml\n- set: {a: 1}\n")
+
+
+def test_a_steps_file_may_be_a_mapping_of_steps_and_vars() -> None:
+    steps_file("vars: {target: flash}\nsteps:\n  - send: dir {{ target }}\n")
+
+
+def test_a_step_in_a_steps_file_is_checked_like_a_play_step() -> None:
+    problem = only_problem("- send: x\n- send: y\n  loop_var: z\n", definition="steps_file")
+    assert head(problem) == "site.yaml:3:3: [1].loop_var: 'loop_var' needs 'loop'"
+
+
+def test_a_steps_file_gets_did_you_mean_for_its_keys() -> None:
+    problem = only_problem("step:\n  - send: x\n", definition="steps_file")
+    assert (head(problem), problem.hint) == (
+        "site.yaml:1:1: step: unknown key 'step'",
+        "did you mean 'steps'?",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[]\n", "site.yaml:1:1: (top level): a steps file needs at least one step"),
+        ("steps: []\n", "site.yaml:1:8: steps: a steps file needs at least one step"),
+        ("vars: {}\n", "site.yaml:1:1: (top level): missing required key 'steps'"),
+        (
+            "show version\n",
+            "site.yaml:1:1: (top level): expected a list of steps, or a mapping with 'steps' "
+            "(and optional 'vars'), got a string",
+        ),
+        (
+            "steps: [{send: x}]\nvars: {my-var: 1}\n",
+            "site.yaml:2:8: vars.my-var: 'my-var' is not a valid name: use letters, digits and "
+            "'_', not starting with a digit",
+        ),
+    ],
+)
+def test_a_wrong_steps_file_is_located_and_explained(text: str, expected: str) -> None:
+    assert head(only_problem(text, definition="steps_file")) == expected
+
+
+def test_a_play_is_not_a_steps_file() -> None:
+    found = problems("name: p\nhosts: all\nsteps: [{send: x}]\n", definition="steps_file")
+    assert [(p.message, p.hint) for p in found] == [
+        ("unknown key 'name'", "allowed keys: steps, vars"),
+        ("unknown key 'hosts'", "did you mean 'steps'?"),
+    ]
+
+
+def test_unknown_definitions_are_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="no definition 'step_file' in the playbook schema"):
+        validate(parse_yaml("[]\n", "tasks.yml"), "playbook", definition="step_file")
 
 
 # --- inventory errors ---------------------------------------------------------------------
@@ -336,6 +819,26 @@ KEYS = [
     "register",
     "when",
     "strategy",
+    "set",
+    "assert",
+    "that",
+    "include",
+    "loop",
+    "loop_var",
+    "until",
+    "retries",
+    "delay",
+    "failed_when",
+    "tags",
+    "timeout",
+    "expect",
+    "answers",
+    "parse",
+    "textfsm",
+    "ttp",
+    "error_patterns",
+    "save",
+    "save_to",
     "defaults",
     "groups",
     "host",
@@ -361,16 +864,21 @@ DATA = st.recursive(
     max_leaves=25,
 )
 JUNK = st.binary(max_size=200).map(lambda raw: raw.decode("latin-1"))
-YAML_TEXT = DATA.map(lambda data: yaml.safe_dump(data, allow_unicode=True))
+STEP = st.dictionaries(st.sampled_from(KEYS), DATA, max_size=6)
+PLAY = st.fixed_dictionaries(
+    {"name": st.just("p"), "hosts": st.just("all"), "steps": st.lists(STEP)}
+)
+YAML_TEXT = (DATA | PLAY).map(lambda data: yaml.safe_dump(data, allow_unicode=True))
 
 
 @settings(max_examples=200, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 @given(
     text=st.one_of(st.text(max_size=200), YAML_TEXT, JUNK),
-    schema=st.sampled_from(["playbook", "inventory"]),
+    target=st.sampled_from([("playbook", None), ("playbook", "steps_file"), ("inventory", None)]),
 )
-def test_any_input_only_ever_raises_input_error(text: str, schema: str) -> None:
+def test_any_input_only_ever_raises_input_error(text: str, target: tuple[str, str | None]) -> None:
+    schema, definition = target
     try:
-        validate(parse_yaml(text, "fuzz.yaml"), schema)
+        validate(parse_yaml(text, "fuzz.yaml"), schema, definition=definition)
     except InputError as error:
         assert error.problems and error.render()

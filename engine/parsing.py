@@ -1,0 +1,374 @@
+"""Command output turned into records: TextFSM (ntc-templates or a template file) or TTP.
+
+`parse` returns a list of records (dicts); a failure raises `ParseError` naming the parser,
+the template and what went wrong. There is never a silent fall back to the raw text.
+
+- TextFSM: zero records is a valid answer, from empty output or not (no CDP neighbours, no
+  err-disabled ports); a template that does not fit fails through its own ``Error`` rules,
+  as ntc-templates' do. Keys are lower-cased (the ntc-templates convention). Without a
+  template, the ntc-templates index picks one by platform and command, abbreviations (``sh
+  ip int br``) included; runs of spaces count as one. An index row listing several
+  templates is merged as ntc-templates does (on the first template's ``Key`` values).
+- TTP: blank output gives zero records, but non-empty output that gives none is an error:
+  TTP skips every line its template does not match, so an empty result is the only sign of
+  a template that does not fit. Errors TTP logs while parsing are errors. Keys stay as
+  written. A template holding a newline or ``{{`` is inline text, otherwise a path.
+  Results are flattened: lists are walked; a dict with one key whose value is a dict or a
+  list of dicts (one named top-level group) stands for those dicts; any other non-empty
+  dict is one record. So ``<group name="interfaces">`` gives one record per match, even
+  when TTP returns a lone match as a dict.
+
+Parsing runs on worker threads: each parse borrows a compiled TextFSM template no other
+thread is using (compiled copies are cached per file); TTP keeps parser state in module
+globals, so TTP parses take turns under a lock. The parsers are imported on first use.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from engine.errors import NetplayError
+
+Kind = Literal["textfsm", "ttp"]
+Record = dict[str, Any]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+
+
+class ParseError(NetplayError):
+    """Output could not be parsed, or a template is missing or broken."""
+
+
+@dataclass(frozen=True)
+class ParseSpec:
+    """How a step's output is parsed (the step's ``parse`` key)."""
+
+    kind: Kind
+    # textfsm: a template file (None: ntc-templates by platform and command);
+    # ttp: a template file or the template text itself.
+    template: str | None = None
+    base_dir: Path | None = None  # relative template paths resolve against it
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ParseError(f"unknown parser {self.kind!r}; expected one of {', '.join(KINDS)}")
+
+
+def parse(spec: ParseSpec, *, platform: str, command: str, output: str) -> list[Record]:
+    """The records in one command's output (see the module docstring for the rules)."""
+    if spec.kind == "ttp":
+        return _parse_ttp(spec, output)
+    if spec.template is None:
+        return _parse_ntc(platform, command, output)
+    return _merge([_file_pool(spec, spec.template)], output)
+
+
+def check(spec: ParseSpec, *, platform: str, command: str | None = None) -> None:
+    """Load-time check: the template exists and compiles; in auto mode, that ntc-templates
+    has one for the platform and (unless it is still a template) the command."""
+    if spec.kind == "ttp":
+        with _ttp_lock:
+            _ttp_cached(spec)
+    elif spec.template is not None:
+        _file_pool(spec, spec.template)
+    elif command is None or _is_templated(command):
+        _require_platform(platform)
+    else:
+        for name in _ntc_template_names(platform, command):
+            _pool(_ntc_dir() / name, name)
+
+
+def _is_templated(text: str) -> bool:
+    return "{{" in text or "{%" in text
+
+
+def _template_path(spec: ParseSpec, template: str) -> Path:
+    path = Path(template)
+    if not path.is_absolute() and spec.base_dir is not None:
+        path = spec.base_dir / path
+    return path.resolve()
+
+
+def _read_template(kind: str, path: Path, name: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ParseError(f"{kind} template {name!r} not found (looked for {path})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParseError(f"{kind} template {name!r} cannot be read: {exc}") from None
+
+
+# --- TextFSM -----------------------------------------------------------------------------
+
+
+class _FsmPool:
+    """Compiled copies of one TextFSM template; a parse borrows one, so no two threads
+    ever share a state machine. Compiling the first copy validates the template."""
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self._text = text
+        self._lock = threading.Lock()
+        self._idle: list[Any] = [self._compile()]
+        self.header: tuple[str, ...] = tuple(self._idle[0].header)
+        self.keys = frozenset(self._idle[0].GetValuesByAttrib("Key"))
+
+    def _compile(self) -> Any:
+        import textfsm
+
+        try:
+            return textfsm.TextFSM(io.StringIO(self._text))
+        except textfsm.TextFSMTemplateError as exc:
+            raise ParseError(_template_error(self.name, str(exc))) from None
+
+    def parse(self, output: str) -> list[Record]:
+        import textfsm
+
+        with self._lock:
+            fsm = self._idle.pop() if self._idle else None
+        if fsm is None:  # every copy is busy: compile one more, kept for later
+            fsm = self._compile()
+        try:
+            fsm.Reset()
+            return [dict(zip(self.header, row, strict=True)) for row in fsm.ParseText(output)]
+        except textfsm.TextFSMError as exc:
+            raise ParseError(f"textfsm template {self.name}: output does not fit: {exc}") from None
+        finally:
+            with self._lock:
+                self._idle.append(fsm)
+
+
+_LINE = re.compile(r"\.?\s*Line:?\s*(\d+)\.?\s*$")
+
+
+def _template_error(name: str, message: str) -> str:
+    """textfsm's message, with its trailing ``Line: N.`` moved to the front."""
+    found = _LINE.search(message)
+    if found is None:
+        return f"textfsm template {name}: {message}"
+    return f"textfsm template {name} line {found.group(1)}: {message[: found.start()]}"
+
+
+_pools: dict[tuple[str, str], _FsmPool] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(path: Path, name: str) -> _FsmPool:
+    """The cached pool of a template file; a template that fails to load is not cached."""
+    key = (str(path), name)
+    with _pools_lock:
+        pool = _pools.get(key)
+    if pool is None:
+        pool = _FsmPool(name, _read_template("textfsm", path, name))
+        with _pools_lock:
+            pool = _pools.setdefault(key, pool)
+    return pool
+
+
+def _file_pool(spec: ParseSpec, template: str) -> _FsmPool:
+    return _pool(_template_path(spec, template), template)
+
+
+def _merge(pools: Sequence[_FsmPool], output: str) -> list[Record]:
+    """Each template's records; later templates add their new columns to the first one's
+    rows, as ntc-templates does: matched on its ``Key`` values, else row by row."""
+    first, *rest = pools
+    header, records = list(first.header), first.parse(output)
+    for pool in rest:
+        columns = [c for c in pool.header if c not in header]
+        header += columns
+        others = pool.parse(output)
+        for index, record in enumerate(records):
+            match = _match(record, index, others, first.keys)
+            record.update({c: match[c] if match else "" for c in columns})
+    return [{key.lower(): value for key, value in record.items()} for record in records]
+
+
+def _match(record: Record, index: int, others: list[Record], keys: frozenset[str]) -> Record | None:
+    if not keys:
+        return others[index] if index < len(others) else None
+    return next((o for o in others if all(o.get(k) == record[k] for k in keys)), None)
+
+
+# --- ntc-templates -----------------------------------------------------------------------
+
+
+def _ntc_dir() -> Path:
+    """ntc-templates' template directory, honouring NTC_TEMPLATES_DIR as ntc-templates does."""
+    configured = os.environ.get("NTC_TEMPLATES_DIR")
+    if configured:
+        return Path(configured)
+    import ntc_templates
+
+    return Path(ntc_templates.__file__).parent / "templates"
+
+
+def _parse_ntc(platform: str, command: str, output: str) -> list[Record]:
+    names = _ntc_template_names(platform, command)
+    return _merge([_pool(_ntc_dir() / name, name) for name in names], output)
+
+
+_found: dict[tuple[str, str, str], tuple[str, ...]] = {}
+_index_lock = threading.Lock()  # also guards the index table, whose iteration is stateful
+
+
+def _ntc_template_names(platform: str, command: str) -> tuple[str, ...]:
+    """The template files the ntc-templates index gives for a platform and a command."""
+    directory, normal = str(_ntc_dir()), " ".join(command.split())
+    key = (directory, platform, normal)
+    with _index_lock:
+        if key not in _found:
+            _found[key] = _lookup(_ntc_index(directory), platform, normal)
+        names = _found[key]
+    if not names:
+        _require_platform(platform)
+        raise ParseError(
+            f"no ntc-templates template for platform {platform} and command {normal!r}"
+        )
+    return names
+
+
+def _ntc_index(directory: str) -> Any:
+    from textfsm import clitable
+
+    try:
+        return clitable.CliTable("index", directory).index
+    except (OSError, clitable.Error) as exc:
+        raise ParseError(f"ntc-templates index unusable in {directory}: {exc}") from None
+
+
+def _lookup(index: Any, platform: str, command: str) -> tuple[str, ...]:
+    row = index.GetRowMatch({"Platform": platform, "Command": command})
+    return tuple(index.index[row]["Template"].split(":")) if row else ()
+
+
+_platforms: dict[str, frozenset[str]] = {}
+
+
+def _require_platform(platform: str) -> None:
+    directory = str(_ntc_dir())
+    with _index_lock:
+        if directory not in _platforms:
+            rows = _ntc_index(directory).index
+            _platforms[directory] = frozenset(row["Platform"] for row in rows)
+        known = _platforms[directory]
+    if platform not in known:
+        raise ParseError(f"ntc-templates has no templates for platform {platform!r}")
+
+
+# --- TTP ---------------------------------------------------------------------------------
+
+_ttp_lock = threading.Lock()  # TTP keeps parser state in module globals: one at a time
+_ttp_parsers: dict[tuple[str, str], Any] = {}
+
+
+def _parse_ttp(spec: ParseSpec, output: str) -> list[Record]:
+    if not output.strip():
+        return []
+    with _ttp_lock:
+        parser, name = _ttp_cached(spec)
+        with _ttp_errors() as errors:
+            # Flattened under the lock: the next parse clears TTP's result lists in place.
+            records = _flatten(_run_ttp(parser, output))
+    if errors:
+        raise ParseError(f"ttp template {name}: {errors[0]}")
+    if not records:
+        raise ParseError(f"ttp template {name} produced no records from the output")
+    return records
+
+
+def _ttp_cached(spec: ParseSpec) -> tuple[Any, str]:
+    """The compiled parser and display name of a TTP template (caller holds the lock)."""
+    if spec.template is None:
+        raise ParseError("ttp needs a template: a file path or the template text")
+    if "\n" in spec.template or "{{" in spec.template:
+        key, name = ("inline", spec.template), "(inline)"
+    else:
+        key, name = ("file", str(_template_path(spec, spec.template))), spec.template
+    if key not in _ttp_parsers:
+        text = spec.template if key[0] == "inline" else _read_template("ttp", Path(key[1]), name)
+        _ttp_parsers[key] = _compile_ttp(name, text)
+    return _ttp_parsers[key], name
+
+
+def _compile_ttp(name: str, text: str) -> Any:
+    from xml.etree.ElementTree import ParseError as XmlError
+
+    from ttp import ttp
+
+    with _ttp_errors() as errors:
+        try:
+            parser = ttp(template=text, log_level="ERROR")
+        except XmlError as exc:
+            raise ParseError(_xml_error(name, exc)) from None
+        except Exception as exc:  # TTP raises whatever its template code hits
+            raise ParseError(f"ttp template {name}: {type(exc).__name__}: {exc}") from None
+    if errors:
+        raise ParseError(f"ttp template {name}: {errors[0]}")
+    return parser
+
+
+def _xml_error(name: str, exc: Any) -> str:
+    # TTP wraps the text in <template>...</template> with a newline: one line more.
+    line = exc.position[0] - 1
+    message = re.sub(r": line \d+, column \d+$", "", str(exc))
+    return f"ttp template {name} line {line}: {message}"
+
+
+def _run_ttp(parser: Any, output: str) -> Any:
+    parser.clear_result()
+    parser.clear_input()
+    # Not parser.add_input: it would read output that happens to name a file or directory.
+    for template in parser._templates:
+        template.update_input(data=[("text_data", output)])
+    parser.parse(one=True)
+    return parser.result()
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _ttp_errors() -> Iterator[list[str]]:
+    """Collect what TTP logs at ERROR and above (it logs failures rather than raising);
+    kept off the user's terminal since they become a ParseError. Caller holds the lock."""
+    logger = logging.getLogger("ttp")
+    handler, saved = _Collect(), (logger.level, logger.propagate)
+    logger.addHandler(handler)
+    logger.setLevel(logging.ERROR)
+    logger.propagate = False
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+
+
+def _flatten(result: Any) -> list[Record]:
+    """TTP's nested results as a list of records (rule in the module docstring)."""
+    if isinstance(result, list):
+        return [record for item in result for record in _flatten(item)]
+    if not isinstance(result, dict) or not result:
+        return []
+    if len(result) == 1:
+        (only,) = result.values()
+        if isinstance(only, dict):
+            return [only] if only else []
+        if isinstance(only, list) and only and all(isinstance(x, dict) for x in only):
+            return list(only)
+    return [result]

@@ -1,0 +1,169 @@
+"""Secrets at rest: encrypted vars files, and the one rule for which names hold secrets.
+
+A vault file is a vars file encrypted with `cryptography`'s Fernet (AES-128-CBC with an
+HMAC-SHA256, a standard recipe; netplay invents no cryptography). It is plain text, so it
+diffs and mails cleanly, and recognisable by its first line:
+
+    $NETPLAY_VAULT;1;fernet
+    gAAAAABm... (the Fernet token, wrapped at 76 columns)
+
+The key is 32 url-safe base64 bytes (`generate_key`), read from the environment variable
+`NETPLAY_VAULT_KEY` or from a key file; it is never printed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import textwrap
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from engine.errors import InputError, UsageError
+
+HEADER = "$NETPLAY_VAULT;1;fernet"
+KEY_VARIABLE = "NETPLAY_VAULT_KEY"
+_WIDTH = 76
+_SECRET_NAME = re.compile(r"password|secret|token|key", re.IGNORECASE)
+_KEY_HINT = "make one with `netplay vault keygen`"
+
+
+def is_secret_name(name: str) -> bool:
+    """True for names that hold secrets: *password*, *secret*, *token*, *key* (any case)."""
+    return _SECRET_NAME.search(name) is not None
+
+
+def secret_values(data: Mapping[Any, Any]) -> Iterator[str]:
+    """Every non-empty string under a secret name in `data`, nested mappings included."""
+    for key, value in data.items():
+        if isinstance(value, str) and value and is_secret_name(str(key)):
+            yield value
+        elif isinstance(value, Mapping):
+            yield from secret_values(value)
+
+
+def generate_key() -> bytes:
+    """A new random vault key (32 url-safe base64 bytes, as text)."""
+    return Fernet.generate_key()
+
+
+def is_vault(text: str) -> bool:
+    """True when `text` is a netplay vault file (its first line is the header)."""
+    return text.lstrip("\ufeff").startswith(HEADER)
+
+
+def encrypt_text(text: str, key: bytes) -> str:
+    """`text` encrypted under `key`, as a vault file's content."""
+    token = _fernet(key).encrypt(text.encode("utf-8")).decode("ascii")
+    return "\n".join([HEADER, *textwrap.wrap(token, _WIDTH)]) + "\n"
+
+
+def decrypt_text(text: str, key: bytes, *, file: str = "<vault>") -> str:
+    """The plain text of a vault file's content; InputError for a wrong key or damage."""
+    if not is_vault(text):
+        raise InputError.at(file, "not a netplay vault file", line=1, column=1, hint=HEADER)
+    token = "".join(text.lstrip("\ufeff").splitlines()[1:]).replace(" ", "")
+    try:
+        plain = _fernet(key).decrypt(token.encode("ascii"))
+        return plain.decode("utf-8")
+    except (InvalidToken, UnicodeError):
+        message = f"cannot decrypt {file}: wrong vault key or corrupted file"
+        raise InputError.at(
+            file, message, line=1, hint=f"the key comes from ${KEY_VARIABLE}"
+        ) from None
+
+
+def load_key(
+    key_file: str | os.PathLike[str] | None = None,
+    *,
+    environ: Mapping[str, str] = os.environ,
+) -> bytes:
+    """The vault key: from `key_file` when given, else from $NETPLAY_VAULT_KEY."""
+    if key_file is not None:
+        return _checked(_read_key_file(Path(key_file)), f"key file {key_file}")
+    value = environ.get(KEY_VARIABLE, "").strip()
+    if not value:
+        raise UsageError(f"no vault key: set {KEY_VARIABLE} or give a key file ({_KEY_HINT})")
+    return _checked(value.encode("ascii", "replace"), f"${KEY_VARIABLE}")
+
+
+def _read_key_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes().strip()
+    except OSError as exc:
+        raise UsageError(f"cannot read vault key file {path}: {exc.strerror or exc}") from None
+
+
+def _checked(key: bytes, origin: str) -> bytes:
+    """`key` if Fernet accepts it; a UsageError naming where it came from (never its value)."""
+    try:
+        Fernet(key)
+    except ValueError:
+        raise UsageError(
+            f"the vault key in {origin} is not a valid key "
+            f"(32 url-safe base64-encoded bytes; {_KEY_HINT})"
+        ) from None
+    return key
+
+
+def _fernet(key: bytes) -> Fernet:
+    return Fernet(_checked(key, "the given key"))
+
+
+def load_vars_text(
+    path: str | os.PathLike[str],
+    *,
+    key: bytes | None = None,
+    environ: Mapping[str, str] = os.environ,
+) -> str:
+    """A vars file's YAML text, decrypted when it is a vault (`-e @secrets.vault.yml`).
+
+    The key is asked for only when the file is a vault: `key`, else $NETPLAY_VAULT_KEY.
+    """
+    name = os.fspath(path)
+    text = _read_text(Path(path), name)
+    if not is_vault(text):
+        return text
+    return decrypt_text(text, key if key is not None else load_key(environ=environ), file=name)
+
+
+def _read_text(path: Path, name: str) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise InputError.at(name, "file not found") from None
+    except UnicodeDecodeError:
+        raise InputError.at(name, "file is not UTF-8 text (nor a vault file)") from None
+    except OSError as exc:
+        raise InputError.at(name, f"cannot read the file: {exc.strerror or exc}") from None
+
+
+def encrypt_file(path: str | os.PathLike[str], key: bytes) -> None:
+    """Encrypt a vars file in place (`netplay vault encrypt FILE`)."""
+    name = os.fspath(path)
+    text = _read_text(Path(path), name)
+    if is_vault(text):
+        raise InputError.at(name, "the file is already a vault", line=1, column=1)
+    _replace(Path(path), encrypt_text(text, key))
+
+
+def decrypt_file(path: str | os.PathLike[str], key: bytes) -> None:
+    """Decrypt a vault file in place (`netplay vault decrypt FILE`)."""
+    name = os.fspath(path)
+    _replace(Path(path), decrypt_text(_read_text(Path(path), name), key, file=name))
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write through a temporary file and a rename, keeping the file private (0600)."""
+    temporary = path.with_name(f".{path.name}.netplay-tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
