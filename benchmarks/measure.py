@@ -4,9 +4,10 @@ CPU time is the user + system time of every process of the tool's tree. The harn
 itself a child subreaper, so processes that a tool daemonizes (Ansible's persistent
 `ansible-connection`) are re-parented to the harness instead of init; the harness reaps them
 after the run, and `getrusage(RUSAGE_CHILDREN)` before/after the run then covers the whole
-tree. Memory is sampled: every `interval` seconds the RSS of every live process of the tree
-is summed; the peak of those sums is reported (shared pages count once per process, so a
-forking tool is over-counted a little), beside the largest single-process RSS from `wait4`.
+tree. Memory is sampled: every `interval` seconds the PSS (proportional set size: a page
+shared by k processes counts 1/k in each) of every live process of the tree is summed, so
+the sum is the memory the tree really holds; its peak is reported, beside the peak sum of
+RSS (which repeats shared pages) and the largest single process's RSS from `wait4`.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ class Measurement:
 
     wall: float  # seconds from spawn until the main process exited
     cpu: float  # user + system seconds of the whole tree
-    peak_rss: int  # bytes: largest sampled sum of RSS over the tree
+    peak_pss: int  # bytes: largest sampled sum of PSS over the tree (shared pages split)
+    peak_rss: int  # bytes: largest sampled sum of RSS over the tree (shared pages repeated)
     max_rss: int  # bytes: largest single process (ru_maxrss of the main process's wait4)
     returncode: int
     timed_out: bool
@@ -53,12 +55,13 @@ def become_subreaper() -> bool:
 
 
 class _TreeSampler(threading.Thread):
-    """Samples the summed RSS of a process tree until stopped."""
+    """Samples the summed PSS and RSS of a process tree until stopped."""
 
     def __init__(self, root: int, exclude: Collection[int], interval: float) -> None:
         super().__init__(daemon=True)
         self._root, self._exclude, self._interval = root, exclude, interval
         self._stop_event = threading.Event()
+        self.peak_pss = 0
         self.peak_rss = 0
         self.peak_processes = 0
 
@@ -67,12 +70,13 @@ class _TreeSampler(threading.Thread):
             self._sample()
 
     def _sample(self) -> None:
-        total, count = 0, 0
+        pss = rss = count = 0
         for proc in tree_processes(self._root, self._exclude):
             with contextlib.suppress(psutil.Error):
-                total += proc.memory_info().rss
-                count += 1
-        self.peak_rss = max(self.peak_rss, total)
+                memory = proc.memory_full_info()  # ~1 ms a process: smaps_rollup
+                pss, rss, count = pss + memory.pss, rss + memory.rss, count + 1
+        self.peak_pss = max(self.peak_pss, pss)
+        self.peak_rss = max(self.peak_rss, rss)
         self.peak_processes = max(self.peak_processes, count)
 
     def stop(self) -> None:
@@ -109,7 +113,7 @@ def run_measured(
     env: Mapping[str, str],
     timeout: float,
     exclude: Collection[int] = (),
-    interval: float = 0.2,
+    interval: float = 0.5,
 ) -> Measurement:
     """Run `argv` to completion (or kill it after `timeout`), its output going to files in cwd."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -139,12 +143,11 @@ def run_measured(
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     max_rss = usage.ru_maxrss * 1024
-    max_rss = usage.ru_maxrss * 1024
     # A run shorter than one sampling interval has no sample: its largest process stands in.
-    peak = max(sampler.peak_rss, max_rss)
+    pss, rss = sampler.peak_pss or max_rss, sampler.peak_rss or max_rss
     code = os.waitstatus_to_exitcode(status)
     return Measurement(
-        wall, cpu, peak, max_rss, code, timed_out, sampler.peak_processes, adopted_count
+        wall, cpu, pss, rss, max_rss, code, timed_out, sampler.peak_processes, adopted_count
     )
 
 

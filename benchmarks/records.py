@@ -53,7 +53,7 @@ class Row:
     wall_min: float
     wall_max: float
     cpu: float
-    peak_rss: int
+    peak_pss: int
     failed_hosts: int  # summed over repeats
     failed_runs: int
     bound: float | None
@@ -86,7 +86,7 @@ def _row(key: tuple[str, int, str], runs: list[RunRecord], bound: float | None) 
         wall_min=min(walls),
         wall_max=max(walls),
         cpu=statistics.median(r.measurement.cpu for r in runs),
-        peak_rss=max(r.measurement.peak_rss for r in runs),
+        peak_pss=max(r.measurement.peak_pss for r in runs),
         failed_hosts=sum(len(r.failures) for r in runs),
         failed_runs=sum(1 for r in runs if r.failures or r.measurement.timed_out),
         bound=bound,

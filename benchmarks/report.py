@@ -17,7 +17,7 @@ HEADERS = (
     "wall s",
     "min-max s",
     "CPU s",
-    "peak RSS MiB",
+    "peak MiB",
     "failed",
     "x netplay",
     "x bound",
@@ -39,7 +39,7 @@ def cells(row: Row) -> list[str]:
         f"{row.wall:.2f}",
         f"{row.wall_min:.2f}-{row.wall_max:.2f}",
         f"{row.cpu:.2f}",
-        f"{row.peak_rss / 2**20:.0f}",
+        f"{row.peak_pss / 2**20:.0f}",
         failed,
         _ratio(row.vs_netplay),
         _ratio(row.vs_bound),
@@ -99,7 +99,9 @@ def skips_text(skips: Sequence[Skip]) -> str:
     """One line per distinct reason a tool was not run."""
     grouped: dict[tuple[str, str], list[str]] = {}
     for skip in skips:
-        grouped.setdefault((skip.tool, skip.reason), []).append(f"{skip.workload}/N={skip.size}")
+        where = grouped.setdefault((skip.tool, skip.reason), [])
+        if f"{skip.workload}/N={skip.size}" not in where:
+            where.append(f"{skip.workload}/N={skip.size}")
     return "\n".join(
         f"skipped {tool}: {reason} ({', '.join(where)})"
         for (tool, reason), where in grouped.items()

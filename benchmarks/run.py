@@ -54,6 +54,7 @@ class Bench:
         inventory = tmp / "lab-inventory.yml"
         write_lab_inventory(inventory, size, self.opts.profile)
         with running_lab(self._lab_argv(inventory), size, self.opts.out / "lab.log") as lab:
+            self._names = [t.name for t in lab.targets]
             self.meta["lab_restarts_delays"] = lab.can_reseed
             print(
                 f"lab: {size} hosts up (pid {lab.pid}); delays restarted per run: {lab.can_reseed}",
@@ -71,7 +72,6 @@ class Bench:
 
     def _cell(self, lab: LabProcess, tmp: Path, workload: str, n: int) -> None:
         """Every tool on one workload and size, `repeat` times, tools interleaved."""
-        self._names = [t.name for t in lab.targets]
         self.bounds[(workload, n)] = self._bound(workload, n, self._forks(n))
         print(
             f"--- {workload} N={n}: lower bound {self.bounds[(workload, n)].seconds:.2f} s",
@@ -216,7 +216,7 @@ def _progress(r: RunRecord) -> None:
     )
     print(
         f"{r.workload} N={r.size} {r.tool:<10} #{r.repeat}: {m.wall:7.2f} s  "
-        f"cpu {m.cpu:6.2f} s  rss {m.peak_rss / 2**20:6.0f} MiB  "
+        f"cpu {m.cpu:6.2f} s  mem {m.peak_pss / 2**20:6.0f} MiB  "
         f"lab cpu {r.lab_cpu:5.2f} s  load {r.load:4.1f}  {status}",
         flush=True,
     )

@@ -1,5 +1,5 @@
 """`python -m engine` is the `netplay` command."""
 
-from engine.cli import main
+from engine.cli import console
 
-raise SystemExit(main())
+console()

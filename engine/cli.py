@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import traceback
 from collections.abc import Sequence
+from types import FrameType
 from typing import NoReturn
 
 from engine import __version__
@@ -52,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("playbook")
     validate.add_argument("-i", "--inventory")
     validate.add_argument("-e", "--extra-vars", action="append", default=[])
+    validate.add_argument("--vault-key-file", metavar="FILE")
 
     cmd = sub.add_parser("cmd", help="send show commands to every selected device")
     cmd.add_argument("commands", nargs="+", metavar="COMMAND")
@@ -62,6 +67,14 @@ def _parser() -> argparse.ArgumentParser:
     hosts = sub.add_parser("hosts", help="list the selected hosts")
     hosts.add_argument("-i", "--inventory")
     hosts.add_argument("-l", "--limit", metavar="PATTERN")
+
+    vault = sub.add_parser("vault", help="encrypted vars files")
+    vault_sub = vault.add_subparsers(dest="vault_command", required=True, parser_class=_Parser)
+    vault_sub.add_parser("keygen", help="print a new vault key")
+    for action in ("encrypt", "decrypt"):
+        one = vault_sub.add_parser(action, help=f"{action} a vars file in place")
+        one.add_argument("file")
+        one.add_argument("--vault-key-file", metavar="FILE")
 
     lab = sub.add_parser("lab", help="the simulated device lab")
     lab_sub = lab.add_subparsers(dest="lab_command", required=True, parser_class=_Parser)
@@ -91,6 +104,24 @@ def _common(parser: argparse.ArgumentParser) -> None:
         metavar="PER_SECOND",
         help="start at most this many connections a second (with jitter)",
     )
+    parser.add_argument(
+        "--host-key-policy",
+        choices=("accept-new", "strict", "off"),
+        default="accept-new",
+        help="unknown host keys: accept and remember (default), refuse, or do not check",
+    )
+    parser.add_argument("--known-hosts", metavar="FILE", help="default: ~/.ssh/known_hosts")
+    parser.add_argument("--session-logs", metavar="DIR", help="one session log per host")
+    parser.add_argument(
+        "--vault-key-file", metavar="FILE", help="key for -e @vault files ($NETPLAY_VAULT_KEY)"
+    )
+    parser.add_argument(
+        "-k", "--ask-pass", action="store_true", help="ask for the SSH password once"
+    )
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops a run the way Ctrl-C does: results are kept
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -102,8 +133,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc.render(), file=sys.stderr)
         return int(exc.exit_code)
     except KeyboardInterrupt:
+        if os.environ.get("NETPLAY_DEBUG"):
+            traceback.print_exc()
         print("interrupted", file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
+
+
+def console() -> NoReturn:
+    """The `netplay` executable. After an interrupted run (results already written), leave
+    at once instead of waiting for abandoned device sessions to time out."""
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if code == ExitCode.INTERRUPTED:
+        os._exit(code)
+    sys.exit(code)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -115,5 +160,6 @@ def _dispatch(args: argparse.Namespace) -> int:
         "cmd": commands.cmd,
         "hosts": commands.hosts,
         "lab": commands.lab_serve,
+        "vault": commands.vault,
     }[args.command]
     return handler(args)

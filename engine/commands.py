@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -14,20 +15,21 @@ from typing import Any
 
 from engine.drivers import ConnectionSettings
 from engine.errors import ExitCode, InputError, Location, Problem, UsageError
-from engine.executor import Executor, RunSettings, select_hosts
+from engine.executor import Executor, RunSettings, choose_strategy, select_hosts
 from engine.inventory import Host, Inventory, PatternError, inventory_from_paths
 from engine.model import Playbook, adhoc_playbook, load_playbook
 from engine.report import ConsoleReport, command_blocks, command_json, failures, make_console
 from engine.results import Mask, RunResult, write_json_atomic
 from engine.schema import suggest
 from engine.templating import BUILTIN_NAMES, check_playbook
+from engine.vault import secret_values
 
 
 def run(args: argparse.Namespace) -> int:
     """`netplay run PLAYBOOK`: validate everything, then run it and print each step."""
     playbook = load_playbook(args.playbook)
     inventory = load_inventory_arg(args.inventory)
-    extra = parse_extra_vars(args.extra_vars)
+    extra = parse_extra_vars(args.extra_vars, args.vault_key_file)
     check_playbook(playbook, known_names(inventory, extra))
     check_parsers(playbook, select_hosts(playbook, inventory, args.limit))
     if args.list_steps:
@@ -36,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     _check_start_at(playbook, args.start_at_step)
     result = execute(playbook, inventory, args, extra, quiet=args.quiet)
     if args.results:
-        write_json_atomic(args.results, result.to_json(), Mask(inventory.secrets()))
+        write_json_atomic(args.results, result.to_json(), secrets_mask(inventory, extra))
     return int(result.exit_code())
 
 
@@ -88,16 +90,20 @@ def _check_start_at(playbook: Playbook, name: str | None) -> None:
 def validate(args: argparse.Namespace) -> int:
     """`netplay validate PLAYBOOK`: schema, hosts and templates; contacts no device."""
     playbook = load_playbook(args.playbook)
-    extra = parse_extra_vars(args.extra_vars)
+    extra = parse_extra_vars(args.extra_vars, args.vault_key_file)
     known = None
     if args.inventory is not None:
         inventory = load_inventory_arg(args.inventory)
         check_parsers(playbook, select_hosts(playbook, inventory, None))
         known = known_names(inventory, extra)
     check_playbook(playbook, known)
+    strategies = [choose_strategy(play) for play in playbook.plays]
     steps = sum(len(p.steps) for p in playbook.plays)
     plays = len(playbook.plays)
-    print(f"ok: {playbook.file}: {plays} play{'s' * (plays > 1)}, {steps} step{'s' * (steps > 1)}")
+    print(
+        f"ok: {playbook.file}: {plays} play{'s' * (plays > 1)}, {steps} step{'s' * (steps > 1)}"
+        f" ({', '.join(strategies)})"
+    )
     return int(ExitCode.OK)
 
 
@@ -151,13 +157,26 @@ def execute(
     """Run a playbook with the common options (-l, -f, --lab, timeouts)."""
     if args.forks < 1:
         raise UsageError("--forks must be at least 1")
+    if args.ask_pass:
+        inventory = with_password(inventory, getpass.getpass("SSH password: "))
     results = getattr(args, "results", None)
+    mask = secrets_mask(inventory, extra)
+    connection = ConnectionSettings(
+        connect_timeout=args.connect_timeout,
+        command_timeout=args.command_timeout,
+        # The lab makes a new host key at every start: remembering it would only
+        # produce false "host key changed" errors on the next run.
+        host_key_policy="off" if args.lab else args.host_key_policy,
+        known_hosts=Path(args.known_hosts) if args.known_hosts else None,
+        session_log_dir=Path(args.session_logs) if args.session_logs else None,
+        masked=mask.secrets,
+    )
     settings = RunSettings(
         forks=args.forks,
         limit=args.limit,
         only_hosts=_rerun_hosts(getattr(args, "rerun_failed", None)),
         extra_vars=extra,
-        connection=ConnectionSettings(args.connect_timeout, args.command_timeout),
+        connection=connection,
         check=getattr(args, "check", False),
         diff=getattr(args, "diff", False),
         tags=_tag_set(getattr(args, "tags", "")),
@@ -169,15 +188,41 @@ def execute(
         journal=Path(results).with_suffix(".jsonl") if results else None,
     )
     select(inventory, args.limit)  # an unknown --limit is a usage error, before anything runs
-    mask = Mask(inventory.secrets())
     console = make_console(quiet=silent)
     report = ConsoleReport(console, mask, show_output=not quiet)
     planned = select_hosts(playbook, inventory, args.limit)
     used = {h.name for hs in planned.values() for h in hs}
     with lab_for(inventory, [h for h in inventory.hosts if h.name in used], args.lab) as inv:
-        result = Executor(playbook, inv, settings, events=report).run()
+        result = Executor(playbook, inv, settings, events=report, mask=mask).run()
     report.recap(result)
     return result
+
+
+def secrets_mask(inventory: Inventory, extra: Mapping[str, Any]) -> Mask:
+    """Every secret a run knows: inventory credentials and secret-named variables."""
+    return Mask(inventory.secrets() | frozenset(secret_values(extra)))
+
+
+def with_password(inventory: Inventory, password: str) -> Inventory:
+    """`--ask-pass`: the typed password for every host the inventory gives none."""
+    hosts = tuple(h if h.password else replace(h, password=password) for h in inventory.hosts)
+    return replace(inventory, hosts=hosts)
+
+
+def vault(args: argparse.Namespace) -> int:
+    """`netplay vault keygen|encrypt|decrypt`: manage encrypted vars files."""
+    from engine import vault as vaults
+
+    if args.vault_command == "keygen":
+        print(vaults.generate_key().decode())
+        return int(ExitCode.OK)
+    key = vaults.load_key(args.vault_key_file)
+    if args.vault_command == "encrypt":
+        vaults.encrypt_file(args.file, key)
+    else:
+        vaults.decrypt_file(args.file, key)
+    print(f"{args.vault_command}ed {args.file}", file=sys.stderr)
+    return int(ExitCode.OK)
 
 
 def _tag_set(text: str) -> frozenset[str]:
@@ -200,20 +245,21 @@ def known_names(inventory: Inventory, extra: dict[str, Any]) -> set[str]:
     return {name for h in inventory.hosts for name in h.vars} | set(extra) | set(BUILTIN_NAMES)
 
 
-def parse_extra_vars(items: Sequence[str]) -> dict[str, Any]:
-    """`-e KEY=VALUE` (a string) and `-e @vars.yml` (a YAML mapping), later ones win."""
-    from engine.source import load_yaml
+def parse_extra_vars(items: Sequence[str], vault_key_file: str | None = None) -> dict[str, Any]:
+    """`-e KEY=VALUE` (a string) and `-e @vars.yml` (a YAML mapping, possibly a vault)."""
+    from engine.vault import load_key, load_vars
 
     merged: dict[str, Any] = {}
     for item in items:
         if item.startswith("@"):
-            doc = load_yaml(item[1:])
+            key = load_key(vault_key_file) if vault_key_file else None
+            doc = load_vars(item[1:], key=key)
             if not isinstance(doc.data, dict):
                 raise InputError([doc.problem((), "an extra vars file must hold a mapping")])
             merged.update(doc.data)
         elif "=" in item and item.split("=", 1)[0].isidentifier():
-            key, value = item.split("=", 1)
-            merged[key] = value
+            key_name, value = item.split("=", 1)
+            merged[key_name] = value
         else:
             raise UsageError(f"-e takes KEY=VALUE or @FILE, not {item!r}")
     return merged

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from engine import steps as stage
 from engine.drivers import ConnectionSettings, Driver, DriverFactory, netmiko_factory
-from engine.errors import CommandTimeout, InputError, SessionLost
+from engine.errors import CommandTimeout, InputError, Problem, SessionLost
 from engine.inventory import Host, Inventory, PatternError
 from engine.model import Play, Playbook, Step
 from engine.results import Journal, Mask, RunResult, Status, StepRecord, StepResult
@@ -101,14 +101,31 @@ def _select(
 
 def choose_strategy(play: Play) -> str:
     """Pipeline unless a step needs every host's previous step: `hostvars` or `run_once`."""
+    needy = next((s for s in play.steps if _needs_lockstep(s)), None)
+    if play.strategy == "pipeline" and needy is not None:
+        message = (
+            f"step '{needy.name}' needs every host to finish each step first"
+            " (it reads hostvars, or uses run_once or save_to)"
+        )
+        problem = Problem(
+            play.location,
+            f"strategy: pipeline cannot run this play: {message}",
+            hint="remove `strategy: pipeline` (netplay picks the fastest safe one)",
+        )
+        raise InputError([problem])
     if play.strategy is not None:
         return play.strategy
-    for step in play.steps:
-        if step.run_once or any(
-            reads_hostvars(s, expression=e) for _, s, e in step_templates(step)
-        ):
-            return "lockstep"
-    return "pipeline"
+    return "lockstep" if needy is not None else "pipeline"
+
+
+def _needs_lockstep(step: Step) -> bool:
+    """Cross-host reads and `run_once` need every host at the barrier; so does `save_to`,
+    whose combined file is written once the step has finished everywhere."""
+    return (
+        step.run_once
+        or bool(step.save_to)
+        or any(reads_hostvars(s, expression=e) for _, s, e in step_templates(step))
+    )
 
 
 class _Session:
@@ -177,6 +194,7 @@ class Executor:
         self.events: Events = events or _Silent()
         self.mask = mask or Mask(inventory.secrets())
         self.play_hosts = select_hosts(playbook, inventory, settings.limit)
+        self.strategies = [choose_strategy(play) for play in playbook.plays]
         self.limiter = RateLimiter(settings.connect_rate)
         self.options = stage.Options(
             check=settings.check,
@@ -199,7 +217,7 @@ class Executor:
         try:
             with _interrupt_on_sigterm():
                 for i, play in enumerate(self.playbook.plays):
-                    self._run_play(runner, play, self._play_hosts(i))
+                    self._run_play(runner, play, self._play_hosts(i), self.strategies[i])
         except KeyboardInterrupt:
             interrupted = True
         finally:
@@ -234,14 +252,13 @@ class Executor:
         ]
         for thread in threads:
             thread.start()
-        deadline = time.monotonic() + 3.0
+        deadline = time.monotonic() + 1.5
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
 
     # -- plays ------------------------------------------------------------------------
 
-    def _run_play(self, runner: Runner, play: Play, hosts: Sequence[Host]) -> None:
-        strategy = choose_strategy(play)
+    def _run_play(self, runner: Runner, play: Play, hosts: Sequence[Host], strategy: str) -> None:
         self._modes[play.name] = strategy
         self.events.play_started(play, hosts, strategy)
         chosen = [s for s in play.steps if self._selected(s)]
@@ -278,6 +295,7 @@ class Executor:
             record = save_outputs(
                 step, record, self.host_variables, self.settings.output_dir, self.mask
             )
+            self._down |= {r.host for r in record.results if r.stops_host}
         self._records.append(record)
         self.events.step_finished(play, step, record)
 
@@ -359,26 +377,23 @@ class Executor:
     def _pipeline(
         self, runner: Runner, play: Play, chosen: Sequence[Step], hosts: Sequence[Host]
     ) -> None:
-        """Each host runs all its steps back to back; records are assembled afterwards."""
-        per_host: dict[str, list[tuple[int, StepResult]]] = {}
+        """Each host runs all its steps back to back; records are assembled afterwards.
 
-        def done(pair: tuple[str, list[tuple[int, StepResult]]]) -> None:
-            per_host[pair[0]] = pair[1]
-
+        Each worker appends to its own host's list as steps finish, so an interrupted run
+        still keeps every step that completed.
+        """
+        per_host: dict[str, list[tuple[int, StepResult]]] = {h.name: [] for h in hosts}
         try:
-            runner.map(
-                lambda host: (host.name, self._host_steps(play, chosen, host)), hosts, on_done=done
-            )
+            runner.map(lambda h: self._host_steps(play, chosen, h, per_host[h.name]), hosts)
         finally:
             for i, step in enumerate(chosen):
-                results = tuple(r for h in hosts for j, r in per_host.get(h.name, []) if j == i)
-                self._finish(play, step, StepRecord(play.name, step.name, results))
+                done = [r for h in hosts for j, r in list(per_host[h.name]) if j == i]
+                self._finish(play, step, StepRecord(play.name, step.name, tuple(done)))
 
     def _host_steps(
-        self, play: Play, chosen: Sequence[Step], host: Host
-    ) -> list[tuple[int, StepResult]]:
+        self, play: Play, chosen: Sequence[Step], host: Host, done: list[tuple[int, StepResult]]
+    ) -> None:
         """One host's whole play (worker thread; touches only this host's state)."""
-        done: list[tuple[int, StepResult]] = []
         for i, step in enumerate(chosen):
             if step.hosts and host not in self.inventory.select(step.hosts):
                 continue
@@ -392,8 +407,8 @@ class Executor:
             self._register(step, host.name, outcome)
             done.append((i, outcome))
             if outcome.stops_host:
-                break
-        return done
+                self._down.add(host.name)
+                return
 
     # -- variables --------------------------------------------------------------------
 
@@ -413,6 +428,7 @@ class Executor:
             "hostvars": HostVars(self),
             "groups": {"all": [h.name for h in self.inventory.hosts], **self.inventory.groups},
             "group_names": list(host.groups),
+            "check_mode": self.settings.check,
         }
 
     def host_variables(self, name: str) -> dict[str, Any]:

@@ -23,11 +23,11 @@ from engine.errors import InputError, KeyPath, Problem, UsageError
 from engine.schema import suggest, validate
 from engine.source import Document, load_yaml
 from engine.templating import TemplateError, is_template, render
+from engine.vault import secret_values
 
 DEFAULT_PLATFORM = "cisco_ios"
 CONNECTION_KEYS = ("port", "platform", "username", "password", "secret")
 MERGED_KEYS = ("vars", "options", "lab")
-SECRET_NAME = re.compile(r"password|secret|token|key", re.IGNORECASE)
 _ENV_REFERENCE = re.compile(r"\benv(?:\.(\w+)|\[\s*['\"](\w+)['\"]\s*\])")
 # netmiko's own keys that netplay models; the rest of a devices.yaml entry passes through.
 _NETMIKO_KEYS = {"device_type", "ip", "host", "name", "port", "username", "password", "secret"}
@@ -113,22 +113,14 @@ class Inventory:
         values: set[str] = set()
         for host in self.hosts:
             values.update(v for v in (host.password, host.secret) if v)
-            values.update(_secret_values(host.vars))
-            values.update(_secret_values(host.options))
+            values.update(secret_values(host.vars))
+            values.update(secret_values(host.options))
         return frozenset(values)
 
 
 def _split_patterns(patterns: str | Sequence[str]) -> list[str]:
     items = [patterns] if isinstance(patterns, str) else list(patterns)
     return [term.strip() for item in items for term in item.split(",") if term.strip()]
-
-
-def _secret_values(data: Mapping[str, Any]) -> Iterable[str]:
-    for key, value in data.items():
-        if isinstance(value, str) and value and SECRET_NAME.search(str(key)):
-            yield value
-        elif isinstance(value, Mapping):
-            yield from _secret_values(value)
 
 
 def load_inventory(path: str | os.PathLike[str]) -> Inventory:

@@ -109,7 +109,7 @@ class ConsoleReport:
 def _recap_line(host: str, counts: Recap) -> Text:
     bad = counts.failed or counts.unreachable
     line = Text.assemble(("  ", ""), (host, "bold red" if bad else "bold green"))
-    for name in ("ok", "changed", "failed", "unreachable", "skipped"):
+    for name in ("ok", "changed", "failed", "unreachable", "skipped", "ignored"):
         value = getattr(counts, name)
         line.append(f"  {name}={value}", style="" if value == 0 else _count_style(name))
     return line

@@ -193,9 +193,14 @@ def write_json_atomic(path: str | os.PathLike[str], data: Any, mask: Mask) -> No
 class Mask:
     """Replaces every known secret value in a text with ``********``."""
 
+    # Shorter values are too common in device output to mask without mangling it.
+    MIN_LENGTH = 4
+
     def __init__(self, secrets: Sequence[str] | frozenset[str] = ()) -> None:
         # Longest first, so a secret that contains another is masked whole.
-        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+        chosen = {s for s in secrets if len(s) >= self.MIN_LENGTH}
+        self._secrets = sorted(chosen, key=len, reverse=True)
+        self.secrets = frozenset(chosen)
 
     def __call__(self, text: str) -> str:
         for secret in self._secrets:

@@ -21,7 +21,7 @@ class Runner:
     calling (main) thread, so they may update shared state without locks.
     """
 
-    def __init__(self, forks: int, *, grace: float = 5.0) -> None:
+    def __init__(self, forks: int, *, grace: float = 3.0) -> None:
         if forks < 1:
             raise ValueError("forks must be at least 1")
         self.forks = forks
@@ -99,6 +99,6 @@ class RateLimiter:
         with self._lock:
             now = time.monotonic()
             slot = max(now, self._next)
-            self._next = slot + self._interval * self._random.uniform(0.5, 1.5)
+            self._next = slot + self._interval * self._random.uniform(0.75, 1.25)
         if slot > now:
             time.sleep(slot - now)

@@ -31,6 +31,7 @@ class Item:
 
     value: Any
     commands: tuple[str, ...]
+    skip: bool = False  # its `when` was false: registered as a skipped entry
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,9 @@ def _prepare_loop(step: Step, host: Host, variables: Mapping[str, Any]) -> Work 
     items: list[Item] = []
     for value in values:
         scope = {**variables, step.loop_var: value}
-        if _holds(step.when, scope):
-            items.append(Item(value, tuple(render(c, scope) for c in step.commands)))
-    if not items:
+        held = _holds(step.when, scope)
+        items.append(Item(value, tuple(render(c, scope) for c in step.commands), skip=not held))
+    if all(item.skip for item in items):
         return StepResult(host.name, step.name, Status.SKIPPED)
     if step.action in ("set", "assert"):
         return _pure_loop(step, host, variables, items)
@@ -102,6 +103,9 @@ def _pure_loop(
     results: list[StepResult] = []
     facts: dict[str, Any] = {}
     for item in items:
+        if item.skip:
+            results.append(_skipped(host, step, item))
+            continue
         scope = {**variables, **facts, step.loop_var: item.value}
         one = _set(step, host, scope) if step.action == "set" else _assert(step, host, scope)
         facts.update(one.facts)
@@ -131,6 +135,23 @@ def _assert(step: Step, host: Host, variables: Mapping[str, Any]) -> StepResult:
     return StepResult(host.name, step.name, Status.OK, message=message)
 
 
+def _saves(step: Step, options: Options) -> bool:
+    return step.action == "config" and step.save and not options.check
+
+
+def _save(work: Work, driver: Callable[[], Driver], result: StepResult) -> StepResult:
+    """`save: true`: write memory once, after every line of every item was accepted."""
+    try:
+        reply = driver().save()
+    except DeviceError as exc:
+        return replace(result, status=Status(exc.status), error=exc.message, kind=exc.kind)
+    return replace(result, outputs=(*result.outputs, reply.output))
+
+
+def _skipped(host: Host, step: Step, item: Item) -> StepResult:
+    return StepResult(host.name, step.name, Status.SKIPPED, item=item.value)
+
+
 def failure(host: Host, step: Step, error: str, *, kind: str) -> StepResult:
     return StepResult(host.name, step.name, Status.FAILED, error=error, kind=kind)
 
@@ -138,7 +159,16 @@ def failure(host: Host, step: Step, error: str, *, kind: str) -> StepResult:
 def execute(work: Work, driver: Callable[[], Driver], options: Options) -> StepResult:
     """Run a prepared step on its device (worker thread). Never raises."""
     start = time.monotonic()
-    results = [_attempts(work, item, driver, options) for item in work.items]
+    results: list[StepResult] = []
+    for item in work.items:
+        stopped = work.step.action == "config" and any(r.failed for r in results)
+        # after a refused config item, the later items are not sent: the change stops there
+        skip = item.skip or stopped
+        results.append(
+            _skipped(work.host, work.step, item) if skip else _attempts(work, item, driver, options)
+        )
+    if _saves(work.step, options) and not any(r.failed for r in results):
+        results[-1] = _save(work, driver, results[-1])
     if not work.looped:
         return replace(results[0], elapsed=time.monotonic() - start)
     return replace(combine(work.host, work.step, results), elapsed=time.monotonic() - start)
@@ -148,24 +178,26 @@ def _attempts(work: Work, item: Item, driver: Callable[[], Driver], options: Opt
     """One item, repeated until `until` holds or the retries run out."""
     step, tries = work.step, (work.step.retries if work.step.until else 1)
     result = _once(work, item, driver, options)
-    for attempt in range(2, tries + 1):
-        if result.status is Status.UNREACHABLE or _until_holds(work, item, result):
-            break
-        time.sleep(step.delay)
-        result = replace(_once(work, item, driver, options), attempts=attempt)
-    if step.until and not _until_holds(work, item, result) and not result.failed:
-        error = f"'until' still false after {result.attempts} attempts: {step.until}"
-        result = replace(result, status=Status.FAILED, error=error, kind="until")
+    try:
+        for attempt in range(2, tries + 1):
+            if result.status is Status.UNREACHABLE or _until_holds(work, item, result):
+                break
+            time.sleep(step.delay)
+            result = replace(_once(work, item, driver, options), attempts=attempt)
+        if step.until and not result.failed and not _until_holds(work, item, result):
+            error = f"'until' still false after {result.attempts} attempts: {step.until}"
+            result = replace(result, status=Status.FAILED, error=error, kind="until")
+    except TemplateError as exc:  # an `until` that cannot be evaluated will never hold
+        result = replace(
+            result, status=Status.FAILED, error=f"{step.location}: {exc}", kind="template"
+        )
     return result
 
 
 def _until_holds(work: Work, item: Item, result: StepResult) -> bool:
     if not work.step.until:
         return True
-    try:
-        return bool(evaluate(work.step.until, _with_result(work, item, result)))
-    except TemplateError:
-        return False
+    return bool(evaluate(work.step.until, _with_result(work, item, result)))
 
 
 def _with_result(work: Work, item: Item, result: StepResult) -> dict[str, Any]:
@@ -248,15 +280,26 @@ def _configure(
     timeout = step.timeout or options.command_timeout
     reply = device.configure(item.commands, timeout=timeout, error_patterns=step.error_patterns)
     replies.append(reply)
-    if reply.error is None and step.save:
-        replies.append(device.save())
     if not options.diff:
         return None
     after = device.send("show running-config").output
     lines = difflib.unified_diff(
-        before.splitlines(), after.splitlines(), "before", "after", lineterm="", n=1
+        _config_lines(before), _config_lines(after), "before", "after", lineterm="", n=1
     )
     return "\n".join(lines)
+
+
+# Lines of `show running-config` that change without any configuration change.
+_VOLATILE = (
+    "Building configuration",
+    "Current configuration",
+    "! Last configuration change",
+    "! NVRAM config last updated",
+)
+
+
+def _config_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if not line.startswith(_VOLATILE)]
 
 
 def _parsed(work: Work, result: StepResult) -> StepResult:
@@ -327,6 +370,7 @@ def combine(
         elapsed=sum(r.elapsed for r in results),
         prompt=next((r.prompt for r in results if r.prompt), None),
         parsed=tuple(parsed) if step.parse else None,
+        diff="\n".join(r.diff for r in results if r.diff) or None,
         items=tuple(results),
         facts=dict(facts or {}),
         message=failed.message if failed else None,

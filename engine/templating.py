@@ -8,6 +8,7 @@ missing variable is reported with its step and location, never from inside a wor
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import jinja2
 from jinja2 import meta, nodes
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 
 from engine.errors import InputError, KeyPath, Location, Problem
 from engine.model import Playbook, Step
@@ -24,8 +25,9 @@ from engine.source import Document
 
 # Names every template can use without declaring them.
 BUILTIN_NAMES = frozenset(
-    {"inventory_hostname", "hostvars", "groups", "group_names", "item", "loop"}
+    {"inventory_hostname", "hostvars", "groups", "group_names", "item", "loop", "check_mode"}
 )
+
 
 _BRACES = re.compile(r"^\s*\{\{(.*)\}\}\s*$", re.DOTALL)
 
@@ -43,12 +45,47 @@ def _regex_findall(value: str, pattern: str) -> list[Any]:
     return re.findall(pattern, value, re.MULTILINE)
 
 
+# A template renders on the main thread before fan-out, so it must not be able to stall
+# the run: loops and repeated sequences get a budget of items per render.
+MAX_ITEMS = 1_000_000
+_spent = threading.local()
+
+
+def _budget(items: int) -> None:
+    total = getattr(_spent, "items", 0) + items
+    if total > MAX_ITEMS:
+        raise SecurityError(f"template works through more than {MAX_ITEMS:,} items")
+    _spent.items = total
+
+
+def _range(*args: int) -> range:
+    numbers = safe_range(*args)
+    _budget(len(numbers))
+    return numbers
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, plus limits on `*` and `**` (`'x' * 10**9` would exhaust memory)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > 1000:
+            raise SecurityError("exponent too large in a template")
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                if isinstance(sequence, str | list | tuple) and isinstance(count, int):
+                    _budget(len(sequence) * max(count, 0))
+        return super().call_binop(context, operator, left, right)
+
+
 def _make_environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+    env = _Sandbox(
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=False,
     )
+    env.globals["range"] = _range
     env.filters["regex_search"] = _regex_search
     env.filters["regex_findall"] = _regex_findall
     env.tests["search"] = lambda value, pattern: re.search(pattern, value) is not None
@@ -82,7 +119,7 @@ def compile_template(source: str) -> jinja2.Template:
 def compile_expression(source: str) -> Any:
     """Compile a boolean/value expression such as a `when` condition."""
     try:
-        return ENVIRONMENT.compile_expression(expression_source(source))
+        return ENVIRONMENT.compile_expression(expression_source(source), undefined_to_none=False)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"expression syntax error: {exc.message}") from exc
 
@@ -121,6 +158,7 @@ def render(source: str, variables: Mapping[str, Any]) -> str:
     if not is_template(source):
         return source
     template = compile_template(source)
+    _spent.items = 0
     try:
         return template.render(variables)
     except Exception as exc:  # whatever a template raises is the template's fault
@@ -132,12 +170,13 @@ def evaluate(source: str | bool, variables: Mapping[str, Any]) -> Any:
     if isinstance(source, bool):
         return source
     expression = compile_expression(source)
+    _spent.items = 0
     try:
         value = expression(variables)
     except Exception as exc:  # whatever a template raises is the template's fault
         raise TemplateError(_explain(exc)) from exc
     if isinstance(value, jinja2.Undefined):
-        raise TemplateError("expression evaluated to an undefined value")
+        raise TemplateError(f"undefined variable: {getattr(value, '_undefined_message', value)}")
     return value
 
 

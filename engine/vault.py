@@ -23,6 +23,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 
 from engine.errors import InputError, UsageError
+from engine.source import Document, load_yaml, parse_yaml
 
 HEADER = "$NETPLAY_VAULT;1;fernet"
 KEY_VARIABLE = "NETPLAY_VAULT_KEY"
@@ -128,6 +129,30 @@ def load_vars_text(
     if not is_vault(text):
         return text
     return decrypt_text(text, key if key is not None else load_key(environ=environ), file=name)
+
+
+def load_vars(
+    path: str | os.PathLike[str],
+    *,
+    key: bytes | None = None,
+    environ: Mapping[str, str] = os.environ,
+) -> Document:
+    """A vars file parsed with line numbers (`engine.source`), decrypted first if a vault.
+
+    A plain file goes through `load_yaml` unchanged, so its errors keep their locations.
+    """
+    if not _starts_as_vault(Path(path)):
+        return load_yaml(path)
+    return parse_yaml(load_vars_text(path, key=key, environ=environ), os.fspath(path))
+
+
+def _starts_as_vault(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(HEADER) + 3)
+    except OSError:
+        return False  # load_yaml reports it, with its own words
+    return head.removeprefix(b"\xef\xbb\xbf").startswith(HEADER.encode())
 
 
 def _read_text(path: Path, name: str) -> str:

@@ -70,7 +70,7 @@ class ConnectionSettings:
     connect_timeout: float = 10.0
     command_timeout: float = 30.0
     fast_cli: bool = True
-    host_key_policy: HostKeyPolicy = "off"
+    host_key_policy: HostKeyPolicy = "accept-new"
     known_hosts: Path | None = None
     session_log_dir: Path | None = None
     masked: frozenset[str] = field(default=frozenset(), repr=False)

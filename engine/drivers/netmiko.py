@@ -9,7 +9,6 @@ and a hang or a dropped session is reported with the last text received.
 
 from __future__ import annotations
 
-import codecs
 import logging
 import re
 import time
@@ -32,6 +31,7 @@ from netmiko.session_log import SessionLog
 from paramiko.ssh_exception import NoValidConnectionsError
 
 from engine.drivers import ConnectionSettings, Reply, error_pattern, find_error
+from engine.drivers.channel import ChannelReader
 from engine.drivers.hostkeys import (
     HostKeyChecker,
     HostKeyRefused,
@@ -64,7 +64,6 @@ _CONFIG_PROMPT = re.compile(r"(?:\(config[^)\n]*\)#|[\w.:/-]+#)[ \t]*$")
 # `write memory` answers at once; `copy running-config startup-config` asks first.
 _SAVE_ANSWERS = {r"\[confirm\]\s*$": "", r"Destination filename \[[^\]\n]*\]\?\s*$": ""}
 _SAVE_COMMANDS = {"cisco_nxos": "copy running-config startup-config"}
-_CHUNK = 65536
 
 # paramiko's transport thread logs a traceback when a socket it reads is closed under it
 # (a connect timeout does that); with no handler configured, Python would print it on
@@ -81,7 +80,7 @@ class NetmikoDriver:
         self.settings = settings
         self._errors = error_pattern(host.platform)
         self._conn: BaseConnection | None = None
-        self._reader: _Reader | None = None
+        self._reader: ChannelReader | None = None
         self._base_prompt = ""
         self._prompt_re = re.compile(r"[#>][ \t]*$")
         self._opens = 0
@@ -90,7 +89,7 @@ class NetmikoDriver:
     def open(self) -> None:
         with self._translate(opening=True):
             self._conn = self._connect()
-            self._reader = _Reader(self._conn)
+            self._reader = ChannelReader(self._conn)
             if self.host.secret:
                 self._conn.enable()
             self._learn_prompt()
@@ -108,7 +107,8 @@ class NetmikoDriver:
         try:
             conn._open()  # what ConnectHandler does itself, once the hooks are in place
         except BaseException:
-            conn.disconnect()  # closes the session log, drops netmiko's log filter
+            with suppress(Exception):
+                conn.disconnect()  # closes the session log, drops netmiko's log filter
             raise
         self._opens += 1
         return conn
@@ -165,10 +165,12 @@ class NetmikoDriver:
         answers: Mapping[str, str] | None = None,
     ) -> Reply:
         with self._translate():
-            until = re.compile(expect, re.MULTILINE) if expect else self._prompt_re
+            until = [self._prompt_re]
+            if expect:  # the question, or the prompt if the device did not ask it
+                until.insert(0, re.compile(expect, re.MULTILINE))
             exchange = self._exchange(command, until, compile_answers(answers), timeout)
         output = strip_echo(exchange.body)
-        if expect is None:
+        if self._prompt_re.search(output):  # ended at the prompt, not at the question
             output = strip_prompt(output, self._base_prompt)
         return Reply(output, find_error(output, self._errors))
 
@@ -209,7 +211,7 @@ class NetmikoDriver:
     def _exchange(
         self,
         command: str,
-        until: re.Pattern[str],
+        until: re.Pattern[str] | Sequence[re.Pattern[str]],
         answers: tuple[Answer, ...],
         timeout: float | None,
     ) -> Exchange:
@@ -302,62 +304,6 @@ class NetmikoDriver:
         if isinstance(exc, NetmikoTimeoutException):
             return f"cannot connect to {where}: {_first_line(exc)}"
         return _first_line(exc)
-
-
-class _Reader:
-    """Reads what the device sends, blocking on the SSH channel instead of polling it.
-
-    Text is processed the way netmiko's `read_channel` does it (line feeds normalised, ANSI
-    codes stripped when the platform asks, session log written), so outputs are the same.
-    """
-
-    def __init__(self, conn: BaseConnection) -> None:
-        self._conn = conn
-        self._decoder = codecs.getincrementaldecoder(conn.encoding)("ignore")
-        self._held = ""  # a trailing "\r" waiting to see whether "\n" follows
-
-    def read(self, timeout: float) -> str:
-        """What arrived within `timeout` ("" if nothing); EOFError once the device closed."""
-        channel = self._conn.remote_conn
-        if not isinstance(channel, paramiko.Channel):
-            return self._poll(timeout)  # telnet or serial: netmiko's own non-blocking read
-        data = _receive(channel, timeout)
-        text = self._held + self._decoder.decode(data)
-        self._held = "\r" if text.endswith("\r") else ""
-        text = text[: len(text) - len(self._held)]
-        return self._process(text)
-
-    def _poll(self, timeout: float) -> str:
-        text = str(self._conn.read_channel())
-        if not text:
-            time.sleep(min(0.01, timeout))
-        return text
-
-    def _process(self, text: str) -> str:
-        conn = self._conn
-        text = str(conn.normalize_linefeeds(text))
-        if conn.ansi_escape_codes:
-            text = str(conn.strip_ansi_escape_codes(text))
-        if conn.session_log and text:
-            conn.session_log.write(text)
-        return text
-
-
-def _receive(channel: paramiko.Channel, timeout: float) -> bytes:
-    """Block until data (all that is ready), b"" on timeout; EOFError when closed."""
-    previous = channel.gettimeout()
-    channel.settimeout(timeout)
-    try:
-        data: bytes = channel.recv(_CHUNK)
-    except TimeoutError:
-        return b""
-    finally:
-        channel.settimeout(previous)
-    if not data:
-        raise EOFError("the device closed the session")
-    while channel.recv_ready() and len(data) < 16 * _CHUNK:
-        data += channel.recv(_CHUNK)
-    return data
 
 
 def session_log_path(folder: Path, host: str) -> Path:

@@ -9,7 +9,7 @@ Keeping this apart from the socket makes every rule here testable without a devi
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 TAIL_CHARS = 200  # how much of the last output an error message quotes
@@ -21,7 +21,7 @@ class Stalled(Exception):
 
     def __init__(self, command: str, waited: float, received: str) -> None:
         self.command, self.waited, self.received = command, waited, received
-        super().__init__(f"'{command}' got no prompt within {waited:g}s")
+        super().__init__(f"'{command}' timed out after {waited:g}s without a prompt")
 
 
 class Closed(Exception):
@@ -69,6 +69,9 @@ def strip_prompt(text: str, base_prompt: str) -> str:
 class Exchange:
     """The state of one command: echo seen, questions answered, finished or not.
 
+    It is finished when one of the `until` patterns (the prompt, an `expect` pattern)
+    matches the text after the echo.
+
     Nothing before the end of the echo line counts: stale text from before the command,
     or an echo that happens to look like a prompt or a question, cannot end it early.
     """
@@ -76,11 +79,11 @@ class Exchange:
     def __init__(
         self,
         command: str,
-        until: re.Pattern[str],
+        until: re.Pattern[str] | Sequence[re.Pattern[str]],
         answers: tuple[Answer, ...] = (),
     ) -> None:
         self.command = command.strip()
-        self.until = until
+        self.until = (until,) if isinstance(until, re.Pattern) else tuple(until)
         self.answers = answers
         self.received = ""  # everything the device sent, backspaces removed
         self.finished = False
@@ -120,7 +123,7 @@ class Exchange:
         # a line, and rescanning only the new text keeps big outputs linear.
         region = body[self._scanned :]
         self._scanned += region.rfind("\n") + 1
-        return self.until.search(region) is not None
+        return any(pattern.search(region) for pattern in self.until)
 
     def _answer(self, body: str) -> str | None:
         asked = body[self._answered :]

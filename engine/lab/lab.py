@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import signal
 import threading
 from collections.abc import Callable, Coroutine, Mapping, Sequence
@@ -26,6 +27,17 @@ _SignalHandler = Callable[[int, FrameType | None], Any] | int | signal.Handlers 
 _LOOPBACK = ipaddress.IPv4Network("127.0.0.0/8")
 _START_TIMEOUT = 60.0
 _STOP_TIMEOUT = 10.0
+
+
+class _QuietClosedWrites(logging.Filter):
+    """asyncio warns when a device keeps answering a client that already hung up; for a
+    lab whose clients disconnect at will that is normal, not worth a line on stderr."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "socket.send() raised exception" not in record.getMessage()
+
+
+logging.getLogger("asyncio").addFilter(_QuietClosedWrites())
 
 
 class LabError(NetplayError):

@@ -94,8 +94,30 @@ def test_a_command_that_hangs_fails_with_the_last_text_received(
         driver.send("show version", timeout=1)
     assert time.monotonic() - started < 3
     message = caught.value.message
-    assert "'show version' got no prompt within 1s" in message
+    assert "'show version' timed out after 1s without a prompt" in message
     assert "Cisco IOS Software" in message  # the first line the device sent before hanging
+
+
+def test_closing_from_another_thread_abandons_a_command_in_flight_at_once(
+    lab_factory: LabFactory, opened: Callable[..., NetmikoDriver]
+) -> None:
+    driver = opened(host(lab_factory([spec(hang_on="show version")])))
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            driver.send("show version", timeout=30)
+        except SessionLost as exc:
+            failures.append(exc)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    driver.close()
+    thread.join(5)
+    assert not thread.is_alive() and time.monotonic() - started < 1
+    assert len(failures) == 1 and "Cisco IOS Software" in str(failures[0])
 
 
 def test_a_dropped_session_is_reported_at_once_not_after_the_timeout(
@@ -142,6 +164,16 @@ def test_expect_ends_a_command_at_the_pattern_instead_of_the_prompt(
     assert asked.output == "Destination filename [startup-config]? "
     confirmed = driver.send("")  # Enter takes the default, then the prompt comes back
     assert confirmed.output.strip().endswith("[OK]")
+
+
+def test_expect_also_ends_at_the_prompt_when_the_device_asks_nothing(
+    lab_factory: LabFactory, opened: Callable[..., NetmikoDriver]
+) -> None:
+    driver = opened(host(lab_factory([spec()])))
+    started = time.monotonic()
+    reply = driver.send("write memory", expect=r"filename \[\S+\]\?", timeout=5)
+    assert reply.output == "Building configuration...\n[OK]"
+    assert time.monotonic() - started < 2
 
 
 def test_save_writes_the_running_config_to_startup(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from pathlib import Path
 
 import paramiko
 import pytest
+from netmiko import ConnectHandler
 
 from engine.drivers import ConnectionSettings, error_pattern, find_error
+from engine.drivers.channel import ChannelReader
 from engine.drivers.hostkeys import HostKeyRefused, KnownHosts, known_hosts, known_name
 from engine.drivers.transcript import (
     Exchange,
@@ -98,6 +101,15 @@ def test_expect_ends_the_command_where_its_pattern_matches() -> None:
     assert exchange.finished
 
 
+def test_with_several_end_patterns_the_first_to_match_ends_the_command() -> None:
+    question = re.compile(r"\[confirm\]", re.MULTILINE)
+    asked = Exchange("reload", [question, PROMPT])
+    run(asked, "reload\nProceed? [confirm]")
+    not_asked = Exchange("reload", [question, PROMPT])
+    run(not_asked, "reload\nNothing to do\nR1#")
+    assert asked.finished and not_asked.finished
+
+
 def test_a_long_output_is_scanned_once_not_again_per_chunk() -> None:
     exchange = Exchange("show tech", PROMPT)
     run(exchange, "show tech\n", *("line of output\n" for _ in range(20000)))
@@ -126,6 +138,64 @@ def test_extra_error_patterns_join_the_platform_patterns() -> None:
     assert find_error("ok\nWARNING: subnet overlap\n", pattern) == "WARNING: subnet overlap"
     assert find_error("% Invalid input detected\n", pattern) == "% Invalid input detected"
     assert find_error("all good\n", pattern) is None
+
+
+# --- reading the channel ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def channel() -> paramiko.Channel:
+    """A paramiko channel with no transport: the test feeds its input buffer directly."""
+    return paramiko.Channel(1)
+
+
+@pytest.fixture
+def reader(channel: paramiko.Channel) -> ChannelReader:
+    conn = ConnectHandler(device_type="cisco_ios", host="192.0.2.1", auto_connect=False)
+    conn.remote_conn = channel  # never connected: nothing leaves this process
+    return ChannelReader(conn)
+
+
+def test_the_reader_normalises_a_line_end_split_between_reads(
+    channel: paramiko.Channel, reader: ChannelReader
+) -> None:
+    channel.in_buffer.feed(b"R1 uptime\r")
+    assert reader.read(0.1) == "R1 uptime"  # the "\r" waits for what follows
+    channel.in_buffer.feed(b"\nR1#")
+    assert reader.read(0.1) == "\nR1#"
+
+
+def test_the_reader_waits_no_longer_than_asked(reader: ChannelReader) -> None:
+    started = time.monotonic()
+    assert reader.read(0.05) == ""
+    assert time.monotonic() - started < 0.5
+
+
+def test_the_reader_wakes_as_soon_as_data_arrives(
+    channel: paramiko.Channel, reader: ChannelReader
+) -> None:
+    threading.Timer(0.05, channel.in_buffer.feed, [b"late\n"]).start()
+    started = time.monotonic()
+    assert reader.read(5) == "late\n"
+    assert time.monotonic() - started < 1
+
+
+def test_the_reader_decodes_a_character_split_between_reads(
+    channel: paramiko.Channel, reader: ChannelReader
+) -> None:
+    encoded = "Zürich\n".encode()
+    channel.in_buffer.feed(encoded[:2])
+    first = reader.read(0.1)
+    channel.in_buffer.feed(encoded[2:])
+    assert first + reader.read(0.1) == "Zürich\n"
+
+
+def test_the_reader_reports_a_closed_session(
+    channel: paramiko.Channel, reader: ChannelReader
+) -> None:
+    channel.in_buffer.close()
+    with pytest.raises(EOFError):
+        reader.read(1)
 
 
 # --- known_hosts ------------------------------------------------------------------------------
@@ -203,7 +273,7 @@ def test_strict_refuses_an_unknown_key_and_writes_nothing(
     tmp_path: Path, keys: list[paramiko.PKey]
 ) -> None:
     path = tmp_path / "known_hosts"
-    with pytest.raises(HostKeyRefused, match="not in .* strict"):
+    with pytest.raises(HostKeyRefused, match=r"not in .* strict"):
         KnownHosts(path).accept("10.0.0.1", keys[0], add=False)
     assert not path.exists()
 

@@ -18,6 +18,7 @@ from engine.vault import (
     is_secret_name,
     is_vault,
     load_key,
+    load_vars,
     load_vars_text,
     secret_values,
 )
@@ -92,6 +93,22 @@ def test_load_vars_text_decrypts_a_vault_and_passes_plain_files_through(
     assert load_vars_text(vault, key=key, environ={}) == PLAIN
     with pytest.raises(UsageError, match="no vault key"):
         load_vars_text(vault, environ={})
+
+
+def test_load_vars_parses_a_vault_or_a_plain_file_with_locations(
+    tmp_path: Path, key: bytes
+) -> None:
+    plain, vault = tmp_path / "vars.yml", tmp_path / "secrets.vault.yml"
+    plain.write_text(PLAIN)
+    vault.write_text(encrypt_text(PLAIN, key))
+    environ = {KEY_VARIABLE: key.decode()}
+    assert load_vars(plain, environ={}).data == load_vars(vault, environ=environ).data
+    assert load_vars(vault, environ=environ).data["site"] == "lab"
+    broken = tmp_path / "broken.yml"
+    broken.write_bytes(b"site: lab\nname: caf\xe9\n")
+    with pytest.raises(InputError) as caught:
+        load_vars(broken, environ={})
+    assert caught.value.problems[0].location.line == 2  # plain files keep their locations
 
 
 def test_load_vars_text_reports_unreadable_files_as_input_errors(tmp_path: Path) -> None:

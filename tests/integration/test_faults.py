@@ -1,0 +1,263 @@
+"""Faults over real SSH: twenty simulated hosts, the faulty ones mixed in among healthy ones.
+
+Every host keeps its result, the healthy ones complete, each fault gets its own status and
+message, and nothing reaches the user as a traceback or a password.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.cli import main
+
+pytestmark = pytest.mark.lab
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "Pw-Lemur-9047"
+SECRET = "En-Tapir-6618"
+HOSTS = [f"H{i:02d}" for i in range(1, 21)]
+PLAYBOOK = """\
+name: Fault table
+hosts: all
+steps:
+  - name: Clock
+    send: show clock
+  - name: Details
+    send: [show version, show ip interface brief, show inventory]
+"""
+# Fault → (lab knobs, the status the faulty host ends with, the run's exit code alone)
+FAULTS: dict[str, tuple[dict[str, Any], str, int]] = {
+    "refuse": ({"refuse": True}, "unreachable", 3),
+    "reject_login": ({"reject_login": True}, "failed", 2),
+    "hang_before_banner": ({"hang_before_banner": True}, "unreachable", 3),
+    "hang_on": ({"hang_on": "show version"}, "failed", 2),
+    "drop_after": ({"drop_after": 2}, "failed", 2),  # `enable` counts as the first command
+    "reject": ({"reject": ["show clock"]}, "failed", 2),
+}
+MIXED = dict(zip(["H03", "H06", "H09", "H12", "H15", "H18"], FAULTS, strict=True))
+TIMEOUTS = ["--connect-timeout", "2", "--command-timeout", "2"]
+
+
+def write_inventory(folder: Path, faults: Mapping[str, Mapping[str, Any]]) -> Path:
+    """Twenty hosts with distinct credentials; `faults` maps a host to its lab knobs."""
+    rows = [
+        "defaults:",
+        "  username: netops",
+        f"  password: {PASSWORD}",
+        f"  secret: {SECRET}",
+        "hosts:",
+    ]
+    for number, name in enumerate(HOSTS, 1):
+        knobs = json.dumps(dict(faults.get(name, {})))
+        rows.append(f"  {name}: {{host: 192.168.100.{number}, lab: {knobs}}}")
+    path = folder / "inventory.yml"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def write_playbook(folder: Path, text: str = PLAYBOOK) -> Path:
+    path = folder / "playbook.yml"
+    path.write_text(text)
+    return path
+
+
+@dataclass(frozen=True)
+class Run:
+    """One `netplay run` in this process: exit code, what it printed, what it wrote."""
+
+    code: int
+    out: str
+    err: str
+    seconds: float
+    results: dict[str, Any]
+    journal: list[dict[str, Any]]
+
+    def result(self, host: str, step: str) -> dict[str, Any]:
+        rows = [r for s in self.results["steps"] if s["step"] == step for r in s["results"]]
+        return next(r for r in rows if r["host"] == host)
+
+    def last(self, host: str) -> dict[str, Any]:
+        """The host's last step result (where a failing host stopped)."""
+        rows = [r for s in self.results["steps"] for r in s["results"] if r["host"] == host]
+        return rows[-1]
+
+
+def netplay_run(folder: Path, inventory: Path, *extra: str) -> Run:
+    results = folder / "results.json"
+    argv = ["run", str(write_playbook(folder)), "-i", str(inventory), "--lab", "-q"]
+    out, err = io.StringIO(), io.StringIO()
+    started = time.monotonic()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([*argv, *TIMEOUTS, "--results", str(results), *extra])
+    seconds = time.monotonic() - started
+    journal_path = results.with_suffix(".jsonl")
+    journal = (
+        [json.loads(row) for row in journal_path.read_text().splitlines()]
+        if (journal_path.exists())
+        else []
+    )
+    data = json.loads(results.read_text())
+    return Run(code, out.getvalue(), err.getvalue(), seconds, data, journal)
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """One run of twenty hosts with one host per fault mixed in."""
+    folder = tmp_path_factory.mktemp("mixed")
+    faults = {host: FAULTS[fault][0] for host, fault in MIXED.items()}
+    return netplay_run(folder, write_inventory(folder, faults))
+
+
+def test_every_host_keeps_its_result_and_the_healthy_ones_complete(mixed: Run) -> None:
+    assert sorted(mixed.results["recap"]) == HOSTS
+    assert [r["host"] for r in mixed.results["steps"][0]["results"]] == HOSTS
+    for host in HOSTS:
+        counts = mixed.results["recap"][host]
+        if host in MIXED:
+            assert counts["failed"] + counts["unreachable"] == 1, host
+        else:
+            assert (counts["ok"], counts["failed"], counts["unreachable"]) == (2, 0, 0), host
+
+
+def test_a_closed_port_is_unreachable_and_the_run_exits_3(mixed: Run) -> None:
+    result = mixed.result("H03", "Clock")
+    assert result["status"] == "unreachable"
+    assert "connection refused" in result["error"]
+    assert mixed.code == 3
+
+
+def test_a_rejected_login_names_the_user_and_never_the_password(mixed: Run) -> None:
+    result = mixed.result("H06", "Clock")
+    assert result["status"] == "failed"
+    assert "authentication failed for user 'netops'" in result["error"]
+    assert "H06" in mixed.out  # the console line names the host
+    for channel in (mixed.out, mixed.err, json.dumps(mixed.results), json.dumps(mixed.journal)):
+        assert PASSWORD not in channel and SECRET not in channel
+
+
+def test_a_host_silent_before_the_banner_is_unreachable_after_the_connect_timeout(
+    mixed: Run,
+) -> None:
+    result = mixed.result("H09", "Clock")
+    assert result["status"] == "unreachable"
+    assert "no SSH banner within 2s" in result["error"]
+    assert 1.5 <= result["elapsed"] < 5
+
+
+def test_a_command_that_hangs_fails_after_the_command_timeout_with_the_last_text(
+    mixed: Run,
+) -> None:
+    assert mixed.result("H12", "Clock")["status"] == "ok"
+    result = mixed.result("H12", "Details")
+    assert result["status"] == "failed"
+    assert "'show version' timed out after 2s without a prompt" in result["error"]
+    assert "Cisco IOS Software" in result["error"]  # what the device sent before it hung
+    assert 1.5 <= result["elapsed"] < 5
+
+
+def test_a_dropped_session_fails_the_host(mixed: Run) -> None:
+    result = mixed.last("H15")
+    assert result["status"] == "failed"
+    assert "closed the session" in result["error"]
+
+
+def test_a_rejected_command_fails_with_the_devices_message(mixed: Run) -> None:
+    result = mixed.result("H18", "Clock")
+    assert result["status"] == "failed"
+    assert result["error"] == "% Invalid input detected at '^' marker."
+
+
+def test_no_fault_reaches_the_user_as_a_traceback(mixed: Run) -> None:
+    assert "Traceback" not in mixed.err + mixed.out
+    assert mixed.seconds < 15
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_each_fault_alone_costs_only_its_host(fault: str, tmp_path: Path) -> None:
+    knobs, status, code = FAULTS[fault]
+    run = netplay_run(tmp_path, write_inventory(tmp_path, {"H11": knobs}))
+    assert run.code == code
+    assert run.last("H11")["status"] == status
+    healthy = [h for h in HOSTS if h != "H11"]
+    assert all(run.results["recap"][h]["ok"] == 2 for h in healthy)
+
+
+# --- what the executor adds: journal, budgets, rate, reruns, signals --------------------------
+
+
+def test_the_journal_holds_one_record_per_host_per_step_as_in_the_results(mixed: Run) -> None:
+    finished = [(r["host"], s["step"]) for s in mixed.results["steps"] for r in s["results"]]
+    journaled = [(r["host"], r["step"]) for r in mixed.journal]
+    assert sorted(journaled) == sorted(finished)
+    assert all("status" in r and "error" in r for r in mixed.journal)
+
+
+def test_rerun_failed_runs_only_the_hosts_that_failed_or_were_unreachable(
+    mixed: Run, tmp_path: Path
+) -> None:
+    previous = tmp_path / "previous.json"
+    previous.write_text(json.dumps(mixed.results))
+    run = netplay_run(tmp_path, write_inventory(tmp_path, {}), "--rerun-failed", str(previous))
+    assert sorted(run.results["recap"]) == sorted(MIXED)
+    assert run.code == 0
+
+
+def test_a_host_timeout_stops_a_slow_host_and_not_the_others(tmp_path: Path) -> None:
+    slow = {"H07": {"command_delay": 1.0}}
+    run = netplay_run(tmp_path, write_inventory(tmp_path, slow), "--host-timeout", "1.5")
+    assert run.last("H07")["status"] in ("failed", "unreachable")
+    assert re.search(r"time[sd]? ?out", run.last("H07")["error"] or "")
+    assert all(run.results["recap"][h]["ok"] == 2 for h in HOSTS if h != "H07")
+    assert run.seconds < 8
+
+
+def test_connect_rate_spreads_the_connection_starts(tmp_path: Path) -> None:
+    run = netplay_run(tmp_path, write_inventory(tmp_path, {}), "--connect-rate", "20")
+    assert run.code == 0
+    assert run.seconds >= 0.8  # twenty starts at twenty a second, with jitter
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_stops_the_run_within_5s_and_keeps_what_was_done(
+    signum: int, tmp_path: Path
+) -> None:
+    slow = {name: {"command_delay": 0.3} for name in HOSTS}
+    inventory = write_inventory(tmp_path, slow)
+    steps = "".join(f"  - name: Clock {i}\n    send: show clock\n" for i in range(30))
+    playbook = write_playbook(tmp_path, "name: Long run\nhosts: all\nsteps:\n" + steps)
+    results = tmp_path / "results.json"
+    argv = [sys.executable, "-m", "engine", "run", str(playbook), "-i", str(inventory), "--lab"]
+    argv += ["-q", "--results", str(results)]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(
+        argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        time.sleep(1.5)
+        process.send_signal(signum)
+        sent = time.monotonic()
+        try:
+            out, err = process.communicate(timeout=10)
+        finally:
+            process.kill()
+        stopped = time.monotonic() - sent
+    assert process.returncode == 99, err
+    assert stopped < 5
+    assert "Traceback" not in out + err
+    data = json.loads(results.read_text())
+    assert data["interrupted"] is True
+    journal = results.with_suffix(".jsonl").read_text().splitlines()
+    assert journal and all(json.loads(row)["host"] in HOSTS for row in journal)
