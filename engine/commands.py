@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     check_playbook(playbook, known_names(inventory, extra))
     check_parsers(playbook, select_hosts(playbook, inventory, args.limit))
     if args.list_steps:
-        print(list_steps(playbook), end="")
+        print(list_steps(playbook, _tag_set(args.tags), _tag_set(args.skip_tags)), end="")
         return int(ExitCode.OK)
     _check_start_at(playbook, args.start_at_step)
     result = execute(playbook, inventory, args, extra, quiet=args.quiet)
@@ -67,14 +67,18 @@ def check_parsers(playbook: Playbook, play_hosts: Mapping[int, Sequence[Host]]) 
         raise InputError(problems)
 
 
-def list_steps(playbook: Playbook) -> str:
-    """`--list-steps`: every play and step with its tags, in run order."""
+def list_steps(
+    playbook: Playbook, tags: frozenset[str] = frozenset(), skip: frozenset[str] = frozenset()
+) -> str:
+    """`--list-steps`: every play and step with its tags, in run order; steps that the
+    tags leave out are marked."""
     lines = []
     for play in playbook.plays:
         lines.append(f"play: {play.name}  (hosts: {', '.join(play.hosts)})")
         for step in play.steps:
-            tags = f"  [tags: {', '.join(sorted(step.tags))}]" if step.tags else ""
-            lines.append(f"  - {step.name}  ({step.action}){tags}")
+            label = f"  [tags: {', '.join(sorted(step.tags))}]" if step.tags else ""
+            runs = not step.tags & skip and (not tags or step.tags & tags or "always" in step.tags)
+            lines.append(f"  - {step.name}  ({step.action}){label}{'' if runs else '  (not run)'}")
     return "\n".join(lines) + "\n"
 
 

@@ -263,7 +263,7 @@ class Executor:
         self.events.play_started(play, hosts, strategy)
         chosen = [s for s in play.steps if self._selected(s)]
         if strategy == "pipeline":
-            self._pipeline(runner, play, chosen, hosts)
+            self._pipeline(runner, play, chosen, [h for h in hosts if h.name not in self._down])
             return
         for step in chosen:
             record = self._lockstep(runner, play, step, self._step_hosts(step, hosts))
@@ -292,9 +292,10 @@ class Executor:
         if step.save_to:
             from engine.saving import save_outputs
 
-            record = save_outputs(
-                step, record, self.host_variables, self.settings.output_dir, self.mask
-            )
+            def variables(name: str) -> Mapping[str, Any]:
+                return self.variables(self.inventory.host(name), play, step)
+
+            record = save_outputs(step, record, variables, self.settings.output_dir, self.mask)
             self._down |= {r.host for r in record.results if r.stops_host}
         self._records.append(record)
         self.events.step_finished(play, step, record)

@@ -21,6 +21,7 @@ ACTIONS: tuple[Action, ...] = ("send", "config", "set", "assert")
 Strategy = Literal["lockstep", "pipeline"]
 Condition = str | bool
 MAX_INCLUDE_DEPTH = 16
+_INCLUDE_KEYS = frozenset({"include", "name", "vars", "when", "tags", "hosts"})
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,11 @@ def _include(
     chain: tuple[str, ...],
 ) -> list[Step]:
     """Load the included steps; the include's vars, `when` and tags apply to each of them."""
+    extra = sorted(set(raw) - _INCLUDE_KEYS)
+    if extra:
+        message = f"'{extra[0]}' cannot be used with include"
+        hint = f"an include step takes only {', '.join(sorted(_INCLUDE_KEYS))}"
+        raise InputError([doc.problem((*path, extra[0]), message, hint=hint, key=True)])
     target = (Path(doc.file).parent / raw["include"]).resolve()
     if str(target) in chain or len(chain) >= MAX_INCLUDE_DEPTH:
         message = f"include of {raw['include']} loops back on itself"
@@ -237,15 +243,24 @@ def _include(
     for i, entry in enumerate(entries):
         steps += _steps(included, (*base, i), entry, step_tags, (*chain, str(target)))
     caller_vars = raw.get("vars") or {}
-    return [_inherit(s, file_vars, caller_vars, raw.get("when")) for s in steps]
+    hosts = _strings(raw.get("hosts"))
+    return [_inherit(s, file_vars, caller_vars, raw.get("when"), hosts) for s in steps]
 
 
 def _inherit(
-    step: Step, file_vars: Mapping[str, Any], caller: Mapping[str, Any], when: Condition | None
+    step: Step,
+    file_vars: Mapping[str, Any],
+    caller: Mapping[str, Any],
+    when: Condition | None,
+    hosts: tuple[str, ...],
 ) -> Step:
-    """file vars < the include step's vars < the included step's own vars."""
+    """file vars < the include step's vars < the included step's own vars; the include's
+    `when` and `hosts` narrow every included step further."""
     merged = {**file_vars, **caller, **step.vars}
-    return replace(step, vars=merged, when=(*_conditions(when), *step.when))
+    narrowed = step.hosts
+    if hosts:  # the include's hosts, intersected with the step's own (`&` patterns)
+        narrowed = (*hosts, *(p if p[:1] in "!&" else f"&{p}" for p in step.hosts))
+    return replace(step, vars=merged, when=(*_conditions(when), *step.when), hosts=narrowed)
 
 
 def adhoc_playbook(commands: Sequence[str], hosts: str = "all") -> Playbook:

@@ -91,7 +91,7 @@ class StepResult:
 
     def to_json(self) -> dict[str, Any]:
         data = {"host": self.host, "prompt": self.prompt, "ignored": self.ignored}
-        return {**data, **self.to_vars()}
+        return {**data, **self.to_vars(), "facts": dict(self.facts)}
 
 
 @dataclass(frozen=True)

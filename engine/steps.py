@@ -235,7 +235,8 @@ def _once(work: Work, item: Item, driver: Callable[[], Driver], options: Options
         )
     error = next((r.error for r in replies if r.error), None)
     status = Status.FAILED if error else Status.OK
-    changed = work.step.action == "config" and (bool(replies) or options.check)
+    held_back = options.check and any(writes(c) for c in item.commands)
+    changed = (work.step.action == "config" and (bool(replies) or options.check)) or held_back
     result = _result(
         work,
         item,
@@ -251,8 +252,37 @@ def _once(work: Work, item: Item, driver: Callable[[], Driver], options: Options
     return _parsed(work, result) if result.status is Status.OK else result
 
 
+# Exec commands that change the device (first word, abbreviations of two letters or more).
+_WRITES = (
+    "copy",
+    "write",
+    "reload",
+    "delete",
+    "erase",
+    "format",
+    "squeeze",
+    "clear",
+    "configure",
+    "archive",
+    "install",
+    "rename",
+    "mkdir",
+    "rmdir",
+    "crypto",
+    "license",
+)
+
+
+def writes(command: str) -> bool:
+    """True for an exec command that changes the device: check mode does not send it."""
+    word = command.split()[0].lower() if command.split() else ""
+    return len(word) >= 2 and any(verb.startswith(word) for verb in _WRITES)
+
+
 def _send(work: Work, item: Item, device: Driver, options: Options, replies: list[Reply]) -> None:
     step = work.step
+    if options.check and any(writes(c) for c in item.commands):
+        return  # reported as "would send", like a config step in check mode
     extra = error_pattern(work.host.platform, step.error_patterns) if step.error_patterns else None
     for command in item.commands:
         reply = device.send(
@@ -275,8 +305,7 @@ def _configure(
     step = work.step
     before = device.send("show running-config").output if options.diff else ""
     if options.check:
-        added = [line for line in item.commands if line.strip() not in before]
-        return "\n".join(f"+{line}" for line in added) if options.diff else None
+        return "\n".join(f"+{line}" for line in would_add(before, item.commands)) or None
     timeout = step.timeout or options.command_timeout
     reply = device.configure(item.commands, timeout=timeout, error_patterns=step.error_patterns)
     replies.append(reply)
@@ -287,6 +316,73 @@ def _configure(
         _config_lines(before), _config_lines(after), "before", "after", lineterm="", n=1
     )
     return "\n".join(lines)
+
+
+# Config lines that open a section: the lines after them belong to it.
+_SECTIONS = (
+    "interface ",
+    "router ",
+    "line ",
+    "vlan ",
+    "ip access-list ",
+    "route-map ",
+    "policy-map ",
+    "class-map ",
+    "controller ",
+    "vrf definition ",
+)
+# Global commands that leave a section, as IOS does when a line is not valid inside it.
+_GLOBAL = (
+    "hostname ",
+    "ntp ",
+    "logging ",
+    "ip route ",
+    "username ",
+    "snmp-server ",
+    "banner ",
+    "service ",
+    "aaa ",
+    "ip domain",
+    "ip name-server ",
+    "enable ",
+)
+
+
+def would_add(running: str, lines: Sequence[str]) -> list[str]:
+    """Check mode's diff: the lines not already in the running config, section by section
+    (`description x` under `interface Gi0/2` is new even if Gi0/1 has it)."""
+    sections = _sections(running)
+    added: list[str] = []
+    section: str | None = None
+    for line in lines:
+        text = line.strip()
+        if text in ("exit", "end") or text.startswith(_GLOBAL):
+            section = None
+        if text.startswith(_SECTIONS) or text in sections:
+            section = text
+            if text not in sections:
+                added.append(line)
+            continue
+        present = sections.get(section, set()) if section else sections.get("", set())
+        if text not in present:
+            added.append(line)
+    return added
+
+
+def _sections(running: str) -> dict[str, set[str]]:
+    """Top-level lines ("" holds them all) and each section's indented children."""
+    sections: dict[str, set[str]] = {"": set()}
+    current = ""
+    for raw in running.splitlines():
+        if not raw.strip() or raw.startswith("!"):
+            continue
+        if raw[0] != " ":
+            current = raw.strip()
+            sections[""].add(current)
+            sections.setdefault(current, set())
+        else:
+            sections.setdefault(current, set()).add(raw.strip())
+    return sections
 
 
 # Lines of `show running-config` that change without any configuration change.

@@ -24,9 +24,7 @@ from engine.schema import suggest
 from engine.source import Document
 
 # Names every template can use without declaring them.
-BUILTIN_NAMES = frozenset(
-    {"inventory_hostname", "hostvars", "groups", "group_names", "item", "loop", "check_mode"}
-)
+BUILTIN_NAMES = frozenset({"inventory_hostname", "hostvars", "groups", "group_names", "check_mode"})
 
 
 _BRACES = re.compile(r"^\s*\{\{(.*)\}\}\s*$", re.DOTALL)
@@ -232,7 +230,9 @@ def check_playbook(playbook: Playbook, known_names: Iterable[str] | None = None)
                 path = (*play.location.path, "vars", key)
                 problems += _check_one(playbook.document, playbook.file, path, source, False, None)
         for step in play.steps:
-            local = scope | set(step.vars) | {step.loop_var, "result"}
+            local = scope | set(step.vars) | {"result"}
+            if step.loop is not None:
+                local.add(step.loop_var)
             if step.register:
                 local.add(step.register)
             for path, source, expression in step_templates(step):

@@ -958,12 +958,6 @@ def test_diff_in_check_mode_lists_the_lines_that_would_be_added(tmp_path: Path) 
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="steps._configure in check mode tests each line with a substring search of the "
-    "whole running-config: 'description uplink' counts as present because another interface "
-    "has it, so a line that would be added to GigabitEthernet0/2 is not listed",
-)
 def test_diff_in_check_mode_lists_a_line_that_another_section_already_has(
     tmp_path: Path,
 ) -> None:
@@ -982,11 +976,6 @@ def test_diff_in_check_mode_lists_a_line_that_another_section_already_has(
     assert "description uplink" in (result.step("Describe")["R1"]["diff"] or "")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check mode only holds back config steps: a send step that changes the device "
-    "(`copy running-config startup-config`, `write memory`, `reload`) is still sent",
-)
 def test_check_mode_does_not_send_commands_that_write_to_the_device(tmp_path: Path) -> None:
     result = run(tmp_path, PLAYBOOKS / "save-config.yml", "--check")
     copied = result.step("Copy running-config to startup-config")["R1"]
@@ -1043,12 +1032,6 @@ def test_a_save_to_path_that_escapes_the_output_directory_is_refused(tmp_path: P
     assert not (tmp_path / "escaped.txt").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="saving.save_outputs renders the save_to path with Executor.host_variables "
-    "(inventory, registered, extra vars) only: play vars, step vars and the loop variable "
-    "are undefined there, though `validate` accepts them",
-)
 def test_save_to_may_use_play_vars_in_its_path(tmp_path: Path) -> None:
     result = run(
         tmp_path,
@@ -1118,11 +1101,6 @@ def test_an_included_file_uses_its_own_vars_unless_the_include_overrides_them(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model._include passes only vars, when and tags on to the included steps: `hosts` "
-    "on an include step is silently dropped (as are loop, register, run_once, ignore_errors)",
-)
 def test_hosts_on_an_include_narrow_the_included_steps(tmp_path: Path) -> None:
     result = run(tmp_path, include_playbook("routers", "hosts: core"))
     assert list(result.step("Read NTP config")) == ["R1", "R2"]
@@ -1198,12 +1176,6 @@ def test_a_host_that_failed_sits_out_the_next_play_under_lockstep(tmp_path: Path
     assert list(result.step("Clock", play="Second")) == ["R1", "R3"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Executor._run_play hands every host of a pipelined play to _pipeline without "
-    "leaving out the hosts in Executor._down: under the pipeline strategy (the default) a host "
-    "that failed in an earlier play runs this one",
-)
 def test_a_host_that_failed_sits_out_the_next_play_under_pipeline(tmp_path: Path) -> None:
     result = run(tmp_path, FAILING_FIRST_PLAY.format(strategy=""))
     assert result.code == 2

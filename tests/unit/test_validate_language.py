@@ -504,12 +504,6 @@ def test_run_once_in_a_play_that_asks_for_the_pipeline_strategy_is_reported(
     assert re.search(where + r".*strategy: pipeline cannot run this play: step 'Uptime once'", err)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="templating.BUILTIN_NAMES always contains 'item' (and 'loop'): a template using "
-    "{{ item }} in a step without `loop`, or whose loop_var renames it, passes validate and "
-    "fails at run time with \"'item' is undefined\"",
-)
 @pytest.mark.parametrize(
     "steps",
     [
@@ -526,12 +520,6 @@ def test_item_outside_a_loop_is_an_undefined_variable(
     assert ":4:11: steps[0].send: undefined variable 'item'" in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model._include keeps only vars, when and tags of an include step: loop, register, "
-    "until, hosts, run_once, ignore_errors, ... are accepted by the schema and silently "
-    "dropped; validate should reject what it will not apply",
-)
 @pytest.mark.parametrize("key", ["loop: [a, b]", "register: checked", "ignore_errors: true"])
 def test_a_key_an_include_step_cannot_apply_is_reported(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], key: str
