@@ -15,7 +15,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -136,6 +136,7 @@ class _Session:
         self.host = host
         self.driver: Driver | None = None
         self.deadline: float | None = None
+        self.timings: dict[str, float] = {}  # connect / enable seconds, from the driver
 
     def ready(self) -> Driver:
         if self.driver is None:
@@ -147,6 +148,12 @@ class _Session:
         return self.ready()
 
     def _open(self) -> Driver:
+        driver = self._connect()
+        for name, seconds in getattr(driver, "timings", {}).items():
+            self.timings[name] = self.timings.get(name, 0.0) + seconds
+        return driver
+
+    def _connect(self) -> Driver:
         ex = self._executor
         connection = ex.settings.connection
         budget = self.remaining()
@@ -206,6 +213,7 @@ class Executor:
         self._down: set[str] = set()
         self._records: list[StepRecord] = []
         self._modes: dict[str, str] = {}
+        self._waiting: dict[str, float] = {}
         self._journal = Journal(settings.journal, self.mask)
         self._started = False
 
@@ -233,6 +241,7 @@ class Executor:
             elapsed=time.monotonic() - clock,
             interrupted=interrupted,
             mode=dict(self._modes),
+            timings=self.timings(),
         )
 
     def _play_hosts(self, index: int) -> tuple[Host, ...]:
@@ -318,9 +327,11 @@ class Executor:
         def done(result: StepResult) -> None:
             decided[result.host] = self._conclude(play, step, result)
 
+        started = time.monotonic()
         try:
             runner.map(self._execute, work, on_done=done)
         finally:
+            self._count_waiting(time.monotonic() - started, decided.values())
             record = StepRecord(
                 play.name, step.name, tuple(decided[h.name] for h in targets if h.name in decided)
             )
@@ -328,6 +339,31 @@ class Executor:
             if len(record.results) < len(targets):  # interrupted mid-step
                 self._records.append(record)
         return record
+
+    def _count_waiting(self, wall: float, results: Iterable[StepResult]) -> None:
+        """Lockstep's price: how long each host sat at the barrier for the slowest one."""
+        for result in results:
+            if result.status is not Status.SKIPPED:
+                waited = max(0.0, wall - result.elapsed)
+                self._waiting[result.host] = self._waiting.get(result.host, 0.0) + waited
+
+    def timings(self) -> dict[str, dict[str, float]]:
+        """Where each host's time went: connect, enable, commands, waiting at barriers."""
+        busy: dict[str, float] = {}
+        for record in self._records:
+            for result in record.results:
+                busy[result.host] = busy.get(result.host, 0.0) + result.elapsed
+        table = {}
+        for name, total in busy.items():
+            opened = self._sessions[name].timings
+            connect, enable = opened.get("connect", 0.0), opened.get("enable", 0.0)
+            table[name] = {
+                "connect": round(connect, 3),
+                "enable": round(enable, 3),
+                "commands": round(max(0.0, total - connect - enable), 3),
+                "waiting": round(self._waiting.get(name, 0.0), 3),
+            }
+        return table
 
     def _conclude(self, play: Play, step: Step, result: StepResult) -> StepResult:
         host = self.inventory.host(result.host)

@@ -7,6 +7,7 @@ masked before anything is written.
 from __future__ import annotations
 
 import json
+import statistics
 from collections.abc import Sequence
 from typing import Any, TextIO
 
@@ -104,6 +105,16 @@ class ConsoleReport:
         for host, counts in run.recap().items():
             self.console.print(_recap_line(host.ljust(width), counts))
         self.console.print(Text(f"\nfinished in {run.elapsed:.2f}s", style="dim"))
+        if run.timings:
+            self.console.print(Text(_where_time_went(run), style="dim"))
+
+
+def _where_time_went(run: RunResult) -> str:
+    """The median host's time, by phase: what a slow run should be asked first."""
+    phases = ("connect", "enable", "commands", "waiting")
+    medians = {p: statistics.median(t.get(p, 0.0) for t in run.timings.values()) for p in phases}
+    parts = " · ".join(f"{p} {medians[p]:.2f}s" for p in phases)
+    return f"per host (median): {parts}"
 
 
 def _recap_line(host: str, counts: Recap) -> Text:

@@ -127,6 +127,7 @@ class RunResult:
     elapsed: float
     interrupted: bool = False
     mode: Mapping[str, str] = field(default_factory=dict)
+    timings: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     def recap(self) -> dict[str, Recap]:
         counts = {host: dict.fromkeys(Recap.__dataclass_fields__, 0) for host in self.hosts}
@@ -163,6 +164,7 @@ class RunResult:
                 for r in self.steps
             ],
             "recap": {h: vars(c) for h, c in self.recap().items()},
+            "timings": {h: dict(t) for h, t in self.timings.items()},
         }
 
 

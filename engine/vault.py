@@ -18,14 +18,15 @@ import re
 import textwrap
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
-
-from cryptography.fernet import Fernet, InvalidToken
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import InputError, UsageError
 from engine.source import Document, load_yaml, parse_yaml
 
 HEADER = "$NETPLAY_VAULT;1;fernet"
+if TYPE_CHECKING:  # cryptography loads only when a vault is used: start-up stays fast
+    from cryptography.fernet import Fernet
+
 KEY_VARIABLE = "NETPLAY_VAULT_KEY"
 _WIDTH = 76
 _SECRET_NAME = re.compile(r"password|secret|token|key", re.IGNORECASE)
@@ -48,6 +49,8 @@ def secret_values(data: Mapping[Any, Any]) -> Iterator[str]:
 
 def generate_key() -> bytes:
     """A new random vault key (32 url-safe base64 bytes, as text)."""
+    from cryptography.fernet import Fernet
+
     return Fernet.generate_key()
 
 
@@ -66,6 +69,8 @@ def decrypt_text(text: str, key: bytes, *, file: str = "<vault>") -> str:
     """The plain text of a vault file's content; InputError for a wrong key or damage."""
     if not is_vault(text):
         raise InputError.at(file, "not a netplay vault file", line=1, column=1, hint=HEADER)
+    from cryptography.fernet import InvalidToken
+
     token = "".join(text.lstrip("\ufeff").splitlines()[1:]).replace(" ", "")
     try:
         plain = _fernet(key).decrypt(token.encode("ascii"))
@@ -100,6 +105,8 @@ def _read_key_file(path: Path) -> bytes:
 
 def _checked(key: bytes, origin: str) -> bytes:
     """`key` if Fernet accepts it; a UsageError naming where it came from (never its value)."""
+    from cryptography.fernet import Fernet
+
     try:
         Fernet(key)
     except ValueError:
@@ -111,6 +118,8 @@ def _checked(key: bytes, origin: str) -> bytes:
 
 
 def _fernet(key: bytes) -> Fernet:
+    from cryptography.fernet import Fernet
+
     return Fernet(_checked(key, "the given key"))
 
 

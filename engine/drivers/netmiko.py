@@ -85,14 +85,22 @@ class NetmikoDriver:
         self._prompt_re = re.compile(r"[#>][ \t]*$")
         self._opens = 0
         self.prompt: str | None = None
+        self.timings: dict[str, float] = {}  # seconds spent connecting and entering enable
 
     def open(self) -> None:
+        started = time.monotonic()
         with self._translate(opening=True):
             self._conn = self._connect()
+            connected = time.monotonic()
             self._reader = ChannelReader(self._conn)
             if self.host.secret:
                 self._conn.enable()
+            elif self._conn.base_prompt and self._conn.find_prompt().endswith(">"):
+                # no secret given: a device that needs none still lets us in
+                with suppress(ValueError):
+                    self._conn.enable()
             self._learn_prompt()
+        self.timings = {"connect": connected - started, "enable": time.monotonic() - connected}
 
     def _connect(self) -> BaseConnection:
         conn = ConnectHandler(**self._params(), auto_connect=False)

@@ -1,0 +1,48 @@
+"""Start-up stays fast: `--help` and `validate` never load an SSH or parsing library."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("netmiko", "paramiko", "asyncssh", "cryptography", "textfsm", "ttp", "ntc_templates")
+PROBE = """
+import sys
+from engine.cli import main
+code = main(sys.argv[1:])
+loaded = sorted({name.split('.')[0] for name in sys.modules} & set(%r))
+print(code, ','.join(loaded))
+"""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate", "playbooks/runbook.yml", "-i", "playbooks/inventory.yml"],
+        ["hosts", "-i", "playbooks/devices.yaml"],
+    ],
+    ids=["validate", "hosts"],
+)
+def test_commands_that_touch_no_device_import_no_ssh_library(argv: list[str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE % (HEAVY,), *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    code, _, loaded = done.stdout.splitlines()[-1].partition(" ")
+    assert (code, loaded) == ("0", ""), done.stdout
+
+
+def test_help_imports_nothing_but_the_parser() -> None:
+    probe = "import sys\nfrom engine.cli import _parser\n_parser()\nprint(sorted(sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert not any(f"'{name}" in done.stdout for name in (*HEAVY, "rich", "jsonschema", "jinja2"))
