@@ -15,9 +15,10 @@ from typing import Any
 
 from engine.drivers import ConnectionSettings
 from engine.errors import ExitCode, InputError, Location, Problem, UsageError
-from engine.executor import Executor, RunSettings, choose_strategy, select_hosts
+from engine.executor import Executor, RunSettings
 from engine.inventory import Host, Inventory, PatternError, inventory_from_paths
 from engine.model import Playbook, adhoc_playbook, load_playbook
+from engine.plan import choose_strategy, select_hosts
 from engine.report import ConsoleReport, command_blocks, command_json, failures, make_console
 from engine.results import Mask, RunResult, write_json_atomic
 from engine.schema import suggest

@@ -12,24 +12,23 @@ only talk to devices. In pipeline, each worker owns exactly one host's state.
 
 from __future__ import annotations
 
-import signal
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from types import FrameType
 from typing import Any, Protocol
 
 from engine import steps as stage
-from engine.drivers import ConnectionSettings, Driver, DriverFactory, netmiko_factory
-from engine.errors import CommandTimeout, InputError, Problem, SessionLost
-from engine.inventory import Host, Inventory, PatternError
+from engine.drivers import ConnectionSettings, DriverFactory, netmiko_factory
+from engine.errors import CommandTimeout, SessionLost
+from engine.inventory import Host, Inventory
 from engine.model import Play, Playbook, Step
+from engine.plan import choose_strategy, select_hosts
 from engine.results import Journal, Mask, RunResult, Status, StepRecord, StepResult
 from engine.runner import RateLimiter, Runner
-from engine.templating import reads_hostvars, render_value, step_templates
+from engine.sessions import Session
+from engine.templating import render_value
 
 
 @dataclass(frozen=True)
@@ -68,119 +67,6 @@ class _Silent:
         pass
 
 
-def select_hosts(
-    playbook: Playbook, inventory: Inventory, limit: str | None
-) -> dict[int, tuple[Host, ...]]:
-    """Hosts of each play (by index), narrowed by `--limit`; errors before any connection."""
-    limited = {h.name for h in inventory.select(limit)} if limit else None
-    chosen: dict[int, tuple[Host, ...]] = {}
-    for i, play in enumerate(playbook.plays):
-        hosts = _select(playbook, inventory, play.hosts, (*play.location.path, "hosts"))
-        chosen[i] = tuple(h for h in hosts if limited is None or h.name in limited)
-        for step in play.steps:
-            if step.hosts:
-                _select(playbook, inventory, step.hosts, (*step.path, "hosts"), step)
-    return chosen
-
-
-def _select(
-    playbook: Playbook,
-    inventory: Inventory,
-    patterns: Sequence[str],
-    path: Any,
-    step: Step | None = None,
-) -> tuple[Host, ...]:
-    try:
-        return inventory.select(patterns)
-    except PatternError as exc:
-        document = step.document if step is not None else playbook.document
-        if document is not None:
-            raise InputError([document.problem(path, str(exc), hint=exc.hint)]) from exc
-        raise InputError.at(playbook.file, str(exc), path=path, hint=exc.hint) from exc
-
-
-def choose_strategy(play: Play) -> str:
-    """Pipeline unless a step needs every host's previous step: `hostvars` or `run_once`."""
-    needy = next((s for s in play.steps if _needs_lockstep(s)), None)
-    if play.strategy == "pipeline" and needy is not None:
-        message = (
-            f"step '{needy.name}' needs every host to finish each step first"
-            " (it reads hostvars, or uses run_once or save_to)"
-        )
-        problem = Problem(
-            play.location,
-            f"strategy: pipeline cannot run this play: {message}",
-            hint="remove `strategy: pipeline` (netplay picks the fastest safe one)",
-        )
-        raise InputError([problem])
-    if play.strategy is not None:
-        return play.strategy
-    return "lockstep" if needy is not None else "pipeline"
-
-
-def _needs_lockstep(step: Step) -> bool:
-    """Cross-host reads and `run_once` need every host at the barrier; so does `save_to`,
-    whose combined file is written once the step has finished everywhere."""
-    return (
-        step.run_once
-        or bool(step.save_to)
-        or any(reads_hostvars(s, expression=e) for _, s, e in step_templates(step))
-    )
-
-
-class _Session:
-    """A host's driver: opened on first use (rate-limited), reopened once if dropped."""
-
-    def __init__(self, executor: Executor, host: Host) -> None:
-        self._executor = executor
-        self.host = host
-        self.driver: Driver | None = None
-        self.deadline: float | None = None
-        self.timings: dict[str, float] = {}  # connect / enable seconds, from the driver
-
-    def ready(self) -> Driver:
-        if self.driver is None:
-            self.driver = self._open()
-        return self.driver
-
-    def reopen(self) -> Driver:
-        self.close()
-        return self.ready()
-
-    def _open(self) -> Driver:
-        driver = self._connect()
-        for name, seconds in getattr(driver, "timings", {}).items():
-            self.timings[name] = self.timings.get(name, 0.0) + seconds
-        return driver
-
-    def _connect(self) -> Driver:
-        ex = self._executor
-        connection = ex.settings.connection
-        budget = self.remaining()
-        if budget is not None:
-            connection = replace(
-                connection, connect_timeout=min(connection.connect_timeout, budget)
-            )
-        ex.limiter.wait()
-        driver = ex.factory(self.host, connection)
-        driver.open()
-        return driver
-
-    def remaining(self) -> float | None:
-        """Seconds left of the host's `--host-timeout` budget (None: no budget)."""
-        if self.deadline is None:
-            return None
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            raise CommandTimeout(self.host.name, "host budget (--host-timeout) used up")
-        return left
-
-    def close(self) -> None:
-        driver, self.driver = self.driver, None
-        if driver is not None:
-            driver.close()
-
-
 class Executor:
     """One run of one playbook against one inventory."""
 
@@ -208,7 +94,10 @@ class Executor:
             diff=settings.diff,
             command_timeout=settings.connection.command_timeout,
         )
-        self._sessions = {h.name: _Session(self, h) for h in inventory.hosts}
+        self._sessions = {
+            h.name: Session(h, driver_factory, settings.connection, self.limiter)
+            for h in inventory.hosts
+        }
         self._registered: dict[str, dict[str, Any]] = {h.name: {} for h in inventory.hosts}
         self._down: set[str] = set()
         self._records: list[StepRecord] = []
@@ -218,14 +107,16 @@ class Executor:
         self._started = False
 
     def run(self) -> RunResult:
-        """Run every play; always closes the sessions it opened and saves what ran."""
+        """Run every play; always closes the sessions it opened and saves what ran.
+
+        Ctrl-C (and SIGTERM, which the command line turns into the same) ends the run
+        early: it returns what completed, with `interrupted` set."""
         started, clock = time.time(), time.monotonic()
         runner = Runner(self.settings.forks)
         interrupted = False
         try:
-            with _interrupt_on_sigterm():
-                for i, play in enumerate(self.playbook.plays):
-                    self._run_play(runner, play, self._play_hosts(i), self.strategies[i])
+            for i, play in enumerate(self.playbook.plays):
+                self._run_play(runner, play, self._play_hosts(i), self.strategies[i])
         except KeyboardInterrupt:
             interrupted = True
         finally:
@@ -385,7 +276,7 @@ class Executor:
             result = replace(result, error=f"{result.error}{note}")
         return result
 
-    def _options(self, session: _Session) -> stage.Options:
+    def _options(self, session: Session) -> stage.Options:
         try:
             budget = session.remaining()
         except CommandTimeout:
@@ -482,23 +373,6 @@ class Executor:
 
 def _lost(result: StepResult) -> bool:
     return result.kind == SessionLost.kind
-
-
-@contextmanager
-def _interrupt_on_sigterm() -> Iterator[None]:
-    """SIGTERM stops a run the way Ctrl-C does (only the main thread can install it)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 class HostVars(Mapping[str, Mapping[str, Any]]):

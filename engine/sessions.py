@@ -1,0 +1,72 @@
+"""One SSH session per host for the whole run: opened on first use, reopened once if the
+device drops it, bounded by the host's time budget."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from engine.drivers import ConnectionSettings, Driver, DriverFactory
+from engine.errors import CommandTimeout
+from engine.inventory import Host
+from engine.runner import RateLimiter
+
+
+class Session:
+    """A host's driver: opened on first use (rate-limited), reopened once if dropped."""
+
+    def __init__(
+        self,
+        host: Host,
+        factory: DriverFactory,
+        connection: ConnectionSettings,
+        limiter: RateLimiter,
+    ) -> None:
+        self.host = host
+        self._factory = factory
+        self._connection = connection
+        self._limiter = limiter
+        self.driver: Driver | None = None
+        self.deadline: float | None = None
+        self.timings: dict[str, float] = {}  # connect / enable seconds, from the driver
+
+    def ready(self) -> Driver:
+        if self.driver is None:
+            self.driver = self._open()
+        return self.driver
+
+    def reopen(self) -> Driver:
+        self.close()
+        return self.ready()
+
+    def _open(self) -> Driver:
+        driver = self._connect()
+        for name, seconds in getattr(driver, "timings", {}).items():
+            self.timings[name] = self.timings.get(name, 0.0) + seconds
+        return driver
+
+    def _connect(self) -> Driver:
+        connection = self._connection
+        budget = self.remaining()
+        if budget is not None:
+            connection = replace(
+                connection, connect_timeout=min(connection.connect_timeout, budget)
+            )
+        self._limiter.wait()
+        driver = self._factory(self.host, connection)
+        driver.open()
+        return driver
+
+    def remaining(self) -> float | None:
+        """Seconds left of the host's `--host-timeout` budget (None: no budget)."""
+        if self.deadline is None:
+            return None
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise CommandTimeout(self.host.name, "host budget (--host-timeout) used up")
+        return left
+
+    def close(self) -> None:
+        driver, self.driver = self.driver, None
+        if driver is not None:
+            driver.close()
