@@ -217,12 +217,12 @@ def test_rerun_failed_runs_only_the_hosts_that_failed_or_were_unreachable(
 
 
 def test_a_host_timeout_stops_a_slow_host_and_not_the_others(tmp_path: Path) -> None:
-    slow = {"H07": {"command_delay": 1.0}}
-    run = netplay_run(tmp_path, write_inventory(tmp_path, slow), "--host-timeout", "1.5")
+    slow = {"H07": {"command_delay": 2.0}}  # its session set-up alone outlasts the budget
+    run = netplay_run(tmp_path, write_inventory(tmp_path, slow), "--host-timeout", "3")
     assert run.last("H07")["status"] in ("failed", "unreachable")
     assert re.search(r"time[sd]? ?out", run.last("H07")["error"] or "")
     assert all(run.results["recap"][h]["ok"] == 2 for h in HOSTS if h != "H07")
-    assert run.seconds < 8
+    assert run.seconds < 12
 
 
 def test_connect_rate_spreads_the_connection_starts(tmp_path: Path) -> None:
@@ -246,7 +246,9 @@ def test_a_signal_stops_the_run_within_5s_and_keeps_what_was_done(
     with subprocess.Popen(
         argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     ) as process:
-        time.sleep(1.5)
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("PLAY")  # the run has started
+        time.sleep(1.0)
         process.send_signal(signum)
         sent = time.monotonic()
         try:
