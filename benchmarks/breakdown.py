@@ -29,7 +29,8 @@ class Breakdown:
     wall: float
     startup: float  # wall minus netplay's own elapsed: interpreter, imports, parsing, exit
     steps: tuple[tuple[str, float, float, float], ...]  # (step, lab delay, overhead med, max)
-    barrier: float  # elapsed minus the slowest host's own sum of steps
+    barrier: float  # elapsed minus what the hosts' own steps need (see `breakdown`)
+    sessions: tuple[tuple[str, float], ...] = ()  # (phase, median overhead) from `timings`
 
     def summary(self) -> str:
         """One line: start-up, each step's overhead (median/max over hosts), barriers."""
@@ -37,15 +38,18 @@ class Breakdown:
             f"{name} {median:.2f}/{worst:.2f} over {delay:.2f} lab"
             for name, delay, median, worst in self.steps
         )
+        phases = ", ".join(f"{phase} {seconds:.2f}" for phase, seconds in self.sessions)
+        opening = f" (of which {phases})" if phases else ""
         return (
             f"wall {self.wall:.2f} = start-up+exit {self.startup:.2f}, "
-            f"step overhead median/max [{steps}], barrier wait {self.barrier:.2f}"
+            f"step overhead median/max [{steps}]{opening}, barrier/queue wait {self.barrier:.2f}"
         )
 
     def to_json(self) -> dict[str, Any]:
         return {
             "startup": round(self.startup, 3),
             "barrier": round(self.barrier, 3),
+            "session_overhead_median": {p: round(s, 3) for p, s in self.sessions},
             "steps": [
                 {
                     "step": n,
@@ -59,9 +63,13 @@ class Breakdown:
 
 
 def breakdown(
-    workload: str, wall: float, details: Mapping[str, Any], profile: Profile
+    workload: str, wall: float, details: Mapping[str, Any], profile: Profile, forks: int
 ) -> Breakdown | None:
-    """The decomposition of one netplay run, or None without per-host timings."""
+    """The decomposition of one netplay run, or None without per-host timings.
+
+    The barrier/queue wait is netplay's elapsed time minus what its hosts' own steps need
+    with `forks` workers: max(slowest host, all hosts' step time / forks).
+    """
     per_host: Mapping[str, Sequence[float]] = details.get("per_host") or {}
     elapsed = details.get("elapsed")
     names = [s["step"] for s in details.get("steps", [])]
@@ -69,8 +77,28 @@ def breakdown(
         return None
     delays = {h: _step_delays(h, workload, profile) for h in per_host}
     steps = tuple(_step(i, name, per_host, delays) for i, name in enumerate(names))
-    slowest = max(sum(times) for times in per_host.values())
-    return Breakdown(wall, wall - float(elapsed), steps, float(elapsed) - slowest)
+    own = [sum(times) for times in per_host.values()]
+    needed = max(max(own), sum(own) / min(forks, len(own)))
+    sessions = _sessions(details.get("timings") or {}, profile)
+    return Breakdown(wall, wall - float(elapsed), steps, float(elapsed) - needed, sessions)
+
+
+def _sessions(
+    timings: Mapping[str, Mapping[str, float]], profile: Profile
+) -> tuple[tuple[str, float], ...]:
+    """Median overhead of opening a session, per phase netplay times (connect, enable)."""
+    lab = {"connect": (0, 3), "enable": (3, 5)}  # login + terminal width/length; enable + secret
+    out = []
+    for phase, (start, end) in lab.items():
+        hosts = [h for h in timings if phase in timings[h]]
+        if hosts:
+            overheads = [timings[h][phase] - _draws(h, profile, start, end) for h in hosts]
+            out.append((phase, statistics.median(overheads)))
+    return tuple(out)
+
+
+def _draws(host: str, profile: Profile, start: int, end: int) -> float:
+    return sum(host_delays(host, profile, SESSION_LINES)[start:end])
 
 
 def _step_delays(host: str, workload: str, profile: Profile) -> list[float]:

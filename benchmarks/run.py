@@ -127,15 +127,16 @@ class Bench:
         if m.timed_out:
             failures["(run)"] = f"killed after {self.opts.timeout:.0f} s"
         details = dict(tool.details(job))
+        record_forks = tool.parallelism(n, job.forks)
         if tool.name == "netplay" and not failures:
-            split = breakdown(workload, m.wall, details, self.opts.profile)
+            split = breakdown(workload, m.wall, details, self.opts.profile, record_forks)
             details["breakdown"] = split.to_json() if split else None
         record = RunRecord(
             tool.name,
             workload,
             n,
             repeat,
-            tool.parallelism(n, job.forks),
+            record_forks,
             m,
             failures,
             round(_cpu(lab.pid) - lab_cpu, 3),
@@ -194,7 +195,9 @@ class Bench:
         out = []
         for (workload, n), runs in sorted(groups.items()):
             median = sorted(runs, key=lambda r: r.measurement.wall)[(len(runs) - 1) // 2]
-            split = breakdown(workload, median.measurement.wall, median.details, self.opts.profile)
+            split = breakdown(
+                workload, median.measurement.wall, median.details, self.opts.profile, median.forks
+            )
             if split is not None:
                 out.append(f"  {workload} N={n}: {split.summary()}")
         return out

@@ -70,7 +70,7 @@ class ConsoleReport:
         style = "yellow" if label in ("changed", "ignored") else STYLES[result.status]
         line = Text.assemble(
             ("  ", ""),
-            (f"{label:<11}", style),
+            (f"{label:<12}", style),
             (result.host, "bold"),
             (f"  {result.elapsed:.2f}s" if result.status is not Status.SKIPPED else "", "dim"),
         )

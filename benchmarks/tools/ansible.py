@@ -36,6 +36,7 @@ command_timeout = 120
 
 [paramiko_connection]
 host_key_auto_add = True
+record_host_keys = False
 look_for_keys = False
 """
 

@@ -81,6 +81,8 @@ class Netplay(Tool):
             f"tag={job.tag}",
             "--results",
             "results.json",
+            "--known-hosts",  # a fresh file: first contact every run, ~/.ssh untouched
+            "known_hosts",
             "-q",
         ]
 
@@ -113,6 +115,7 @@ class Netplay(Tool):
                     }
                 )
         return {
+            "timings": data.get("timings", {}),
             "mode": data.get("mode", {}),
             "elapsed": data.get("elapsed"),
             "steps": steps,
