@@ -23,17 +23,11 @@ import yaml
 
 
 def reseeder(lab: Any) -> Any:
-    """A SIGUSR1 handler restarting every device's delays, or None if the lab hides them."""
-    from engine.lab.knobs import Delays
-
-    devices = getattr(lab, "_devices", None)  # no public accessor yet
-    if not devices:
-        return None
+    """A SIGUSR1 handler restarting every device's delays."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        for device in devices:
-            device.delays = Delays(device.spec.name, device.spec.knobs)
-        print(f"reseeded {len(devices)}", flush=True)
+        lab.restart_delays()
+        print(f"reseeded {len(lab.endpoints)}", flush=True)
 
     return handler
 

@@ -24,9 +24,6 @@ class Job:
     forks: int
     tag: str  # unique per run; W2 writes it into the config so stale state cannot pass
 
-    def by_address(self) -> dict[str, Target]:
-        return {t.address: t for t in self.targets}
-
 
 class Tool:
     """A benchmarked tool. Subclasses set `name` and implement `command` and `outcomes`."""

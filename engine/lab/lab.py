@@ -19,6 +19,7 @@ from typing import Any, TextIO, TypeVar
 from engine.errors import NetplayError
 from engine.lab.device import Device, DeviceSpec
 from engine.lab.identity import derive
+from engine.lab.knobs import Delays
 from engine.lab.server import Binding, LabServer
 from engine.lab.topology import neighbors
 
@@ -151,6 +152,12 @@ class Lab:
             return self._endpoints[name]
         except KeyError:
             raise KeyError(f"no device named {name!r} in the lab") from None
+
+    def restart_delays(self) -> None:
+        """Every device draws its jittered delays again from the start of its sequence, so
+        successive runs (e.g. of different tools in a benchmark) meet the same delays."""
+        for device in self._devices:
+            device.delays = Delays(device.spec.name, device.spec.knobs)
 
     @property
     def endpoints(self) -> Mapping[str, tuple[str, int]]:

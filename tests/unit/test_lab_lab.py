@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.lab import DeviceSpec, Lab
+from engine.lab import DeviceSpec, Lab, LabKnobs
 from engine.lab.lab import allocate
 
 
@@ -36,3 +36,13 @@ def test_endpoints_are_unknown_before_start() -> None:
     with pytest.raises(RuntimeError, match="not started"):
         lab.endpoint("R1")
     lab.stop()  # stopping a lab that never started is harmless
+
+
+def test_restart_delays_replays_each_devices_jittered_delays_from_the_start() -> None:
+    knobs = LabKnobs(command_delay=0.2, jitter=0.3)
+    lab = Lab([DeviceSpec("R1", "u", "p", knobs=knobs)])
+    device = lab._devices[0]
+    first = [device.delays.command() for _ in range(3)]
+    lab.restart_delays()
+    assert [device.delays.command() for _ in range(3)] == first
+    assert len(set(first)) == 3  # jittered, so a replay is not trivially equal
