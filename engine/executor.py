@@ -4,7 +4,8 @@ Two strategies:
   lockstep — a step starts when the previous one has finished on every host, so any step
              can read any host's earlier results (`hostvars`). Needed for cross-host plays.
   pipeline — each host runs its steps back to back without waiting for the slowest host.
-             Chosen automatically when no step reads `hostvars` and none is `run_once`.
+             Chosen automatically unless a step reads `hostvars`, is `run_once` or has
+             `save_to` (see engine.plan).
 
 In lockstep, only the main thread renders templates and updates shared state; workers
 only talk to devices. In pipeline, each worker owns exactly one host's state.
