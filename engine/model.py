@@ -69,10 +69,6 @@ class Step:
         return self.location.path
 
     @property
-    def touches_device(self) -> bool:
-        return self.action in ("send", "config")
-
-    @property
     def base_dir(self) -> Path:
         """Relative template paths (`parse`) resolve from the step's own file."""
         return Path(self.document.file).parent if self.document is not None else Path.cwd()
@@ -97,11 +93,6 @@ class Playbook:
     file: str
     plays: tuple[Play, ...]
     document: Document | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def base_dir(self) -> Path:
-        """Relative paths in the playbook (includes, templates) resolve from here."""
-        return Path(self.file).parent if self.document is not None else Path.cwd()
 
 
 def load_playbook(path: str | os.PathLike[str]) -> Playbook:

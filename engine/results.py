@@ -11,7 +11,7 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -166,15 +166,6 @@ class RunResult:
             "recap": {h: vars(c) for h, c in self.recap().items()},
             "timings": {h: dict(t) for h, t in self.timings.items()},
         }
-
-
-def results_by_host(steps: Iterable[StepRecord]) -> dict[str, list[StepResult]]:
-    """Regroup step records host by host (keeps step order)."""
-    grouped: dict[str, list[StepResult]] = {}
-    for record in steps:
-        for result in record.results:
-            grouped.setdefault(result.host, []).append(result)
-    return grouped
 
 
 def write_json_atomic(path: str | os.PathLike[str], data: Any, mask: Mask) -> None:

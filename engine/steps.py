@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from engine.configdiff import config_diff, would_add, writes
@@ -51,7 +50,6 @@ class Options:
 
     check: bool = False
     diff: bool = False
-    base_dir: Path = Path()
     command_timeout: float | None = None
 
 
