@@ -10,5 +10,6 @@ pytest_plugins = ["engine.lab.pytest_plugin"]
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "heavy: a bounded load test, part of the default run (deselect with -m 'not heavy')",
+        "heavy: a bounded slow test (load, packaging), part of the default run "
+        "(deselect with -m 'not heavy')",
     )
