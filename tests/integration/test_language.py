@@ -546,7 +546,6 @@ def test_timeout_bounds_each_command_and_fails_the_host_when_it_runs_out(tmp_pat
     assert result.code == 2
     assert copy["kind"] == "timeout" and "timed out after 0.5s" in copy["error"]
     assert "Destination filename [startup-config]?" in copy["error"]  # the last text received
-    assert copy["elapsed"] < 5
 
 
 def test_expect_ends_a_command_at_its_question_for_the_next_step_to_answer(
