@@ -259,8 +259,9 @@ def keygen(out: str | None) -> int:
         return int(ExitCode.OK)
     if not sys.stdout.isatty():
         print(
-            "warning: a key redirected to a file gets that file's default mode, often "
-            "readable by others; `netplay vault keygen --out FILE` writes it private (0600)",
+            "warning: stdout is not a terminal; a file the key is redirected to gets the "
+            "default mode, often readable by others: `netplay vault keygen --out FILE` "
+            "writes a private (0600) file",
             file=sys.stderr,
         )
     print(vaults.generate_key().decode())

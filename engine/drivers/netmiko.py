@@ -193,6 +193,7 @@ class NetmikoDriver:
         if folder is None:
             return None
         mask = self.settings.mask.including(*self.host.secrets())
+        # a reconnect of this driver appends to the log its first session started
         stream = open_private(session_log_path(folder, self.host.name), append=self._opens > 0)
         return _OwnedSessionLog(
             buffered_io=stream,
