@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -119,3 +121,20 @@ def test_every_value_of_a_vault_file_is_a_secret_whatever_its_name(
     extra, vaulted = commands.read_extra_vars([f"@{vault}", f"@{plain}", "x=Cli-Value"])
     assert extra["tacacs_psk"] == "Tac-Gnu-7781"
     assert vaulted == {"Tac-Gnu-7781", "10.1.1.1"}
+
+
+class _Stdout(io.StringIO):
+    def __init__(self, terminal: bool) -> None:
+        super().__init__()
+        self.terminal = terminal
+
+    def isatty(self) -> bool:
+        return self.terminal
+
+
+@pytest.mark.parametrize("terminal, shown", [(True, "x^[]0;t^Gy\n"), (False, "x\x1b]0;t\x07y\n")])
+def test_cmd_output_is_made_printable_on_a_terminal_and_kept_raw_in_a_pipe(
+    monkeypatch: pytest.MonkeyPatch, terminal: bool, shown: str
+) -> None:
+    monkeypatch.setattr(sys, "stdout", _Stdout(terminal))
+    assert commands.for_stdout("x\x1b]0;t\x07y\n") == shown
