@@ -13,6 +13,7 @@ from typing import NoReturn
 
 from engine import __version__
 from engine.errors import ExitCode, NetplayError, UsageError
+from engine.terminal import printable
 
 EPILOG = "exit codes: 0 ok, 2 a host failed, 3 a host unreachable, 4 invalid input, 5 bad options"
 
@@ -70,7 +71,10 @@ def _parser() -> argparse.ArgumentParser:
 
     vault = sub.add_parser("vault", help="encrypted vars files")
     vault_sub = vault.add_subparsers(dest="vault_command", required=True, parser_class=_Parser)
-    vault_sub.add_parser("keygen", help="print a new vault key")
+    keygen = vault_sub.add_parser("keygen", help="make a new vault key")
+    keygen.add_argument(
+        "--out", metavar="FILE", help="write the key to a new file, private to you (0600)"
+    )
     for action in ("encrypt", "decrypt"):
         one = vault_sub.add_parser(action, help=f"{action} a vars file in place")
         one.add_argument("file")
@@ -130,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         return int(_dispatch(args))
     except NetplayError as exc:
-        print(exc.render(), file=sys.stderr)
+        print(printable(exc.render()), file=sys.stderr)
         return int(exc.exit_code)
     except KeyboardInterrupt:
         if os.environ.get("NETPLAY_DEBUG"):

@@ -16,30 +16,36 @@ from typing import Any
 from engine.drivers import ConnectionSettings
 from engine.errors import ExitCode, InputError, Location, Problem, UsageError
 from engine.executor import Executor, RunSettings
+from engine.files import atomic_write, refuse_link
 from engine.inventory import Host, Inventory, PatternError, inventory_from_paths
 from engine.model import Playbook, adhoc_playbook, load_playbook
 from engine.plan import choose_strategy, select_hosts
 from engine.report import ConsoleReport, command_blocks, command_json, failures, make_console
-from engine.results import Mask, RunResult, write_json_atomic
+from engine.results import RunResult, write_json_atomic
 from engine.schema import suggest
+from engine.secrets import Mask, leaf_values, secret_values
 from engine.templating import BUILTIN_NAMES, check_playbook
-from engine.vault import secret_values
+from engine.terminal import printable
 
 
 def run(args: argparse.Namespace) -> int:
     """`netplay run PLAYBOOK`: validate everything, then run it and print each step."""
     playbook = load_playbook(args.playbook)
     inventory = load_inventory_arg(args.inventory)
-    extra = parse_extra_vars(args.extra_vars, args.vault_key_file)
+    extra, vaulted = read_extra_vars(args.extra_vars, args.vault_key_file)
     check_playbook(playbook, known_names(inventory, extra))
     check_parsers(playbook, select_hosts(playbook, inventory, args.limit))
     if args.list_steps:
-        print(list_steps(playbook, _tag_set(args.tags), _tag_set(args.skip_tags)), end="")
+        steps = list_steps(playbook, _tag_set(args.tags), _tag_set(args.skip_tags))
+        print(printable(steps), end="")
         return int(ExitCode.OK)
     _check_start_at(playbook, args.start_at_step)
-    result = execute(playbook, inventory, args, extra, quiet=args.quiet)
     if args.results:
-        write_json_atomic(args.results, result.to_json(), secrets_mask(inventory, extra))
+        refuse_link(args.results)
+    inventory, mask = with_secrets(inventory, args.ask_pass, extra, vaulted)
+    result = execute(playbook, inventory, args, extra, mask, quiet=args.quiet)
+    if args.results:
+        write_json_atomic(args.results, result.to_json(), mask)
     return int(result.exit_code())
 
 
@@ -116,17 +122,25 @@ def cmd(args: argparse.Namespace) -> int:
     """`netplay cmd COMMAND...`: the classic job, every device in parallel, inventory order."""
     inventory = load_inventory_arg(args.inventory)
     playbook = adhoc_playbook(args.commands)
-    result = execute(playbook, inventory, args, {}, quiet=True, silent=True)
-    mask = Mask(inventory.secrets())
     if args.output:
-        Path(args.output).write_text(command_blocks(result, mask), encoding="utf-8")
+        refuse_link(args.output)
+    inventory, mask = with_secrets(inventory, args.ask_pass, {}, frozenset())
+    result = execute(playbook, inventory, args, {}, mask, quiet=True, silent=True)
+    if args.output:
+        atomic_write(args.output, command_blocks(result, mask))
     if args.json:
         print(command_json(result, mask))
     elif not args.output:
-        print(command_blocks(result, mask), end="")
+        print(for_stdout(command_blocks(result, mask)), end="")
     for line in failures(result, mask):
-        print(line, file=sys.stderr)
+        print(printable(line), file=sys.stderr)
     return int(result.exit_code())
+
+
+def for_stdout(text: str) -> str:
+    """Device text for stdout: made printable on a terminal, kept raw when piped (the same
+    bytes as `--output` writes, for tools that read it)."""
+    return printable(text) if sys.stdout.isatty() else text
 
 
 def hosts(args: argparse.Namespace) -> int:
@@ -136,7 +150,8 @@ def hosts(args: argparse.Namespace) -> int:
     width = max((len(h.name) for h in selected), default=4)
     for host in selected:
         groups = ",".join(host.groups) or "-"
-        print(f"{host.name:<{width}}  {host.address}:{host.port}  {host.platform}  {groups}")
+        line = f"{host.name:<{width}}  {host.address}:{host.port}  {host.platform}  {groups}"
+        print(printable(line))
     print(f"{len(selected)} host{'s' * (len(selected) != 1)}", file=sys.stderr)
     return int(ExitCode.OK)
 
@@ -155,6 +170,7 @@ def execute(
     inventory: Inventory,
     args: argparse.Namespace,
     extra: dict[str, Any],
+    mask: Mask,
     *,
     quiet: bool,
     silent: bool = False,
@@ -162,10 +178,7 @@ def execute(
     """Run a playbook with the common options (-l, -f, --lab, timeouts)."""
     if args.forks < 1:
         raise UsageError("--forks must be at least 1")
-    if args.ask_pass:
-        inventory = with_password(inventory, getpass.getpass("SSH password: "))
     results = getattr(args, "results", None)
-    mask = secrets_mask(inventory, extra)
     connection = ConnectionSettings(
         connect_timeout=args.connect_timeout,
         command_timeout=args.command_timeout,
@@ -174,7 +187,7 @@ def execute(
         host_key_policy="off" if args.lab else args.host_key_policy,
         known_hosts=Path(args.known_hosts) if args.known_hosts else None,
         session_log_dir=Path(args.session_logs) if args.session_logs else None,
-        masked=mask.secrets,
+        mask=mask,
     )
     settings = RunSettings(
         forks=args.forks,
@@ -203,9 +216,16 @@ def execute(
     return result
 
 
-def secrets_mask(inventory: Inventory, extra: Mapping[str, Any]) -> Mask:
-    """Every secret a run knows: inventory credentials and secret-named variables."""
-    return Mask(inventory.secrets() | frozenset(secret_values(extra)))
+def with_secrets(
+    inventory: Inventory, ask_pass: bool, extra: Mapping[str, Any], vaulted: frozenset[str]
+) -> tuple[Inventory, Mask]:
+    """The inventory with the `-k` password, and the run's one mask over every secret it
+    knows: inventory credentials, secret-named extra vars, vault values, the typed password.
+    Built once, before anything runs, and used by everything that writes or prints."""
+    typed = getpass.getpass("SSH password: ") if ask_pass else None
+    if typed is not None:
+        inventory = with_password(inventory, typed)
+    return inventory, Mask.of(inventory.secrets(), secret_values(extra), vaulted, [typed])
 
 
 def with_password(inventory: Inventory, password: str) -> Inventory:
@@ -219,14 +239,32 @@ def vault(args: argparse.Namespace) -> int:
     from engine import vault as vaults
 
     if args.vault_command == "keygen":
-        print(vaults.generate_key().decode())
-        return int(ExitCode.OK)
+        return keygen(args.out)
     key = vaults.load_key(args.vault_key_file)
     if args.vault_command == "encrypt":
         vaults.encrypt_file(args.file, key)
     else:
         vaults.decrypt_file(args.file, key)
     print(f"{args.vault_command}ed {args.file}", file=sys.stderr)
+    return int(ExitCode.OK)
+
+
+def keygen(out: str | None) -> int:
+    """`netplay vault keygen [--out FILE]`: a new key, in a new private file or printed."""
+    from engine import vault as vaults
+
+    if out is not None:
+        vaults.write_key_file(out)
+        print(f"wrote a new vault key to {out} (readable by you only)", file=sys.stderr)
+        return int(ExitCode.OK)
+    if not sys.stdout.isatty():
+        print(
+            "warning: stdout is not a terminal; a file the key is redirected to gets the "
+            "default mode, often readable by others: `netplay vault keygen --out FILE` "
+            "writes a private (0600) file",
+            file=sys.stderr,
+        )
+    print(vaults.generate_key().decode())
     return int(ExitCode.OK)
 
 
@@ -252,9 +290,17 @@ def known_names(inventory: Inventory, extra: dict[str, Any]) -> set[str]:
 
 def parse_extra_vars(items: Sequence[str], vault_key_file: str | None = None) -> dict[str, Any]:
     """`-e KEY=VALUE` (a string) and `-e @vars.yml` (a YAML mapping, possibly a vault)."""
-    from engine.vault import load_key, load_vars
+    return read_extra_vars(items, vault_key_file)[0]
+
+
+def read_extra_vars(
+    items: Sequence[str], vault_key_file: str | None = None
+) -> tuple[dict[str, Any], frozenset[str]]:
+    """The extra vars, and every value read from a vault file (each one a secret)."""
+    from engine.vault import is_vault_file, load_key, load_vars
 
     merged: dict[str, Any] = {}
+    vaulted: set[str] = set()
     for item in items:
         if item.startswith("@"):
             key = load_key(vault_key_file) if vault_key_file else None
@@ -262,12 +308,14 @@ def parse_extra_vars(items: Sequence[str], vault_key_file: str | None = None) ->
             if not isinstance(doc.data, dict):
                 raise InputError([doc.problem((), "an extra vars file must hold a mapping")])
             merged.update(doc.data)
+            if is_vault_file(item[1:]):
+                vaulted.update(leaf_values(doc.data))
         elif "=" in item and item.split("=", 1)[0].isidentifier():
             key_name, value = item.split("=", 1)
             merged[key_name] = value
         else:
             raise UsageError(f"-e takes KEY=VALUE or @FILE, not {item!r}")
-    return merged
+    return merged, frozenset(vaulted)
 
 
 def select(inventory: Inventory, limit: str | None) -> tuple[Host, ...]:

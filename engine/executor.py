@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from engine import steps as stage
 from engine.drivers import ConnectionSettings, DriverFactory, netmiko_factory
@@ -26,8 +26,9 @@ from engine.errors import CommandTimeout, SessionLost
 from engine.inventory import Host, Inventory
 from engine.model import Play, Playbook, Step
 from engine.plan import choose_strategy, select_hosts
-from engine.results import Journal, Mask, RunResult, Status, StepRecord, StepResult
+from engine.results import Journal, RunResult, Status, StepRecord, StepResult
 from engine.runner import RateLimiter, Runner
+from engine.secrets import Mask
 from engine.sessions import Session
 from engine.templating import render_value
 
@@ -198,6 +199,7 @@ class Executor:
 
             record = save_outputs(step, record, variables, self.settings.output_dir, self.mask)
             self._down |= {r.host for r in record.results if r.stops_host}
+        record = _shown(step, record)
         self._records.append(record)
         self.events.step_finished(play, step, record)
 
@@ -229,7 +231,7 @@ class Executor:
             )
             self._absorb(step, record.results, hosts)
             if len(record.results) < len(targets):  # interrupted mid-step
-                self._records.append(record)
+                self._records.append(_shown(step, record))
         return record
 
     def _count_waiting(self, wall: float, results: Iterable[StepResult]) -> None:
@@ -261,7 +263,7 @@ class Executor:
         host = self.inventory.host(result.host)
         if result.status is not Status.SKIPPED:
             result = stage.conclude(step, result, self.variables(host, play, step))
-        self._journal.write(play.name, result)
+        self._journal.write(play.name, _shown(step, result))
         return result
 
     def _execute(self, work: stage.Work) -> StepResult:
@@ -332,7 +334,7 @@ class Executor:
                 outcome = self._execute(outcome)
             if outcome.status is not Status.SKIPPED:
                 outcome = stage.conclude(step, outcome, variables)
-            self._journal.write(play.name, outcome)
+            self._journal.write(play.name, _shown(step, outcome))
             self._register(step, host.name, outcome)
             done.append((i, outcome))
             if outcome.stops_host:
@@ -370,6 +372,15 @@ class Executor:
             **self._registered[name],
             **self.settings.extra_vars,
         }
+
+
+_Done = TypeVar("_Done", StepResult, StepRecord)
+
+
+def _shown(step: Step, done: _Done) -> _Done:
+    """What may be shown and saved of a step: all of it, or only its statuses (`no_log`).
+    The registered variable always holds the real result."""
+    return done.redacted() if step.no_log else done
 
 
 def _lost(result: StepResult) -> bool:

@@ -21,12 +21,14 @@ from typing import Any
 
 from engine.errors import InputError, KeyPath, Problem, UsageError
 from engine.schema import suggest, validate
+from engine.secrets import secret_values
 from engine.source import Document, load_yaml
 from engine.templating import TemplateError, is_template, render
-from engine.vault import secret_values
 
 DEFAULT_PLATFORM = "cisco_ios"
 CONNECTION_KEYS = ("port", "platform", "username", "password", "secret")
+# A credential read from the environment is kept out of git: it is treated as a secret.
+CREDENTIAL_KEYS = ("username", "password", "secret")
 MERGED_KEYS = ("vars", "options", "lab")
 _ENV_REFERENCE = re.compile(r"\benv(?:\.(\w+)|\[\s*['\"](\w+)['\"]\s*\])")
 # netmiko's own keys that netplay models; the rest of a devices.yaml entry passes through.
@@ -48,6 +50,15 @@ class Host:
     vars: Mapping[str, Any] = field(default_factory=dict, repr=False)
     options: Mapping[str, Any] = field(default_factory=dict, repr=False)
     lab: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    env_credentials: frozenset[str] = field(default=frozenset(), repr=False)
+
+    def secrets(self) -> frozenset[str]:
+        """This host's secret values: password and secret, credentials read from the
+        environment, and values under secret-looking names at any depth of `vars` and
+        `options` (see engine.secrets)."""
+        values = {v for v in (self.password, self.secret) if v} | set(self.env_credentials)
+        values.update(secret_values(self.vars), secret_values(self.options))
+        return frozenset(values)
 
     def at(self, address: str, port: int) -> Host:
         """The same host reached at another address (used to point hosts at the lab)."""
@@ -110,12 +121,7 @@ class Inventory:
 
     def secrets(self) -> frozenset[str]:
         """Every secret value in the inventory, so output can be masked."""
-        values: set[str] = set()
-        for host in self.hosts:
-            values.update(v for v in (host.password, host.secret) if v)
-            values.update(secret_values(host.vars))
-            values.update(secret_values(host.options))
-        return frozenset(values)
+        return frozenset(value for host in self.hosts for value in host.secrets())
 
 
 def _split_patterns(patterns: str | Sequence[str]) -> list[str]:
@@ -144,6 +150,15 @@ def _render_env(doc: Document, path: KeyPath, value: Any) -> Any:
         unset = [name for name in unset if name not in os.environ]
         message = f"environment variable {unset[0]} is not set" if unset else str(exc)
         raise InputError([doc.problem(path, message)]) from exc
+
+
+def _env_credentials(raw: Mapping[str, Any], rendered: Mapping[str, Any]) -> frozenset[str]:
+    """The credentials a template filled in (from the environment): secrets too."""
+    return frozenset(
+        str(rendered[key])
+        for key in CREDENTIAL_KEYS
+        if isinstance(raw.get(key), str) and is_template(raw[key]) and rendered.get(key)
+    )
 
 
 def _merge(layers: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
@@ -208,6 +223,7 @@ class _NetplayFormat:
             (("hosts", name), hdef),
         ]
         merged = _merge(layer for _, layer in layers)
+        raw = dict(merged)
         for key in CONNECTION_KEYS:
             origin = next((p for p, layer in reversed(layers) if key in layer), None)
             if origin is not None:
@@ -224,6 +240,7 @@ class _NetplayFormat:
             vars=merged.get("vars", {}),
             options=merged.get("options", {}),
             lab=merged.get("lab", {}),
+            env_credentials=_env_credentials(raw, merged),
         )
 
 
@@ -249,16 +266,18 @@ def _netmiko_host(doc: Document, path: KeyPath, name: str, device: Mapping[str, 
         return _render_env(doc, (*path, key), device.get(key))
 
     options = {k: v for k, v in device.items() if k not in _NETMIKO_KEYS and k != "lab"}
+    credentials = {key: get(key) for key in CREDENTIAL_KEYS}
     return Host(
         name=name,
         address=str(device.get("ip") or device.get("host")),
         port=int(device.get("port", 22)),
         platform=str(device["device_type"]),
-        username=get("username"),
-        password=get("password"),
-        secret=get("secret"),
+        username=credentials["username"],
+        password=credentials["password"],
+        secret=credentials["secret"],
         options=options,
         lab=device.get("lab") or {},
+        env_credentials=_env_credentials(device, credentials),
     )
 
 

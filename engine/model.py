@@ -21,7 +21,7 @@ ACTIONS: tuple[Action, ...] = ("send", "config", "set", "assert")
 Strategy = Literal["lockstep", "pipeline"]
 Condition = str | bool
 MAX_INCLUDE_DEPTH = 16
-_INCLUDE_KEYS = frozenset({"include", "name", "vars", "when", "tags", "hosts"})
+_INCLUDE_KEYS = frozenset({"include", "name", "vars", "when", "tags", "hosts", "no_log"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ class Step:
     error_patterns: tuple[str, ...] = ()
     save: bool = False
     save_to: str | None = None
+    no_log: bool | None = None  # None: as the play says
     document: Document | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -84,6 +85,7 @@ class Play:
     location: Location
     vars: Mapping[str, Any] = field(default_factory=dict)
     strategy: Strategy | None = None
+    no_log: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,13 +130,15 @@ def _play(doc: Document, path: KeyPath, raw: Mapping[str, Any]) -> Play:
     steps: list[Step] = []
     for i, step in enumerate(raw["steps"]):
         steps += _steps(doc, (*path, "steps", i), step, tags, ())
+    no_log = bool(raw.get("no_log", False))
     return Play(
         name=raw["name"],
         hosts=_strings(raw["hosts"]),
-        steps=tuple(steps),
+        steps=tuple(s if s.no_log is not None else replace(s, no_log=no_log) for s in steps),
         location=doc.locate(path),
         vars=raw.get("vars") or {},
         strategy=raw.get("strategy"),
+        no_log=no_log,
     )
 
 
@@ -183,6 +187,7 @@ def _step(doc: Document, path: KeyPath, raw: Mapping[str, Any], tags: frozenset[
         error_patterns=_strings(raw.get("error_patterns")),
         save=bool(raw.get("save", False)),
         save_to=raw.get("save_to"),
+        no_log=raw.get("no_log"),
         document=doc,
     )
 
@@ -233,6 +238,8 @@ def _include(
     steps: list[Step] = []
     for i, entry in enumerate(entries):
         steps += _steps(included, (*base, i), entry, step_tags, (*chain, str(target)))
+    if raw.get("no_log") is not None:  # for the included steps that do not say
+        steps = [s if s.no_log is not None else replace(s, no_log=raw["no_log"]) for s in steps]
     caller_vars = raw.get("vars") or {}
     hosts = _strings(raw.get("hosts"))
     return [_inherit(s, file_vars, caller_vars, raw.get("when"), hosts) for s in steps]

@@ -12,9 +12,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from engine.files import FileWriteError, atomic_write
 from engine.model import Step
-from engine.outputs import OutputPathError, combine, host_block, resolve, write_text_atomic
-from engine.results import Mask, Status, StepRecord, StepResult
+from engine.outputs import OutputPathError, combine, host_block, resolve
+from engine.results import Status, StepRecord, StepResult
+from engine.secrets import Mask
 from engine.templating import TemplateError, render
 
 
@@ -49,7 +51,10 @@ def save_outputs(
             )
             for r in results
         ]
-        write_text_atomic(path, mask(combine(blocks)))
+        try:
+            atomic_write(path, mask(combine(blocks)))
+        except FileWriteError as exc:
+            failed.update((r.host, f"save_to: {exc}") for r in results)
     if not failed:
         return record
     updated = tuple(

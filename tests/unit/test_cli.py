@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -68,3 +70,71 @@ def test_ask_pass_fills_in_hosts_without_a_password(tmp_path: Path) -> None:
     path.write_text("hosts:\n  R1: {password: own-password}\n  R2:\n")
     filled = commands.with_password(load_inventory(path), "typed-password")
     assert [h.password for h in filled.hosts] == ["own-password", "typed-password"]
+
+
+def test_vault_keygen_out_writes_a_private_key_file_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key_file = tmp_path / "vault.key"
+    assert main(["vault", "keygen", "--out", str(key_file)]) == 0
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert capsys.readouterr().out == ""  # the key is never printed
+    before = key_file.read_bytes()
+    assert main(["vault", "keygen", "--out", str(key_file)]) == 5
+    assert "already exists; refusing to overwrite it" in capsys.readouterr().err
+    assert key_file.read_bytes() == before
+
+
+def test_vault_keygen_to_a_pipe_warns_that_the_file_may_be_readable(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["vault", "keygen"]) == 0
+    captured = capsys.readouterr()
+    assert len(captured.out.strip()) == 44  # the key, for `> file` or `$(...)`
+    assert "--out FILE" in captured.err and "readable by others" in captured.err
+
+
+def test_a_world_readable_key_file_is_refused_with_the_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key_file, secrets = tmp_path / "vault.key", tmp_path / "secrets.yml"
+    assert main(["vault", "keygen", "--out", str(key_file)]) == 0
+    key_file.chmod(0o644)
+    secrets.write_text("tacacs_psk: Tac-Gnu-7781\n")
+    assert main(["vault", "encrypt", str(secrets), "--vault-key-file", str(key_file)]) == 5
+    err = capsys.readouterr().err
+    assert f"vault key file {key_file} can be read by other users (mode 0644)" in err
+    assert f"chmod 600 {key_file}" in err
+    assert secrets.read_text() == "tacacs_psk: Tac-Gnu-7781\n"
+
+
+def test_every_value_of_a_vault_file_is_a_secret_whatever_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine.vault import encrypt_text, generate_key
+
+    key = generate_key()
+    monkeypatch.setenv("NETPLAY_VAULT_KEY", key.decode())
+    vault, plain = tmp_path / "vault.yml", tmp_path / "plain.yml"
+    vault.write_text(encrypt_text("tacacs_psk: Tac-Gnu-7781\nservers: [10.1.1.1]\n", key))
+    plain.write_text("site: Plain-Site-1\n")
+    extra, vaulted = commands.read_extra_vars([f"@{vault}", f"@{plain}", "x=Cli-Value"])
+    assert extra["tacacs_psk"] == "Tac-Gnu-7781"
+    assert vaulted == {"Tac-Gnu-7781", "10.1.1.1"}
+
+
+class _Stdout(io.StringIO):
+    def __init__(self, terminal: bool) -> None:
+        super().__init__()
+        self.terminal = terminal
+
+    def isatty(self) -> bool:
+        return self.terminal
+
+
+@pytest.mark.parametrize("terminal, shown", [(True, "x^[]0;t^Gy\n"), (False, "x\x1b]0;t\x07y\n")])
+def test_cmd_output_is_made_printable_on_a_terminal_and_kept_raw_in_a_pipe(
+    monkeypatch: pytest.MonkeyPatch, terminal: bool, shown: str
+) -> None:
+    monkeypatch.setattr(sys, "stdout", _Stdout(terminal))
+    assert commands.for_stdout("x\x1b]0;t\x07y\n") == shown

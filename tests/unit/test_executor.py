@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +13,7 @@ from engine.errors import AuthenticationFailed, Location, Unreachable
 from engine.executor import Executor, RunSettings
 from engine.inventory import Host, Inventory
 from engine.model import Play, Playbook, Step
-from engine.results import Status
+from engine.results import HIDDEN, Status
 
 HERE = Location("test.yml")
 
@@ -150,3 +151,34 @@ def test_config_steps_are_changed_and_stop_at_the_first_refused_line() -> None:
 def test_limit_narrows_the_hosts(limit: str, expected: list[str]) -> None:
     result = run(playbook(step("a")), inventory("R1", "R2", "R3"), Lab({}), limit=limit)
     assert [r.host for r in result.steps[0].results] == expected
+
+
+@pytest.mark.parametrize("strategy", ["pipeline", "lockstep"])
+def test_a_no_log_step_is_hidden_in_records_and_journal_but_registered_whole(
+    tmp_path: Path, strategy: str
+) -> None:
+    scripts = {"R1": Script({"show users": "bob Hunter-Pw-22"})}
+    book = Playbook(
+        "test.yml",
+        (
+            Play(
+                "p",
+                ("all",),
+                (
+                    step("show users", register="users", no_log=True),
+                    step("echo", "send", "echo {{ users.output }}"),
+                ),
+                HERE,
+                strategy=strategy,  # type: ignore[arg-type]
+            ),
+        ),
+    )
+    lab, journal = Lab(scripts), tmp_path / "run.jsonl"
+    result = run(book, inventory("R1"), lab, journal=journal)
+    hidden, echoed = result.steps
+    assert hidden.results[0].outputs == (HIDDEN,) and hidden.results[0].commands == (HIDDEN,)
+    assert hidden.results[0].status is Status.OK
+    assert lab.drivers["R1"].sent[-1] == "echo bob Hunter-Pw-22"  # the variable is real
+    lines = journal.read_text().splitlines()
+    assert "Hunter-Pw-22" not in lines[0] and HIDDEN in lines[0]
+    assert echoed.results[0].commands == ("echo bob Hunter-Pw-22",)  # not no_log

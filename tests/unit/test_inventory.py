@@ -109,6 +109,27 @@ def test_secrets_are_collected_for_masking(tmp_path: Path) -> None:
     assert load_inventory(write(tmp_path, DEVICES)).secrets() == {"cisco-secret", "enable-secret"}
 
 
+def test_secret_values_inside_lists_of_vars_are_collected(tmp_path: Path) -> None:
+    text = "hosts:\n  R1:\n    vars:\n      users: [{name: bob, password: Bob-Pw-9921}]\n"
+    assert load_inventory(write(tmp_path, text)).secrets() == {"Bob-Pw-9921"}
+
+
+@pytest.mark.parametrize("fmt", ["netplay", "netmiko"])
+def test_a_username_read_from_the_environment_is_a_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    monkeypatch.setenv("NP_TEST_USER", "svc-Heron-6610")
+    user = "'{{ env.NP_TEST_USER }}'"
+    text = (
+        f"hosts:\n  R1: {{username: {user}, password: pw-1234}}\n  R2: {{username: plain}}\n"
+        if fmt == "netplay"
+        else f"routers:\n- {{device_type: cisco_ios, ip: 10.0.0.1, username: {user}}}\n"
+    )
+    inventory = load_inventory(write(tmp_path, text))
+    assert inventory.hosts[0].username == "svc-Heron-6610"
+    assert "svc-Heron-6610" in inventory.secrets() and "plain" not in inventory.secrets()
+
+
 @pytest.mark.parametrize(
     "pattern, expected",
     [

@@ -183,7 +183,7 @@ def test_an_unknown_key_without_a_close_match_lists_the_allowed_keys() -> None:
     assert problem.hint == (
         "allowed keys: name, send, config, set, assert, include, register, when, vars, loop, "
         "loop_var, until, retries, delay, failed_when, changed_when, ignore_errors, run_once, "
-        "hosts, tags, timeout, expect, answers, parse, error_patterns, save, save_to"
+        "hosts, tags, timeout, expect, answers, parse, error_patterns, save, save_to, no_log"
     )
     assert (problem.location.line, problem.location.column) == (5, 5)
 
@@ -311,6 +311,7 @@ VALID_STEPS = {
     "error_patterns": "  - config: ntp peer 10.0.0.1\n    error_patterns: ['^Error:', 'denied']\n",
     "save": "  - config: hostname R1\n    save: true\n",
     "save_to": '  - send: show running-config\n    save_to: "backup/{{ inventory_hostname }}"\n',
+    "no_log": "  - send: show running-config | include username\n    no_log: true\n",
 }
 V1_STEP_KEYS = {"name", "send", "config", "register", "when", "vars"}
 
