@@ -46,6 +46,15 @@ def check(tmp_path: Path, capsys: pytest.CaptureFixture[str], misuse: Misuse) ->
         assert f"  hint: {misuse.hint}" in err, err
 
 
+def check_start(tmp_path: Path, capsys: pytest.CaptureFixture[str], misuse: Misuse) -> None:
+    """Like `check`, for messages that name a file and may go on (the path looked for)."""
+    code, err = validate(tmp_path, capsys, misuse.steps)
+    assert code == 4
+    assert f"{tmp_path / 'book.yml'}:{misuse.where}: {misuse.message}" in err, err
+    if misuse.hint is not None:
+        assert f"  hint: {misuse.hint}" in err
+
+
 def cases(table: dict[str, Misuse]) -> pytest.MarkDecorator:
     return pytest.mark.parametrize("misuse", list(table.values()), ids=list(table))
 
@@ -440,12 +449,7 @@ CHECKED_AGAINST_THE_INVENTORY_AND_FILES = {
 def test_hosts_templates_and_included_files_are_checked_before_anything_runs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], misuse: Misuse
 ) -> None:
-    code, err = validate(tmp_path, capsys, misuse.steps)
-    assert code == 4
-    # messages that name a file may go on (the path looked for); the start is fixed
-    assert f"{tmp_path / 'book.yml'}:{misuse.where}: {misuse.message}" in err, err
-    if misuse.hint is not None:
-        assert f"  hint: {misuse.hint}" in err
+    check_start(tmp_path, capsys, misuse)
 
 
 def test_a_mistake_inside_an_included_file_is_reported_in_that_file(
@@ -623,11 +627,7 @@ ENSURE = {
 def test_ensure_keys_and_config_files_are_checked_before_anything_runs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], misuse: Misuse
 ) -> None:
-    code, err = validate(tmp_path, capsys, misuse.steps)
-    assert code == 4
-    assert f"{tmp_path / 'book.yml'}:{misuse.where}: {misuse.message}" in err, err
-    if misuse.hint is not None:
-        assert f"  hint: {misuse.hint}" in err
+    check_start(tmp_path, capsys, misuse)
 
 
 def test_a_config_template_file_is_compiled_and_its_variables_checked_at_its_key(
