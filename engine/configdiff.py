@@ -133,9 +133,10 @@ class RunningConfig:
 
     IOS stores configuration in its own canonical form (keywords in full, one line per
     single-valued setting, sections in its own order), so netplay does not predict what a
-    change does to the text: after a change the copy is dropped, and read again when a
-    later step needs it. `before_changes` keeps the copy read before netplay's first change
-    on the host (None if a change came first): what a rollback would return to.
+    change does to the text: the copy is dropped when a change starts, and the step that
+    made the change reads it again (see `engine.actions`). `before_changes` keeps the copy
+    read before netplay's first change on the host (None if a change came first): what a
+    rollback would return to.
 
     One per host session; a host's steps run one at a time, so no lock is needed.
     """

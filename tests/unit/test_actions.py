@@ -82,10 +82,11 @@ def test_ensure_sends_the_missing_lines_then_nothing_on_a_second_pass() -> None:
     device, running = Device(), RunningConfig("R1")
     first = ensured(device, running, ["hostname R1", "ntp server 192.0.2.1"])
     assert (first.commands, first.changed) == (("ntp server 192.0.2.1",), True)
+    assert device.sent[-2:] == ["end", SHOW_RUNNING]  # read again after the change
     sent = len(device.sent)
     second = ensured(device, running, ["hostname R1", "ntp server 192.0.2.1"])
     assert (second.commands, second.changed) == ((), False)
-    assert device.sent[sent:] == [SHOW_RUNNING]  # read again after the change, nothing sent
+    assert device.sent[sent:] == []
 
 
 def test_ensure_in_check_mode_sends_nothing_and_its_diff_shows_what_it_would() -> None:
