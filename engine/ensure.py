@@ -81,14 +81,8 @@ class Change:
 
 def check_block(lines: Sequence[str], platform: str = "cisco_ios") -> str | None:
     """Why a rendered ensure/absent block cannot be used, or None when it can."""
-    text = [line for line in lines if line.strip()]
-    if any("\t" in line[: len(line) - len(line.lstrip())] for line in text):
-        return "indent with spaces, not tabs"
-    if text and text[0][:1].isspace():
-        first = text[0].strip()
-        return f"the first line ('{first}') is indented: a child needs its parent line above it"
     try:
-        _tree(platform, "\n".join(text))
+        _block(lines, platform)
     except BlockError as exc:
         return str(exc)
     return None
@@ -111,14 +105,15 @@ def plan(
     left alone; a line the platform replaces in place, such as a description, is not
     removed first).
     """
-    for block, name in ((ensure, "ensure"), (absent, "absent")):
-        problem = check_block(block, platform)
-        if problem is not None:
-            raise BlockError(f"{name}: {problem}")
+    trees = []
+    for lines, name in ((ensure, "ensure"), (absent, "absent")):
+        try:
+            trees.append(_block(lines, platform))
+        except BlockError as exc:
+            raise BlockError(f"{name}: {exc}") from exc
     builder = _Builder()
     have = _tree(platform, running, what="the running-config")
-    want, gone = _tree(platform, "\n".join(ensure)), _tree(platform, "\n".join(absent))
-    _walk(builder, have, want, gone, exact=exact, top=True)
+    _walk(builder, have, trees[0], trees[1], exact=exact, top=True)
     return builder.change()
 
 
@@ -130,6 +125,19 @@ def _driver(platform: str) -> HConfigDriverBase:
     kept = [rule for rule in driver.rules.per_line_sub if rule.search not in _KEPT]
     driver.rules = driver.rules.model_copy(update={"per_line_sub": kept})
     return driver
+
+
+def _block(lines: Sequence[str], platform: str) -> HConfig:
+    """An ensure/absent block as a tree, once its indentation makes sense."""
+    text = [line for line in lines if line.strip()]
+    if any("\t" in line[: len(line) - len(line.lstrip())] for line in text):
+        raise BlockError("indent with spaces, not tabs")
+    if text and text[0][:1].isspace():
+        first = text[0].strip()
+        raise BlockError(
+            f"the first line ('{first}') is indented: a child needs its parent line above it"
+        )
+    return _tree(platform, "\n".join(text))
 
 
 def _tree(platform: str, text: str, what: str = "the block") -> HConfig:
