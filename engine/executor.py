@@ -271,9 +271,9 @@ class Executor:
         session = self._sessions[work.host.name]
         if session.deadline is None and self.settings.host_timeout:
             session.deadline = time.monotonic() + self.settings.host_timeout
-        result = stage.execute(work, session.ready, self._options(session))
-        if _lost(result) and work.step.action != "config":
-            result = stage.execute(work, session.reopen, self._options(session))
+        result = stage.execute(work, session.ready, self._options(session), session.running)
+        if _lost(result) and not work.step.changes_config:
+            result = stage.execute(work, session.reopen, self._options(session), session.running)
         elif _lost(result):
             note = "; not re-sent: configuration may have been applied"
             result = replace(result, error=f"{result.error}{note}")

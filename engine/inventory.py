@@ -245,19 +245,22 @@ class _NetplayFormat:
 
 
 def _netmiko_format(doc: Document) -> Inventory:
-    """Each top-level key is a group holding a list of netmiko connection dicts."""
+    """Each top-level key is a group holding a list of netmiko connection dicts; or the
+    file is one such list, whose hosts are in no group (but `all`)."""
     hosts: dict[str, Host] = {}
     groups: dict[str, list[str]] = {}
-    for group, devices in doc.data.items():
-        groups[group] = []
+    data = doc.data
+    sections = [(None, data)] if isinstance(data, list) else list(data.items())
+    for group, devices in sections:
         for i, device in enumerate(devices):
-            path: KeyPath = (group, i)
+            path: KeyPath = (i,) if group is None else (group, i)
             name = str(device.get("name") or device.get("ip") or device.get("host"))
-            if name in hosts and group in hosts[name].groups:
+            if name in hosts and (group is None or group in hosts[name].groups):
                 raise InputError([doc.problem(path, f"host '{name}' is listed twice")])
             host = hosts.get(name) or _netmiko_host(doc, path, name, device)
-            hosts[name] = replace(host, groups=(*host.groups, group))
-            groups[group].append(name)
+            hosts[name] = host if group is None else replace(host, groups=(*host.groups, group))
+            if group is not None:
+                groups.setdefault(group, []).append(name)
     return Inventory(doc.file, tuple(hosts.values()), {g: tuple(m) for g, m in groups.items()})
 
 

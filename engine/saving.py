@@ -43,7 +43,7 @@ def save_outputs(
         if result.host in targets:
             by_path.setdefault(targets[result.host], []).append(result)
     # A config step's one output is the whole session: head it as the device would.
-    config = step.action == "config"
+    config = step.changes_config
     for path, results in by_path.items():
         blocks = [
             host_block(

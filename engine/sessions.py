@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
+from engine.configdiff import RunningConfig
 from engine.drivers import ConnectionSettings, Driver, DriverFactory
 from engine.errors import CommandTimeout
 from engine.inventory import Host
@@ -29,6 +30,7 @@ class Session:
         self.driver: Driver | None = None
         self.deadline: float | None = None
         self.timings: dict[str, float] = {}  # connect / enable seconds, from the driver
+        self.running = RunningConfig(host.name)  # read by ensure and --diff, kept across steps
 
     def ready(self) -> Driver:
         if self.driver is None:
@@ -37,6 +39,7 @@ class Session:
 
     def reopen(self) -> Driver:
         self.close()
+        self.running.forget()  # the dropped session may have been in the middle of a change
         return self.ready()
 
     def _open(self) -> Driver:

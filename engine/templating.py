@@ -250,7 +250,8 @@ def step_templates(step: Step) -> Iterable[tuple[KeyPath, str, bool]]:
     """(key path, source, is-expression) of every template in a step."""
     path = step.path
     yield from _listed((*path, "when"), step.when, expression=True)
-    yield from _listed((*path, step.action), step.commands, expression=False)
+    yield from _listed((*path, step.key), step.commands, expression=False)
+    yield from _listed((*path, "absent"), step.absent, expression=False)
     yield from _listed((*path, "failed_when"), step.failed_when, expression=True)
     yield from _listed((*path, "changed_when"), step.changed_when, expression=True)
     if step.until:

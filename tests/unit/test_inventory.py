@@ -105,6 +105,54 @@ def test_a_netmiko_devices_file_is_read_unchanged(tmp_path: Path) -> None:
     assert inventory.groups == {"routers": ("192.168.100.1", "R2"), "switches": ("192.168.100.1",)}
 
 
+DEVICE_LIST = """
+- device_type: cisco_ios
+  ip: 192.168.100.1
+  username: cisco
+  password: cisco-secret
+  secret: enable-secret
+- device_type: cisco_ios
+  host: 192.168.100.2
+  name: R2
+  username: cisco
+  password: cisco-secret
+  conn_timeout: 20
+"""
+
+
+def test_a_plain_list_of_netmiko_devices_is_read_unchanged_in_no_group(tmp_path: Path) -> None:
+    inventory = load_inventory(write(tmp_path, DEVICE_LIST))
+    assert [h.name for h in inventory.hosts] == ["192.168.100.1", "R2"]
+    first, second = inventory.hosts
+    assert (first.address, first.platform, first.secret, first.groups) == (
+        "192.168.100.1",
+        "cisco_ios",
+        "enable-secret",
+        (),
+    )
+    assert (second.address, second.options) == ("192.168.100.2", {"conn_timeout": 20})
+    assert inventory.groups == {}
+    assert [h.name for h in inventory.select("all")] == ["192.168.100.1", "R2"]
+
+
+def test_a_device_listed_twice_in_a_plain_list_is_reported_where_it_repeats(
+    tmp_path: Path,
+) -> None:
+    text = DEVICE_LIST + "- {device_type: cisco_ios, ip: 192.168.100.1}\n"
+    with pytest.raises(InputError) as caught:
+        load_inventory(write(tmp_path, text))
+    assert ":13:3: [2]: host '192.168.100.1' is listed twice" in caught.value.render()
+
+
+def test_a_mistake_in_a_plain_list_is_reported_at_its_device_and_key(tmp_path: Path) -> None:
+    text = DEVICE_LIST + "- {device_type: Cisco IOS, ip: 192.168.100.3}\n"
+    with pytest.raises(InputError) as caught:
+        load_inventory(write(tmp_path, text))
+    assert ":13:17: [2].device_type: 'Cisco IOS' is not a netmiko device type" in (
+        caught.value.render()
+    )
+
+
 def test_secrets_are_collected_for_masking(tmp_path: Path) -> None:
     assert load_inventory(write(tmp_path, DEVICES)).secrets() == {"cisco-secret", "enable-secret"}
 
