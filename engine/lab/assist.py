@@ -33,7 +33,7 @@ _HELP = {
     "running-config": "Current operating configuration",
     "startup-config": "Contents of startup configuration",
     "interfaces": "Interface status and configuration",
-    "interface": "Select an interface to configure",
+    "interface": "Interface status and configuration",
     "ip": "IP information",
     "length": "Set number of lines on a screen",
     "width": "Set width of the display terminal",
@@ -47,6 +47,8 @@ _HELP = {
     "ntp": "Configure NTP",
     "username": "Establish User Name Authentication",
 }
+# Where config mode means something else by the same word.
+_CONFIG_HELP = {"interface": "Select an interface to configure", "exit": "Exit from configure mode"}
 _ARG_HELP = {
     Arg.WORD: ("WORD", ""),
     Arg.LINE: ("LINE", ""),
@@ -72,7 +74,8 @@ def help_text(session: Session, text: str) -> str:
     if found.partial:
         words = _partial_words(found)
         return "  ".join(words) + "  \n" if words else _UNRECOGNIZED
-    rows = [row for node in found.nodes for row in _rows(node)]
+    texts = _HELP | _CONFIG_HELP if session.context.mode.configuring else _HELP
+    rows = [row for node in found.nodes for row in _rows(node, texts)]
     if found.complete:
         rows.append(("<cr>", ""))
     width = max((len(word) for word, _ in rows), default=0)
@@ -101,9 +104,9 @@ def _partial_words(found: Choices) -> list[str]:
     return words
 
 
-def _rows(node: Node) -> list[tuple[str, str]]:
+def _rows(node: Node, texts: dict[str, str]) -> list[tuple[str, str]]:
     if node.keyword is not None:
-        return [(node.keyword, _HELP.get(node.keyword, ""))]
+        return [(node.keyword, texts.get(node.keyword, ""))]
     if node.arg is Arg.INTERFACE:
         return [(name, f"{name} interface") for name in INTERFACE_TYPES]
     if node.arg is Arg.NUMBER:
