@@ -160,9 +160,11 @@ def run_module(tests: Path, module: str) -> list[tuple[str, str, str]]:
         for child in case:
             if child.tag in ("failure", "error", "skipped"):
                 outcome = {"failure": "failed", "error": "error"}.get(child.tag, "skipped")
-                reason = (child.get("message") or "").splitlines()[0][:110] if child.get(
-                    "message"
-                ) else ""
+                reason = (
+                    (child.get("message") or "").splitlines()[0][:110]
+                    if child.get("message")
+                    else ""
+                )
         results.append((case.get("name", "?"), outcome, reason))
     return results
 
@@ -185,7 +187,7 @@ def table(rows: dict[str, list[tuple[str, str, str]]]) -> str:
         for name, outcome, reason in results
         if outcome != "passed"
     ]
-    return "\n".join(lines + ([""] + notes if notes else []))
+    return "\n".join(lines + (["", *notes] if notes else []))
 
 
 def main(argv: list[str] | None = None) -> int:
