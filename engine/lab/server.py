@@ -130,6 +130,7 @@ class _Shell:
     async def run(self) -> None:
         """Until the client leaves or the device ends the session."""
         self.out.write(_wire(self.session.greeting()))
+        self._ready("")
         while self.input.pending or await self.input.more():
             used, echo, event = self.editor.feed(self.input.pending)
             self.input.pending = self.input.pending[used:]
@@ -145,7 +146,7 @@ class _Shell:
         session = self.session
         if event.kind == "help":
             listing = help_text(session, event.text)
-            self.out.write(_wire(f"?\n{listing}\n{session.prompt}{event.text}"))
+            self.out.write(_wire(f"?\n{listing}\n{session.prompt}{self.editor.visible}"))
         elif event.kind == "complete":
             completed = complete(session, event.text)
             if completed is not None:
@@ -181,10 +182,13 @@ class _Shell:
         """Set the editor for what the device waits for next: a command, an answer, a secret."""
         self.editor.echo = not _SECRET_PROMPT.search(output)
         self.editor.assist = not self.session.asking
+        width, prompt = self.session.terminal.width, self.session.prompt
+        self.editor.room = max(width - len(prompt) - 1, 1) if width else 0
 
     async def _page(self, output: str) -> bool:
         """Send output a screen at a time (`terminal length`); False if the client left."""
-        pager = Pager(output, self.session.terminal.length)
+        terminal = self.session.terminal
+        pager = Pager(output, terminal.length, terminal.width)
         self.out.write(_wire(pager.first()))
         while not pager.done:
             key = await self._key()

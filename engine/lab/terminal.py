@@ -21,7 +21,6 @@ EventKind = Literal["line", "interrupt", "suspend", "help", "complete"]
 
 _PLAIN = re.compile(r"[^\x00-\x1f\x7f?]+")  # keys echoed as they are
 _ESCAPE = re.compile(r"\x1b(?:\[[0-9;]*[@-~]|O.|.)?", re.DOTALL)  # arrows, function keys
-_ERASE = "\b \b"
 _ACTIONS: dict[str, EventKind] = {"\x03": "interrupt", "\x1a": "suspend"}
 MORE = " --More-- "
 # IOS takes back `--More--` in place: back over it, blank it, back again.
@@ -51,6 +50,8 @@ class LineEditor:
         self.text = ""
         self.echo = True
         self.assist = True
+        self.room = 0  # columns after the prompt (terminal width); 0: no limit
+        self._start = 0  # first character on screen; `$` stands in for it when > 0
         self._after_cr = False
 
     def feed(self, data: str, start: int = 0) -> tuple[int, str, Event | None]:
@@ -76,9 +77,30 @@ class LineEditor:
         return index, "".join(shown), None
 
     def _insert(self, text: str, shown: list[str]) -> None:
+        before = len(self.text) - self._start
         self.text += text
-        if self.echo:
+        if not self.echo:
+            return
+        if self.room and len(self.text) - self._start > self.room:
+            fits = max(self.room - before, 0)  # typed one key at a time, these came first
+            shown.append(text[:fits] + self._scroll(before + fits))
+        else:
             shown.append(text)
+
+    @property
+    def visible(self) -> str:
+        """The line as the screen shows it: IOS scrolls a line longer than the terminal
+        is wide to the left, with `$` where the hidden start was."""
+        return self.text if not self._start else "$" + self.text[self._start + 1 :]
+
+    def _scroll(self, before: int) -> str:
+        """Redraw the line after the prompt, its end in view (10 columns to spare)."""
+        keep = max(self.room - 10, 1)
+        wide = self.room and len(self.text) > self.room
+        self._start = max(len(self.text) - keep, 0) if wide else 0
+        after = self.visible
+        blank = max(before - len(after), 0)
+        return "\b" * before + after + " " * blank + "\b" * blank
 
     def _control(self, key: str, shown: list[str]) -> Event | None:
         after_cr, self._after_cr = self._after_cr, key == "\r"
@@ -107,24 +129,31 @@ class LineEditor:
     def _take(self, kind: EventKind, echo: str, shown: list[str]) -> Event:
         """End the line: its text goes with the event, the editor starts a new one."""
         shown.append(echo)
-        text, self.text = self.text, ""
+        text, self.text, self._start = self.text, "", 0
         return Event(kind, text)
 
     def _erase(self, count: int, shown: list[str]) -> None:
         count = min(count, len(self.text))
-        if count:
-            self.text = self.text[:-count]
-            if self.echo:
-                shown.append("\b" * count + " " * count + "\b" * count)
+        if not count:
+            return
+        before = len(self.text) - self._start
+        self.text = self.text[:-count]
+        if not self.echo:
+            return
+        if self._start:
+            shown.append(self._scroll(before))
+        else:
+            shown.append("\b" * count + " " * count + "\b" * count)
 
     def replace(self, text: str) -> str:
         """Put `text` on the line instead (Tab completion); returns the echo that does it."""
-        old, self.text = self.text, text
+        old, before = self.text, len(self.text) - self._start
+        self.text = text
         if not self.echo:
             return ""
-        if text.startswith(old):
+        if text.startswith(old) and not self._start and not (self.room and len(text) > self.room):
             return text[len(old) :]
-        return _ERASE * len(old) + text
+        return self._scroll(before)
 
     def after_key(self, key: str) -> None:
         """A key was taken by someone else (the pager): a LF after its CR is no new key."""
@@ -157,12 +186,14 @@ class Pager:
     """Output shown a screen at a time: `length - 1` lines, then ` --More-- `.
 
     At `--More--`, space shows the next screen, Enter the next line, any other key ends
-    the output. The `--More--` is erased before whatever comes next.
+    the output. The `--More--` is erased before whatever comes next. With a `width`, a
+    line wider than the terminal counts as the rows it wraps onto.
     """
 
-    def __init__(self, text: str, length: int) -> None:
+    def __init__(self, text: str, length: int, width: int = 0) -> None:
         self._lines = text.splitlines(keepends=True)
         self._page = max(length - 1, 1)
+        self._width = width
         self._shown = 0
         self.paging = length > 0
 
@@ -172,10 +203,15 @@ class Pager:
 
     def first(self) -> str:
         """What to send before the first key: all of it, or a screen and `--More--`."""
-        if not self.paging or len(self._lines) <= self._page:
+        if not self.paging or sum(map(self._rows, self._lines)) <= self._page:
             self._shown = len(self._lines)
             return "".join(self._lines)
         return self._next(self._page)
+
+    def _rows(self, line: str) -> int:
+        """Screen rows a line takes: a line wider than the terminal wraps."""
+        columns = len(line.rstrip("\r\n"))
+        return max(-(-columns // self._width), 1) if self._width else 1
 
     def press(self, key: str) -> str:
         """What to send after a key at `--More--`."""
@@ -186,7 +222,13 @@ class Pager:
         self._shown = len(self._lines)
         return ERASE_MORE
 
-    def _next(self, count: int) -> str:
-        chunk = self._lines[self._shown : self._shown + count]
-        self._shown += len(chunk)
+    def _next(self, rows: int) -> str:
+        """The next lines that fit in `rows` screen rows (at least one line)."""
+        end, used = self._shown, 0
+        while end < len(self._lines):
+            used += self._rows(self._lines[end])
+            if used > rows and end > self._shown:
+                break
+            end += 1
+        chunk, self._shown = self._lines[self._shown : end], end
         return "".join(chunk) + ("" if self.done else MORE)

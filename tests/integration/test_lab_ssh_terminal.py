@@ -230,3 +230,17 @@ def test_the_ssh_version_string_is_the_one_ios_sends(term: Terminal) -> None:
     transport = term.client.get_transport()
     assert transport is not None
     assert transport.remote_version == "SSH-2.0-Cisco-1.25"
+
+
+def test_a_command_wider_than_the_terminal_scrolls_until_the_width_is_raised(
+    term: Terminal,
+) -> None:
+    enabled(term)
+    long_command = "show running-config | include " + "x" * 60
+    term.type(long_command + "\r")
+    echo = term.until("R1#")
+    assert echo.startswith(long_command[:76] + "\b" * 76 + "$")  # scrolled left at width 80
+    term.type("terminal width 511\r")
+    term.until("R1#")
+    term.type(long_command)
+    assert term.until(long_command) == long_command  # echoed verbatim now

@@ -133,7 +133,7 @@ def test_replace_echoes_only_what_completion_adds() -> None:
 def test_replace_redraws_a_line_whose_start_changed() -> None:
     editor = LineEditor()
     feed_all(editor, "SH")
-    assert editor.replace("show ") == "\b \b\b \bshow "
+    assert editor.replace("show ") == "\b\bshow "
 
 
 def test_terminal_settings_record_length_and_width() -> None:
@@ -192,3 +192,43 @@ def test_any_other_key_ends_the_output() -> None:
 def test_more_is_erased_by_backspacing_over_blanks() -> None:
     assert ERASE_MORE == "\b" * 10 + " " * 10 + "\b" * 10
     assert MORE == " --More-- "
+
+
+def narrow(room: int) -> LineEditor:
+    editor = LineEditor()
+    editor.room = room
+    return editor
+
+
+def test_a_line_wider_than_the_terminal_scrolls_left_behind_a_dollar() -> None:
+    editor = narrow(20)
+    echo, _ = feed_all(editor, "a" * 20)
+    assert echo == "a" * 20
+    echo, _ = feed_all(editor, "b")
+    assert echo == "\b" * 20 + "$" + "a" * 8 + "b" + " " * 10 + "\b" * 10
+    assert editor.visible == "$" + "a" * 8 + "b"
+    assert editor.text == "a" * 20 + "b"
+
+
+def test_a_scrolled_line_still_ends_as_typed() -> None:
+    editor = narrow(20)
+    _, events = feed_all(editor, "x" * 45 + "\r")
+    assert events == [Event("line", "x" * 45)]
+    assert editor.visible == ""
+
+
+def test_erasing_back_into_the_hidden_start_scrolls_right_again() -> None:
+    editor = narrow(20)
+    feed_all(editor, "a" * 21)
+    feed_all(editor, "\x15")
+    assert editor.text == "" and editor.visible == ""
+
+
+def test_without_a_width_nothing_scrolls() -> None:
+    echo, _ = feed_all(LineEditor(), "a" * 600)
+    assert echo == "a" * 600
+
+
+def test_width_counts_wrapped_lines_towards_the_page() -> None:
+    pager = Pager("x" * 100 + "\n" + lines(30), 24, width=80)
+    assert pager.first() == "x" * 100 + "\n" + lines(21) + MORE
