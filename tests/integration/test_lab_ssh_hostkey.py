@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -72,3 +75,32 @@ def test_serve_prints_the_same_fingerprint_after_a_restart(tmp_path: Path) -> No
                 server.terminate()
                 server.wait(timeout=10)
     assert printed[0] == printed[1]
+
+
+def free_port(address: str) -> int:
+    with socket.socket() as sock:
+        sock.bind((address, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_netplay_lab_serve_keeps_its_key_in_the_users_state_folder(tmp_path: Path) -> None:
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text("hosts:\n  R1: {host: 192.0.2.1, username: a, password: b}\n")
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")}
+    command = [sys.executable, "-m", "engine", "lab", "serve", "-i", str(inventory)]
+    printed = []
+    for _ in range(2):
+        port = str(free_port("127.0.1.1"))
+        with subprocess.Popen(
+            [*command, "--port", port], stdout=subprocess.PIPE, text=True, env=env
+        ) as server:
+            try:
+                assert server.stdout is not None
+                printed.append([server.stdout.readline().strip() for _ in range(2)][1])
+            finally:
+                server.send_signal(signal.SIGINT)
+                server.wait(timeout=10)
+    assert printed[0] == printed[1]
+    assert printed[0].startswith("host key SHA256:")
+    assert (tmp_path / "state" / "netplay" / "lab_host_key").is_file()
