@@ -160,11 +160,8 @@ def run_module(tests: Path, module: str) -> list[tuple[str, str, str]]:
         for child in case:
             if child.tag in ("failure", "error", "skipped"):
                 outcome = {"failure": "failed", "error": "error"}.get(child.tag, "skipped")
-                reason = (
-                    (child.get("message") or "").splitlines()[0][:110]
-                    if child.get("message")
-                    else ""
-                )
+                lines = (child.get("message") or "").splitlines()
+                reason = next((line.strip() for line in lines if line.strip()), "")[:110]
         results.append((case.get("name", "?"), outcome, reason))
     return results
 
