@@ -219,9 +219,16 @@ def choices(line: str, root: Node, *, privileged: bool = True) -> Choices | Fail
     if partial:
         word = partial.lower()
         fits = [c for c in visible if c.keyword is not None and c.keyword.startswith(word)]
-        fits += [c for c in visible if c.arg is Arg.INTERFACE and _TYPE_RE.fullmatch(partial)]
+        fits += [c for c in visible if c.arg is Arg.INTERFACE and _interface_prefix(partial)]
         return Choices(tuple(fits), partial, False)
     return Choices(tuple(visible), "", node.action is not None and node is not root)
+
+
+def _interface_prefix(word: str) -> bool:
+    """Whether `word` may be the start of an interface name (`Gi`, `gi0/1`, `Lo`)."""
+    found = _TYPE_RE.fullmatch(word)
+    kind = found.group(1).lower() if found else ""
+    return bool(kind) and any(t.lower().startswith(kind) for t in INTERFACE_TYPES)
 
 
 def _split_last(line: str) -> tuple[str, str]:
