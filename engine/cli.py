@@ -86,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("-i", "--inventory")
     serve.add_argument("-l", "--limit", metavar="PATTERN")
     serve.add_argument("--port", type=int, default=2222, help="port on every address")
+    serve.add_argument(
+        "--host-key", metavar="FILE", help="the lab's SSH host key, kept across restarts"
+    )
     return parser
 
 

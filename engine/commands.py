@@ -159,9 +159,12 @@ def hosts(args: argparse.Namespace) -> int:
 def lab_serve(args: argparse.Namespace) -> int:
     """`netplay lab serve`: simulated devices for the inventory's hosts until Ctrl-C."""
     from engine.lab import Lab, serve_forever
+    from engine.lab.hostkey import default_path
 
     inventory = load_inventory_arg(args.inventory)
-    serve_forever(Lab(lab_specs(select(inventory, args.limit)), port=args.port), sys.stdout)
+    key = Path(args.host_key) if args.host_key else default_path()
+    lab = Lab(lab_specs(select(inventory, args.limit)), port=args.port, host_key=key)
+    serve_forever(lab, sys.stdout)
     return int(ExitCode.OK)
 
 

@@ -45,6 +45,11 @@ def resolve(mode: Mode, line: str) -> tuple[Match | Failure, bool]:
     return result, False
 
 
+def tree_for(mode: Mode) -> Node:
+    """The command tree of a configuration mode (what `?` and Tab offer there)."""
+    return _TREES[mode]
+
+
 def apply(context: Context, device: Device, command: Command) -> Outcome:
     """Carry out one matched config command; text is the device's answer (often empty)."""
     handler = _HANDLERS.get(command.match.action) or INTERFACE_HANDLERS[command.match.action]

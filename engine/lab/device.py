@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from engine.lab.files import Flash
 from engine.lab.identity import Identity, derive
 from engine.lab.knobs import Delays, LabKnobs
 from engine.lab.render_config import config_lines
@@ -49,6 +50,7 @@ class Device:
         # Alone, a device still sees its management switch; a Lab passes the ring as well.
         self.neighbors = neighbors if neighbors is not None else (oob_switch(self.identity),)
         self.delays = Delays(spec.name, spec.knobs)
+        self.flash = Flash()
         self._booted = time.time() if booted is None else booted
 
     @property

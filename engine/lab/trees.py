@@ -60,6 +60,7 @@ def _show() -> Node:
         ),
         kw("startup-config", action="show_startup_config", privileged=True),
         kw("tech-support", action="show_tech_support", privileged=True),
+        kw("flash:", action="dir", privileged=True),
     )
 
 
@@ -74,6 +75,17 @@ def _terminal() -> Node:
         ),
         kw("monitor", action="terminal"),
         kw("no", kw("monitor", action="terminal")),
+    )
+
+
+def _file_system() -> tuple[Node, ...]:
+    """`dir`, `verify /md5`, `delete`, `more` on the device's file systems (see `files`)."""
+    path = Arg.WORD  # `flash:`, `flash:/NAME`, `nvram:startup-config`
+    return (
+        kw("dir", arg(path, action="dir"), action="dir", privileged=True),
+        kw("verify", kw("/md5", arg(path, action="verify_md5")), privileged=True),
+        kw("delete", arg(path, action="delete"), privileged=True),
+        kw("more", arg(path, action="more"), privileged=True),
     )
 
 
@@ -99,6 +111,7 @@ EXEC = tree(
         kw("running-config", kw("startup-config", action="copy_running_startup")),
         privileged=True,
     ),
+    *_file_system(),
 )
 
 _EXEC_ONLY = ("show", "ping", "write", "copy", "configure", "terminal")
