@@ -13,7 +13,7 @@ from pathlib import Path
 
 import asyncssh
 
-from engine.outputs import write_text_atomic
+from engine.files import FileWriteError, write_new
 
 KEY_TYPE = "ssh-ed25519"
 
@@ -32,7 +32,8 @@ def generate() -> asyncssh.SSHKey:
 def load_or_create(path: Path) -> asyncssh.SSHKey:
     """The key stored at `path`, created there (0600, folder 0700) on first use.
 
-    OSError when the file cannot be read or written, ValueError when it holds no key.
+    OSError or FileWriteError when the file cannot be read or written, ValueError when it
+    holds no key.
     """
     try:
         return _load(path)
@@ -40,7 +41,12 @@ def load_or_create(path: Path) -> asyncssh.SSHKey:
         pass
     key = generate()
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    write_text_atomic(path, key.export_private_key().decode("ascii"))
+    try:
+        write_new(path, key.export_private_key())
+    except FileWriteError:
+        if not path.exists():
+            raise
+        return _load(path)  # another lab created it first: both serve that one
     return key
 
 

@@ -20,6 +20,7 @@ from typing import Any, TextIO, TypeVar
 import asyncssh
 
 from engine.errors import NetplayError
+from engine.files import FileWriteError
 from engine.lab import hostkey
 from engine.lab.device import Device, DeviceSpec
 from engine.lab.identity import derive
@@ -127,7 +128,7 @@ class Lab:
             return self._key or hostkey.generate()
         try:
             return hostkey.load_or_create(path)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, FileWriteError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             raise LabError(f"cannot use the lab's host key {path}: {reason}") from exc
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import paramiko
 import pytest
 
 from engine import commands
@@ -415,26 +416,48 @@ def test_a_second_run_on_the_same_results_is_refused_before_contacting_a_device(
 
 ESCAPES = "x\x1b]0;owned\x07\x1b[2J\x9b1mz"
 ESCAPE_PLAYBOOK = """\
-name: A description that speaks to terminals
+name: A file that speaks to terminals
 hosts: all
 steps:
-  - config: [interface GigabitEthernet0/1, "description {{ text }}"]
-  - send: show interfaces description
-    save_to: descriptions.txt
+  - send: more flash:notes.txt
+    save_to: notes.txt
 """
 
 
-@pytest.mark.usefixtures("env_password")
+def put_file(address: str, port: int, name: str, data: bytes) -> None:
+    """Copy a file onto a lab device's flash over SFTP, as an operator might have."""
+    transport = paramiko.Transport((address, port))
+    try:
+        transport.connect(username="netops", password=PASSWORD)
+        sftp = paramiko.SFTPClient.from_transport(transport)
+        assert sftp is not None
+        sftp.putfo(io.BytesIO(data), f"flash:/{name}")
+    finally:
+        transport.close()
+
+
 def test_escape_sequences_from_a_device_are_shown_not_obeyed_and_files_keep_them(
-    tmp_path: Path,
+    tmp_path: Path, lab_factory: Callable[..., Lab]
 ) -> None:
-    run = run_and_collect(
-        tmp_path, "-l", "S1", "-e", f"text={ESCAPES}", playbook_text=ESCAPE_PLAYBOOK
+    lab = lab_factory([DeviceSpec("S1", "netops", PASSWORD, secret=SECRET)])
+    address, port = lab.endpoint("S1")
+    put_file(address, port, "notes.txt", ESCAPES.encode() + b"\n")
+    inventory = (
+        f"defaults: {{username: netops, password: {PASSWORD}, secret: {SECRET}}}\n"
+        f"hosts:\n  S1: {{host: {address}, port: {port}}}\n"
     )
-    assert run.code == 0
-    assert "x^[]0;owned^G^[[2J\\x9b1mz" in run.texts["stdout"]
+    (tmp_path / "inventory.yml").write_text(inventory)
+    (tmp_path / "playbook.yml").write_text(ESCAPE_PLAYBOOK)
+    results = tmp_path / "results.json"
+    argv = ["run", str(tmp_path / "playbook.yml"), "-i", str(tmp_path / "inventory.yml")]
+    argv += ["--host-key-policy", "off", "--results", str(results)]
+    argv += ["--output-dir", str(tmp_path / "out"), "--command-timeout", "5"]
+    code, texts = netplay(argv)
+    texts |= files_of(tmp_path)
+    assert code == 0, texts
+    assert "x^[]0;owned^G^[[2J\\x9b1mz" in texts["stdout"], texts["stdout"]
     for channel in ("stdout", "stderr", "results.json", "results.jsonl"):
-        assert not any(c in run.texts[channel] for c in "\x1b\x07\x9b"), channel
-    assert ESCAPES in (tmp_path / "out" / "descriptions.txt").read_text()  # saved raw
-    steps = json.loads(run.texts["results.json"])["steps"]
-    assert ESCAPES in steps[1]["results"][0]["output"]  # JSON escapes, the value is raw
+        assert not any(c in texts[channel] for c in "\x1b\x07\x9b"), channel
+    assert ESCAPES in (tmp_path / "out" / "notes.txt").read_text()  # saved raw
+    steps = json.loads(texts["results.json"])["steps"]
+    assert ESCAPES in steps[0]["results"][0]["output"]  # JSON escapes, the value is raw
