@@ -1,55 +1,82 @@
-"""What each `netplay` sub-command does, composed from the pipeline's stages."""
+"""What each `netplay` sub-command does, composed from the pipeline's stages.
+
+The command line (engine.cli) parses and checks the options; these functions take them as
+plain values (`RunOptions` for `run` and `cmd`) and never see argparse.
+"""
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import json
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from itertools import product
 from pathlib import Path
 from typing import Any
 
-from engine.drivers import ConnectionSettings
-from engine.errors import ExitCode, InputError, Location, Problem, UsageError
+from engine.drivers import ConnectionSettings, DriverFactory, netmiko_factory
+from engine.errors import ExitCode, InputError, InternalError, Location, Problem, UsageError
 from engine.executor import Executor, RunSettings
-from engine.inventory import Host, Inventory, PatternError, inventory_from_paths
-from engine.model import Playbook, adhoc_playbook, load_playbook
-from engine.plan import choose_strategy, select_hosts
+from engine.inventory import Host, Inventory, inventory_from_paths
+from engine.model import adhoc_playbook, load_playbook
+from engine.options import RunOptions
+from engine.plan import Plan, Selection, build_plan, choose_strategy, select_limit
 from engine.report import ConsoleReport, command_blocks, command_json, failures, make_console
 from engine.results import Mask, RunResult, write_json_atomic
-from engine.schema import suggest
+from engine.runner import Stop
 from engine.templating import BUILTIN_NAMES, check_playbook
 from engine.vault import secret_values
 
+_NOT_RUN_SHOWN = 3  # groups of steps named in the "interrupted" line
 
-def run(args: argparse.Namespace) -> int:
+
+def run(
+    playbook_file: str,
+    options: RunOptions,
+    *,
+    stop: Stop | None = None,
+    driver_factory: DriverFactory = netmiko_factory,
+) -> int:
     """`netplay run PLAYBOOK`: validate everything, then run it and print each step."""
-    playbook = load_playbook(args.playbook)
-    inventory = load_inventory_arg(args.inventory)
-    extra = parse_extra_vars(args.extra_vars, args.vault_key_file)
+    playbook = load_playbook(playbook_file)
+    inventory = load_inventory_arg(options.inventory)
+    extra = parse_extra_vars(options.extra_vars, options.vault_key_file)
     check_playbook(playbook, known_names(inventory, extra))
-    check_parsers(playbook, select_hosts(playbook, inventory, args.limit))
-    if args.list_steps:
-        print(list_steps(playbook, _tag_set(args.tags), _tag_set(args.skip_tags)), end="")
+    plan = build_plan(playbook, inventory, _selection(options))
+    check_parsers(plan)
+    if options.list_steps:
+        print(list_steps(plan), end="")
         return int(ExitCode.OK)
-    _check_start_at(playbook, args.start_at_step)
-    result = execute(playbook, inventory, args, extra, quiet=args.quiet)
-    if args.results:
-        write_json_atomic(args.results, result.to_json(), secrets_mask(inventory, extra))
-    return int(result.exit_code())
+    mask = secrets_mask(inventory, extra)
+    results = options.results
+
+    def keep(result: RunResult) -> None:
+        if results is not None:
+            write_json_atomic(results, result.to_json(), mask)
+
+    run = Run(options, extra, mask, stop or Stop(), driver_factory)
+    return int(run.execute(plan, quiet=options.quiet, keep=keep).exit_code())
 
 
-def check_parsers(playbook: Playbook, play_hosts: Mapping[int, Sequence[Host]]) -> None:
+def _selection(options: RunOptions) -> Selection:
+    return Selection(
+        limit=options.limit,
+        only_hosts=_rerun_hosts(options.rerun_failed),
+        tags=options.tags,
+        skip_tags=options.skip_tags,
+        start_at=options.start_at_step,
+    )
+
+
+def check_parsers(plan: Plan) -> None:
     """Every `parse` template exists and compiles for the platforms that will use it."""
     from engine.parsing import ParseError, ParseSpec, check
 
     problems: list[Problem] = []
-    for i, play in enumerate(playbook.plays):
-        platforms = sorted({h.platform for h in play_hosts[i]})
+    for play in plan.plays:
+        platforms = sorted({h.platform for h in play.hosts})
         for step in (s for s in play.steps if s.parse is not None):
             assert step.parse is not None
             spec = ParseSpec(step.parse.kind, step.parse.template, step.base_dir)
@@ -62,46 +89,39 @@ def check_parsers(playbook: Playbook, play_hosts: Mapping[int, Sequence[Host]]) 
                 problems.append(
                     doc.problem(where, str(exc))
                     if doc
-                    else Problem(Location(playbook.file, path=where), str(exc))
+                    else Problem(Location(plan.playbook.file, path=where), str(exc))
                 )
     if problems:
         raise InputError(problems)
 
 
-def list_steps(
-    playbook: Playbook, tags: frozenset[str] = frozenset(), skip: frozenset[str] = frozenset()
-) -> str:
+def list_steps(plan: Plan) -> str:
     """`--list-steps`: every play and step with its tags, in run order; steps that the
-    tags leave out are marked."""
+    tags or `--start-at-step` leave out are marked."""
     lines = []
-    for play in playbook.plays:
-        lines.append(f"play: {play.name}  (hosts: {', '.join(play.hosts)})")
-        for step in play.steps:
+    for play in plan.plays:
+        chosen = {id(step) for step in play.steps}
+        lines.append(f"play: {play.play.name}  (hosts: {', '.join(play.play.hosts)})")
+        for step in play.play.steps:
             label = f"  [tags: {', '.join(sorted(step.tags))}]" if step.tags else ""
-            runs = not step.tags & skip and (not tags or step.tags & tags or "always" in step.tags)
-            lines.append(f"  - {step.name}  ({step.action}){label}{'' if runs else '  (not run)'}")
+            runs = "" if id(step) in chosen else "  (not run)"
+            lines.append(f"  - {step.name}  ({step.action}){label}{runs}")
     return "\n".join(lines) + "\n"
 
 
-def _check_start_at(playbook: Playbook, name: str | None) -> None:
-    names = [s.name for p in playbook.plays for s in p.steps]
-    if name is not None and name not in names:
-        hint = suggest(name, names)
-        raise UsageError(
-            f"--start-at-step: no step is named {name!r}" + (f"; {hint}" if hint else "")
-        )
-
-
-def validate(args: argparse.Namespace) -> int:
+def validate(
+    playbook_file: str,
+    inventory_file: Path | None = None,
+    extra_vars: Sequence[str] = (),
+    vault_key_file: Path | None = None,
+) -> int:
     """`netplay validate PLAYBOOK`: schema, hosts and templates; contacts no device."""
-    playbook = load_playbook(args.playbook)
-    extra = parse_extra_vars(args.extra_vars, args.vault_key_file)
-    known = None
-    if args.inventory is not None:
-        inventory = load_inventory_arg(args.inventory)
-        check_parsers(playbook, select_hosts(playbook, inventory, None))
-        known = known_names(inventory, extra)
-    check_playbook(playbook, known)
+    playbook = load_playbook(playbook_file)
+    extra = parse_extra_vars(extra_vars, vault_key_file)
+    inventory = load_inventory_arg(inventory_file) if inventory_file is not None else None
+    check_playbook(playbook, known_names(inventory, extra) if inventory else None)
+    if inventory is not None:
+        check_parsers(build_plan(playbook, inventory))
     strategies = [choose_strategy(play) for play in playbook.plays]
     steps = sum(len(p.steps) for p in playbook.plays)
     plays = len(playbook.plays)
@@ -112,27 +132,35 @@ def validate(args: argparse.Namespace) -> int:
     return int(ExitCode.OK)
 
 
-def cmd(args: argparse.Namespace) -> int:
+def cmd(
+    commands: Sequence[str],
+    options: RunOptions,
+    *,
+    as_json: bool = False,
+    output: Path | None = None,
+    stop: Stop | None = None,
+    driver_factory: DriverFactory = netmiko_factory,
+) -> int:
     """`netplay cmd COMMAND...`: the classic job, every device in parallel, inventory order."""
-    inventory = load_inventory_arg(args.inventory)
-    playbook = adhoc_playbook(args.commands)
-    result = execute(playbook, inventory, args, {}, quiet=True, silent=True)
-    mask = Mask(inventory.secrets())
-    if args.output:
-        Path(args.output).write_text(command_blocks(result, mask), encoding="utf-8")
-    if args.json:
+    inventory = load_inventory_arg(options.inventory)
+    plan = build_plan(adhoc_playbook(list(commands)), inventory, Selection(limit=options.limit))
+    mask = secrets_mask(inventory, {})
+    run = Run(options, {}, mask, stop or Stop(), driver_factory)
+    result = run.execute(plan, quiet=True, silent=True)
+    if output is not None:
+        output.write_text(command_blocks(result, mask), encoding="utf-8")
+    if as_json:
         print(command_json(result, mask))
-    elif not args.output:
+    elif output is None:
         print(command_blocks(result, mask), end="")
     for line in failures(result, mask):
         print(line, file=sys.stderr)
     return int(result.exit_code())
 
 
-def hosts(args: argparse.Namespace) -> int:
+def hosts(inventory_file: Path | None, limit: str | None) -> int:
     """`netplay hosts`: the selected hosts with their address and groups."""
-    inventory = load_inventory_arg(args.inventory)
-    selected = select(inventory, args.limit)
+    selected = select_limit(load_inventory_arg(inventory_file), limit)
     width = max((len(h.name) for h in selected), default=4)
     for host in selected:
         groups = ",".join(host.groups) or "-"
@@ -141,66 +169,120 @@ def hosts(args: argparse.Namespace) -> int:
     return int(ExitCode.OK)
 
 
-def lab_serve(args: argparse.Namespace) -> int:
+def lab_serve(inventory_file: Path | None, limit: str | None, port: int) -> int:
     """`netplay lab serve`: simulated devices for the inventory's hosts until Ctrl-C."""
     from engine.lab import Lab, serve_forever
 
-    inventory = load_inventory_arg(args.inventory)
-    serve_forever(Lab(lab_specs(select(inventory, args.limit)), port=args.port), sys.stdout)
+    selected = select_limit(load_inventory_arg(inventory_file), limit)
+    serve_forever(Lab(lab_specs(selected), port=port), sys.stdout)
     return int(ExitCode.OK)
 
 
-def execute(
-    playbook: Playbook,
-    inventory: Inventory,
-    args: argparse.Namespace,
-    extra: dict[str, Any],
-    *,
-    quiet: bool,
-    silent: bool = False,
-) -> RunResult:
-    """Run a playbook with the common options (-l, -f, --lab, timeouts)."""
-    if args.forks < 1:
-        raise UsageError("--forks must be at least 1")
-    if args.ask_pass:
-        inventory = with_password(inventory, getpass.getpass("SSH password: "))
-    results = getattr(args, "results", None)
-    mask = secrets_mask(inventory, extra)
-    connection = ConnectionSettings(
-        connect_timeout=args.connect_timeout,
-        command_timeout=args.command_timeout,
-        # The lab makes a new host key at every start: remembering it would only
-        # produce false "host key changed" errors on the next run.
-        host_key_policy="off" if args.lab else args.host_key_policy,
-        known_hosts=Path(args.known_hosts) if args.known_hosts else None,
-        session_log_dir=Path(args.session_logs) if args.session_logs else None,
-        masked=mask.secrets,
-    )
-    settings = RunSettings(
-        forks=args.forks,
-        limit=args.limit,
-        only_hosts=_rerun_hosts(getattr(args, "rerun_failed", None)),
-        extra_vars=extra,
-        connection=connection,
-        check=getattr(args, "check", False),
-        diff=getattr(args, "diff", False),
-        tags=_tag_set(getattr(args, "tags", "")),
-        skip_tags=_tag_set(getattr(args, "skip_tags", "")),
-        start_at=getattr(args, "start_at_step", None),
-        output_dir=Path(getattr(args, "output_dir", ".")),
-        host_timeout=args.host_timeout,
-        connect_rate=args.connect_rate,
-        journal=Path(results).with_suffix(".jsonl") if results else None,
-    )
-    select(inventory, args.limit)  # an unknown --limit is a usage error, before anything runs
-    console = make_console(quiet=silent)
-    report = ConsoleReport(console, mask, show_output=not quiet)
-    planned = select_hosts(playbook, inventory, args.limit)
-    used = {h.name for hs in planned.values() for h in hs}
-    with lab_for(inventory, [h for h in inventory.hosts if h.name in used], args.lab) as inv:
-        result = Executor(playbook, inv, settings, events=report, mask=mask).run()
-    report.recap(result)
-    return result
+class Run:
+    """One run of a plan with the command line's options: the lab, the console, the
+    executor, and the results kept however the run ends."""
+
+    def __init__(
+        self,
+        options: RunOptions,
+        extra: Mapping[str, Any],
+        mask: Mask,
+        stop: Stop,
+        driver_factory: DriverFactory,
+    ) -> None:
+        self.options = options
+        self.extra = extra
+        self.mask = mask
+        self.stop = stop
+        self.factory = driver_factory
+
+    def execute(
+        self,
+        plan: Plan,
+        *,
+        quiet: bool,
+        silent: bool = False,
+        keep: Callable[[RunResult], None] | None = None,
+    ) -> RunResult:
+        """Run the plan; `keep` receives what was collected even when the run fails."""
+        if self.options.ask_pass:
+            password = getpass.getpass("SSH password: ")
+            plan = plan.relocated(with_password(plan.inventory, password))
+        if self.options.session_logs is not None:
+            self.options.session_logs.mkdir(exist_ok=True)
+        report = ConsoleReport(make_console(quiet=silent), self.mask, show_output=not quiet)
+        with lab_for(plan, self.factory, self.options.lab) as (moved, factory):
+            executor = Executor(
+                moved,
+                self._settings(),
+                driver_factory=factory,
+                events=report,
+                mask=self.mask,
+                stop=self.stop,
+            )
+            try:
+                result = executor.run()
+            except Exception as exc:  # a bug: one line for the user, the results kept
+                raise InternalError.of(exc, self.mask) from exc
+            finally:
+                if keep is not None:
+                    with self.stop.shielded():
+                        keep(executor.result())
+        report.recap(result)
+        if result.interrupted:
+            line = interrupted_line(executor.not_run())
+            print(line, file=sys.stderr if silent else sys.stdout)
+        return result
+
+    def _settings(self) -> RunSettings:
+        options = self.options
+        connection = ConnectionSettings(
+            connect_timeout=options.connect_timeout,
+            command_timeout=options.command_timeout,
+            # The lab makes a new host key at every start: remembering it would only
+            # produce false "host key changed" errors on the next run.
+            host_key_policy="off" if options.lab else options.host_key_policy,
+            known_hosts=options.known_hosts,
+            session_log_dir=options.session_logs,
+            masked=self.mask.secrets,
+        )
+        return RunSettings(
+            forks=options.forks,
+            extra_vars=self.extra,
+            connection=connection,
+            check=options.check,
+            diff=options.diff,
+            output_dir=options.output_dir,
+            host_timeout=options.host_timeout,
+            connect_rate=options.connect_rate,
+            journal=options.journal,
+        )
+
+
+def interrupted_line(not_run: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """`interrupted: not run: 'Clock 3' on 12 hosts; 'Clock 4' … 'Clock 30' (27 steps)
+    on 20 hosts` — consecutive steps left on the same number of hosts are grouped."""
+    if not not_run:
+        return "interrupted: every step had finished"
+    groups: list[list[tuple[str, int]]] = []
+    for name, hosts in not_run:
+        if groups and groups[-1][-1][1] == len(hosts):
+            groups[-1].append((name, len(hosts)))
+        else:
+            groups.append([(name, len(hosts))])
+    parts = [_group_text(group) for group in groups[:_NOT_RUN_SHOWN]]
+    rest = sum(len(group) for group in groups[_NOT_RUN_SHOWN:])
+    if rest:
+        parts.append(f"and {rest} more step{'s' * (rest > 1)}")
+    return "interrupted: not run: " + "; ".join(parts)
+
+
+def _group_text(group: Sequence[tuple[str, int]]) -> str:
+    count = group[0][1]
+    on = f"on {count} host{'s' * (count > 1)}"
+    if len(group) == 1:
+        return f"{group[0][0]!r} {on}"
+    return f"{group[0][0]!r} … {group[-1][0]!r} ({len(group)} steps) {on}"
 
 
 def secrets_mask(inventory: Inventory, extra: Mapping[str, Any]) -> Mask:
@@ -214,32 +296,28 @@ def with_password(inventory: Inventory, password: str) -> Inventory:
     return replace(inventory, hosts=hosts)
 
 
-def vault(args: argparse.Namespace) -> int:
+def vault(action: str, file: str | None = None, key_file: Path | None = None) -> int:
     """`netplay vault keygen|encrypt|decrypt`: manage encrypted vars files."""
     from engine import vault as vaults
 
-    if args.vault_command == "keygen":
+    if action == "keygen" or file is None:
         print(vaults.generate_key().decode())
         return int(ExitCode.OK)
-    key = vaults.load_key(args.vault_key_file)
-    if args.vault_command == "encrypt":
-        vaults.encrypt_file(args.file, key)
+    key = vaults.load_key(key_file)
+    if action == "encrypt":
+        vaults.encrypt_file(file, key)
     else:
-        vaults.decrypt_file(args.file, key)
-    print(f"{args.vault_command}ed {args.file}", file=sys.stderr)
+        vaults.decrypt_file(file, key)
+    print(f"{action}ed {file}", file=sys.stderr)
     return int(ExitCode.OK)
 
 
-def _tag_set(text: str) -> frozenset[str]:
-    return frozenset(t.strip() for t in text.split(",") if t.strip())
-
-
-def _rerun_hosts(path: str | None) -> frozenset[str] | None:
+def _rerun_hosts(path: Path | None) -> frozenset[str] | None:
     """Hosts that failed or were unreachable in an earlier `--results` file."""
     if path is None:
         return None
     try:
-        recap = json.loads(Path(path).read_text(encoding="utf-8"))["recap"]
+        recap = json.loads(path.read_text(encoding="utf-8"))["recap"]
         return frozenset(h for h, c in recap.items() if c["failed"] or c["unreachable"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"--rerun-failed: {path} is not a netplay results file ({exc})") from exc
@@ -250,7 +328,7 @@ def known_names(inventory: Inventory, extra: dict[str, Any]) -> set[str]:
     return {name for h in inventory.hosts for name in h.vars} | set(extra) | set(BUILTIN_NAMES)
 
 
-def parse_extra_vars(items: Sequence[str], vault_key_file: str | None = None) -> dict[str, Any]:
+def parse_extra_vars(items: Sequence[str], vault_key_file: Path | None = None) -> dict[str, Any]:
     """`-e KEY=VALUE` (a string) and `-e @vars.yml` (a YAML mapping, possibly a vault)."""
     from engine.vault import load_key, load_vars
 
@@ -270,19 +348,10 @@ def parse_extra_vars(items: Sequence[str], vault_key_file: str | None = None) ->
     return merged
 
 
-def select(inventory: Inventory, limit: str | None) -> tuple[Host, ...]:
-    """Hosts for `--limit` (all when absent); an unknown name is a usage error."""
-    try:
-        return inventory.select(limit or "all")
-    except PatternError as exc:
-        hint = f" ({exc.hint})" if exc.hint else ""
-        raise UsageError(f"--limit: {exc}{hint}") from exc
-
-
-def load_inventory_arg(path: str | None) -> Inventory:
-    if path is not None and not Path(path).exists():
+def load_inventory_arg(path: Path | None) -> Inventory:
+    if path is not None and not path.exists():
         raise UsageError(f"inventory {path} does not exist")
-    return inventory_from_paths(path)
+    return inventory_from_paths(str(path) if path is not None else None)
 
 
 def lab_specs(hosts: Sequence[Host]) -> list[Any]:
@@ -303,20 +372,29 @@ def lab_specs(hosts: Sequence[Host]) -> list[Any]:
 
 
 @contextmanager
-def lab_for(inventory: Inventory, hosts: Sequence[Host], enabled: bool) -> Iterator[Inventory]:
-    """With `--lab`, serve `hosts` as simulated devices and point the inventory at them.
+def lab_for(
+    plan: Plan, factory: DriverFactory, enabled: bool
+) -> Iterator[tuple[Plan, DriverFactory]]:
+    """With `--lab`, serve the plan's hosts as simulated devices and point the plan at them.
 
     The inventory's own addresses are never contacted: each host is reached at its lab
-    endpoint on 127.0.0.0/8 instead.
+    endpoint on 127.0.0.0/8, without the options that would send it elsewhere (a warning
+    names them), and the driver factory refuses anything off loopback.
     """
     if not enabled:
-        yield inventory
+        yield plan, factory
         return
+    from engine.drivers.loopback import ignored_warning, lab_host, loopback_only
     from engine.lab import Lab
 
-    with Lab(lab_specs(hosts)) as lab:
-        names = {h.name for h in hosts}
-        moved = tuple(
-            h.at(*lab.endpoint(h.name)) if h.name in names else h for h in inventory.hosts
-        )
-        yield replace(inventory, hosts=moved)
+    served = plan.hosts
+    with Lab(lab_specs(served)) as lab:
+        moved: dict[str, Host] = {}
+        dropped: dict[str, tuple[str, ...]] = {}
+        for host in served:
+            moved[host.name], dropped[host.name] = lab_host(host, *lab.endpoint(host.name))
+        warning = ignored_warning(dropped)
+        if warning:
+            print(warning, file=sys.stderr)
+        hosts = tuple(moved.get(h.name, h) for h in plan.inventory.hosts)
+        yield plan.relocated(replace(plan.inventory, hosts=hosts)), loopback_only(factory)

@@ -7,9 +7,9 @@ import time
 from dataclasses import replace
 
 from engine.drivers import ConnectionSettings, Driver, DriverFactory
-from engine.errors import CommandTimeout
+from engine.errors import CommandTimeout, StepInterrupted
 from engine.inventory import Host
-from engine.runner import RateLimiter
+from engine.runner import RateLimiter, Stop
 
 
 class Session:
@@ -21,11 +21,13 @@ class Session:
         factory: DriverFactory,
         connection: ConnectionSettings,
         limiter: RateLimiter,
+        stop: Stop | None = None,
     ) -> None:
         self.host = host
         self._factory = factory
         self._connection = connection
         self._limiter = limiter
+        self._stop = stop or Stop()
         self.driver: Driver | None = None
         self.deadline: float | None = None
         self.timings: dict[str, float] = {}  # connect / enable seconds, from the driver
@@ -53,6 +55,8 @@ class Session:
                 connection, connect_timeout=min(connection.connect_timeout, budget)
             )
         self._limiter.wait()
+        if self._stop.is_set():  # the run stopped while this connection waited its turn
+            raise StepInterrupted(self.host.name, "interrupted before connecting")
         driver = self._factory(self.host, connection)
         driver.open()
         return driver

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine.configdiff import config_diff, would_add, writes
 from engine.drivers import Driver, Reply, error_pattern, find_error
-from engine.errors import DeviceError
+from engine.errors import DeviceError, FailureKind, StepInterrupted
 from engine.inventory import Host
 from engine.model import Step
+from engine.plain import plain
 from engine.results import Status, StepResult
 from engine.templating import TemplateError, evaluate, render, render_value
 
@@ -44,13 +45,23 @@ class Work:
     looped: bool
 
 
+def _sleep(seconds: float) -> bool:
+    time.sleep(seconds)
+    return False
+
+
 @dataclass(frozen=True)
 class Options:
-    """Run-wide switches a step needs while it executes."""
+    """Run-wide switches a step needs while it executes.
+
+    `interrupted(seconds)` waits up to `seconds` and says whether the run is stopping
+    (Ctrl-C): a step then sends nothing more, not even its next command or retry.
+    """
 
     check: bool = False
     diff: bool = False
     command_timeout: float | None = None
+    interrupted: Callable[[float], bool] = field(default=_sleep, compare=False)
 
 
 def prepare(step: Step, host: Host, variables: Mapping[str, Any]) -> Work | StepResult:
@@ -67,7 +78,7 @@ def prepare(step: Step, host: Host, variables: Mapping[str, Any]) -> Work | Step
             return Work(host, step, variables, (Item(NOT_LOOPED, commands),), looped=False)
         return _prepare_loop(step, host, variables)
     except TemplateError as exc:
-        return failure(host, step, f"{step.location}: {exc}", kind="template")
+        return failure(host, step, f"{step.location}: {exc}", kind=FailureKind.TEMPLATE)
 
 
 def _prepare_loop(step: Step, host: Host, variables: Mapping[str, Any]) -> Work | StepResult:
@@ -91,7 +102,7 @@ def _loop_values(step: Step, variables: Mapping[str, Any]) -> list[Any]:
         value = render_value(step.loop, variables)
     if isinstance(value, Mapping) or not isinstance(value, list | tuple):
         raise TemplateError(f"loop must give a list, got {type(value).__name__}")
-    return list(value)
+    return list(plain(value))
 
 
 def _pure_loop(
@@ -116,7 +127,7 @@ def _holds(conditions: Sequence[str | bool], variables: Mapping[str, Any]) -> bo
 
 
 def _set(step: Step, host: Host, variables: Mapping[str, Any]) -> StepResult:
-    facts = {key: render_value(value, variables) for key, value in step.values.items()}
+    facts = {key: plain(render_value(value, variables)) for key, value in step.values.items()}
     return StepResult(host.name, step.name, Status.OK, facts=facts)
 
 
@@ -125,8 +136,9 @@ def _assert(step: Step, host: Host, variables: Mapping[str, Any]) -> StepResult:
     if failed:
         custom = step.values.get("fail_msg")
         message = render(custom, variables) if custom else f"assertion failed: {failed[0]}"
+        kind = FailureKind.ASSERT
         return StepResult(
-            host.name, step.name, Status.FAILED, error=message, kind="assert", message=message
+            host.name, step.name, Status.FAILED, error=message, kind=kind, message=message
         )
     custom = step.values.get("success_msg")
     message = render(custom, variables) if custom else "all assertions passed"
@@ -137,9 +149,12 @@ def _saves(step: Step, options: Options) -> bool:
     return step.action == "config" and step.save and not options.check
 
 
-def _save(work: Work, driver: Callable[[], Driver], result: StepResult) -> StepResult:
+def _save(
+    work: Work, driver: Callable[[], Driver], result: StepResult, options: Options
+) -> StepResult:
     """`save: true`: write memory once, after every line of every item was accepted."""
     try:
+        _check_stop(work, options, "saving the configuration")
         reply = driver().save()
     except DeviceError as exc:
         return replace(result, status=Status(exc.status), error=exc.message, kind=exc.kind)
@@ -150,7 +165,7 @@ def _skipped(host: Host, step: Step, item: Item) -> StepResult:
     return StepResult(host.name, step.name, Status.SKIPPED, item=item.value)
 
 
-def failure(host: Host, step: Step, error: str, *, kind: str) -> StepResult:
+def failure(host: Host, step: Step, error: str, *, kind: FailureKind) -> StepResult:
     return StepResult(host.name, step.name, Status.FAILED, error=error, kind=kind)
 
 
@@ -166,7 +181,7 @@ def execute(work: Work, driver: Callable[[], Driver], options: Options) -> StepR
             _skipped(work.host, work.step, item) if skip else _attempts(work, item, driver, options)
         )
     if _saves(work.step, options) and not any(r.failed for r in results):
-        results[-1] = _save(work, driver, results[-1])
+        results[-1] = _save(work, driver, results[-1], options)
     if not work.looped:
         return replace(results[0], elapsed=time.monotonic() - start)
     return replace(combine(work.host, work.step, results), elapsed=time.monotonic() - start)
@@ -180,16 +195,24 @@ def _attempts(work: Work, item: Item, driver: Callable[[], Driver], options: Opt
         for attempt in range(2, tries + 1):
             if result.status is Status.UNREACHABLE or _until_holds(work, item, result):
                 break
-            time.sleep(step.delay)
+            if options.interrupted(step.delay):
+                error = f"interrupted after {result.attempts} attempts"
+                kind = FailureKind.INTERRUPTED
+                return replace(result, status=Status.FAILED, error=error, kind=kind)
             result = replace(_once(work, item, driver, options), attempts=attempt)
         if step.until and not result.failed and not _until_holds(work, item, result):
             error = f"'until' still false after {result.attempts} attempts: {step.until}"
-            result = replace(result, status=Status.FAILED, error=error, kind="until")
+            result = replace(result, status=Status.FAILED, error=error, kind=FailureKind.UNTIL)
     except TemplateError as exc:  # an `until` that cannot be evaluated will never hold
-        result = replace(
-            result, status=Status.FAILED, error=f"{step.location}: {exc}", kind="template"
-        )
+        error = f"{step.location}: {exc}"
+        result = replace(result, status=Status.FAILED, error=error, kind=FailureKind.TEMPLATE)
     return result
+
+
+def _check_stop(work: Work, options: Options, doing: str) -> None:
+    """Nothing new is sent once the run is stopping."""
+    if options.interrupted(0):
+        raise StepInterrupted(work.host.name, f"interrupted before {doing}")
 
 
 def _until_holds(work: Work, item: Item, result: StepResult) -> bool:
@@ -213,6 +236,7 @@ def _once(work: Work, item: Item, driver: Callable[[], Driver], options: Options
     replies: list[Reply] = []
     diff = None
     try:
+        _check_stop(work, options, "connecting")
         device = driver()
         if work.step.action == "config":
             diff = _configure(work, item, device, options, replies)
@@ -229,7 +253,7 @@ def _once(work: Work, item: Item, driver: Callable[[], Driver], options: Options
             start,
             status=Status.FAILED,
             error=f"internal error: {exc!r}",
-            kind="internal",
+            kind=FailureKind.INTERNAL,
         )
     error = next((r.error for r in replies if r.error), None)
     status = Status.FAILED if error else Status.OK
@@ -242,7 +266,7 @@ def _once(work: Work, item: Item, driver: Callable[[], Driver], options: Options
         start,
         status=status,
         error=error,
-        kind="rejected" if error else None,
+        kind=FailureKind.REJECTED if error else None,
         prompt=device.prompt,
         diff=diff,
         changed=changed,
@@ -256,6 +280,7 @@ def _send(work: Work, item: Item, device: Driver, options: Options, replies: lis
         return  # reported as "would send", like a config step in check mode
     extra = error_pattern(work.host.platform, step.error_patterns) if step.error_patterns else None
     for command in item.commands:
+        _check_stop(work, options, f"sending {command!r}")
         reply = device.send(
             command,
             timeout=step.timeout or options.command_timeout,
@@ -278,6 +303,7 @@ def _configure(
     if options.check:
         return "\n".join(f"+{line}" for line in would_add(before, item.commands)) or None
     timeout = step.timeout or options.command_timeout
+    _check_stop(work, options, "configuring")
     reply = device.configure(item.commands, timeout=timeout, error_patterns=step.error_patterns)
     replies.append(reply)
     if not options.diff:
@@ -302,7 +328,8 @@ def _parsed(work: Work, result: StepResult) -> StepResult:
             )
             records.extend(parsed)
     except ParseError as exc:
-        return replace(result, status=Status.FAILED, error=f"parse error: {exc}", kind="parse")
+        error = f"parse error: {exc}"
+        return replace(result, status=Status.FAILED, error=error, kind=FailureKind.PARSE)
     return replace(result, parsed=tuple(records))
 
 
@@ -360,10 +387,15 @@ def combine(
     )
 
 
-def conclude(step: Step, result: StepResult, variables: Mapping[str, Any]) -> StepResult:
-    """Apply `changed_when`, `failed_when` and `ignore_errors` to a finished result."""
+def conclude(step: Step, result: StepResult, variables: Mapping[str, Any] | None) -> StepResult:
+    """Apply `changed_when`, `failed_when` and `ignore_errors` to a finished result.
+
+    Without `variables` (the step's own `vars` failed to render) only `ignore_errors`
+    applies."""
     if result.status in (Status.SKIPPED, Status.UNREACHABLE):
         return result
+    if variables is None:
+        return replace(result, ignored=result.failed and step.ignore_errors)
     scope = {**variables, "result": result.to_vars()}
     if step.register:
         scope[step.register] = scope["result"]
@@ -374,11 +406,11 @@ def conclude(step: Step, result: StepResult, variables: Mapping[str, Any]) -> St
             failed = _holds(step.failed_when, scope)
             status = Status.FAILED if failed else Status.OK
             error = result.error or "failed_when matched"
-            kind = (result.kind or "failed_when") if failed else None
+            kind = (result.kind or FailureKind.FAILED_WHEN) if failed else None
             result = replace(result, status=status, error=error if failed else None, kind=kind)
     except TemplateError as exc:
         error = f"{step.location}: {exc}"
-        result = replace(result, status=Status.FAILED, error=error, kind="template")
+        result = replace(result, status=Status.FAILED, error=error, kind=FailureKind.TEMPLATE)
     if result.failed and step.ignore_errors:
         result = replace(result, ignored=True)
     return result

@@ -1,0 +1,87 @@
+"""The sub-commands over replayed devices: what `run` keeps when a run ends badly, and how
+an interrupted run reports what it did not do."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine import commands
+from engine import steps as stage
+from engine.cli import guarded
+from engine.drivers import ConnectionSettings
+from engine.drivers.replay import ReplayDriver, Script
+from engine.inventory import Host
+from engine.options import RunOptions
+
+INVENTORY = "hosts:\n  R1: {host: 10.0.0.1}\n  R2: {host: 10.0.0.2}\n  R3: {host: 10.0.0.3}\n"
+PLAYBOOK = """\
+name: Two steps
+hosts: all
+steps:
+  - {name: first, send: show clock}
+  - {name: second, send: show version}
+"""
+
+
+def replay(host: Host, settings: ConnectionSettings) -> ReplayDriver:
+    return ReplayDriver(host, settings, Script({"show clock": "noon"}))
+
+
+def files(tmp_path: Path, playbook: str = PLAYBOOK) -> tuple[str, RunOptions]:
+    (tmp_path / "inventory.yml").write_text(INVENTORY)
+    (tmp_path / "playbook.yml").write_text(playbook)
+    options = RunOptions(
+        inventory=tmp_path / "inventory.yml", results=tmp_path / "run.json", quiet=True
+    )
+    return str(tmp_path / "playbook.yml"), options
+
+
+def test_an_unexpected_error_mid_run_exits_1_in_one_line_and_keeps_the_results(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = stage.conclude
+
+    def conclude(step: Any, result: Any, variables: Any) -> Any:
+        if step.name == "second":
+            raise RuntimeError("a bug in the second step")
+        return real(step, result, variables)
+
+    monkeypatch.setattr(stage, "conclude", conclude)
+    monkeypatch.delenv("NETPLAY_DEBUG", raising=False)
+    playbook, options = files(tmp_path)
+    code = guarded(lambda: commands.run(playbook, options, driver_factory=replay))
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "error: internal error: RuntimeError: a bug in the second step" in err
+    assert "Traceback" not in err
+    data = json.loads((tmp_path / "run.json").read_text())
+    kept = sorted((s["step"], r["host"]) for s in data["steps"] for r in s["results"])
+    rows = (tmp_path / "run.jsonl").read_text().splitlines()
+    assert kept == sorted((json.loads(row)["step"], json.loads(row)["host"]) for row in rows)
+    assert ("first", "R1") in kept
+
+
+def test_the_interrupted_line_groups_steps_left_on_as_many_hosts() -> None:
+    not_run = [("Clock 2", ("R3",)), *((f"Clock {i}", ("R1", "R2", "R3")) for i in (3, 4, 5))]
+    assert commands.interrupted_line(not_run) == (
+        "interrupted: not run: 'Clock 2' on 1 host; 'Clock 3' … 'Clock 5' (3 steps) on 3 hosts"
+    )
+
+
+def test_the_interrupted_line_stays_short_for_many_groups() -> None:
+    not_run = [(f"s{i}", ("R1",) * i) for i in range(1, 9)]
+    line = commands.interrupted_line(not_run)
+    assert line.endswith("'s3' on 3 hosts; and 5 more steps")
+
+
+def test_run_writes_the_results_of_every_host_with_plain_facts(tmp_path: Path) -> None:
+    playbook, options = files(
+        tmp_path, "name: p\nhosts: all\nsteps:\n  - set: {hv: '{{ hostvars }}'}\n"
+    )
+    assert commands.run(playbook, options, driver_factory=replay) == 0
+    data = json.loads((tmp_path / "run.json").read_text())
+    assert data["steps"][0]["results"][2]["facts"]["hv"]["R1"]["inventory_hostname"] == "R1"
