@@ -40,15 +40,8 @@ def save_outputs(
     for result in record.results:
         if result.host in targets:
             by_path.setdefault(targets[result.host], []).append(result)
-    # A config step's one output is the whole session: head it as the device would.
-    config = step.action == "config"
     for path, results in by_path.items():
-        blocks = [
-            host_block(
-                r.host, r.prompt, ("configure terminal",) if config else r.commands, r.outputs
-            )
-            for r in results
-        ]
+        blocks = [host_block(r.host, r.prompt, _headings(step, r), r.outputs) for r in results]
         write_text_atomic(path, mask(combine(blocks)))
     if not failed:
         return record
@@ -59,3 +52,14 @@ def save_outputs(
         for r in record.results
     )
     return replace(record, results=updated)
+
+
+def _headings(step: Step, result: StepResult) -> tuple[str, ...]:
+    """What heads each output. A config step's outputs are whole sessions (one per loop
+    item), headed as the device would show them, then the answer to `save` if it ran."""
+    if step.action != "config":
+        return result.commands
+    headings = ["configure terminal"] * len(result.outputs)
+    if step.save and result.status is Status.OK and headings:
+        headings[-1] = "write memory"
+    return tuple(headings)
