@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -335,3 +335,39 @@ def test_a_command_still_running_after_the_grace_period_is_abandoned_and_never_k
     for worker in [t for t in threading.enumerate() if t.name.startswith("netplay")]:
         worker.join(10)  # R2's late answer arrives after the run's results are final
     assert pairs(result) == journaled(tmp_path / "run.jsonl") == [("s1", "R1")]
+
+
+def test_a_second_interrupt_leaves_at_once_and_keeps_what_was_collected(
+    tmp_path: Path, interrupts: Callable[[Stop], Callable[[], None]]
+) -> None:
+    stop, inside, release = Stop(), threading.Event(), threading.Event()
+    interrupt = interrupts(stop)
+
+    class Twice(Lab):
+        def __call__(self, host: Host, settings: ConnectionSettings) -> ReplayDriver:
+            driver = super().__call__(host, settings)
+            send = driver.send
+
+            def sending(command: str, **kwargs: Any) -> Reply:
+                if (host.name, command) == ("R2", "s2"):
+                    inside.set()
+                    release.wait(10)  # well within the grace of 60 s
+                elif (host.name, command) == ("R1", "s2"):
+                    assert inside.wait(10)
+                    interrupt()
+                    interrupt()
+                return send(command, **kwargs)
+
+            driver.send = sending  # type: ignore[method-assign]
+            return driver
+
+    plan = build_plan(playbook(step("s1"), step("s2"), hosts="R1,R2"), inventory("R1", "R2"))
+    settings = RunSettings(forks=2, journal=tmp_path / "run.jsonl", grace=60)
+    executor = Executor(plan, settings, driver_factory=Twice({}), stop=stop)
+    try:
+        result = executor.run()
+    finally:
+        release.set()
+    assert result.interrupted
+    assert ("s2", "R2") not in pairs(result)  # abandoned, not waited for
+    assert pairs(result) == journaled(tmp_path / "run.jsonl")

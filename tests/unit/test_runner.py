@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -132,3 +133,27 @@ def test_the_rate_limiter_stops_waiting_when_the_run_stops() -> None:
     stop.set()
     waiting.join(10)
     assert not waiting.is_alive()
+
+
+def test_a_second_interrupt_during_the_grace_period_leaves_at_once(
+    interrupts: Callable[[Stop], Callable[[], None]],
+) -> None:
+    stop, release = Stop(), threading.Event()
+    stop.armed = True
+    interrupt = interrupts(stop)
+
+    def work(item: int) -> int:
+        if item == 0:
+            interrupt()  # the first: stop starting things, give item 1 its grace
+            interrupt()  # the second: leave at once
+        else:
+            release.wait(10)  # outlasts nothing but a grace of 60 s
+        return item
+
+    runner = Runner(2, stop=stop, grace=60)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            runner.map(work, [0, 1])
+    finally:
+        release.set()
+        runner.close()
