@@ -8,6 +8,7 @@ A step on a host goes through three stages:
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -15,7 +16,7 @@ from typing import Any
 
 from engine.configdiff import config_diff, would_add, writes
 from engine.drivers import Driver, Reply, error_pattern, find_error
-from engine.errors import DeviceError, FailureKind, StepInterrupted
+from engine.errors import DeviceError, FailureKind
 from engine.inventory import Host
 from engine.model import Step
 from engine.plain import plain
@@ -45,23 +46,16 @@ class Work:
     looped: bool
 
 
-def _sleep(seconds: float) -> bool:
-    time.sleep(seconds)
-    return False
-
-
 @dataclass(frozen=True)
 class Options:
-    """Run-wide switches a step needs while it executes.
-
-    `interrupted(seconds)` waits up to `seconds` and says whether the run is stopping
-    (Ctrl-C): a step then sends nothing more, not even its next command or retry.
-    """
+    """Run-wide switches a step needs while it executes; `interrupted(seconds)` waits
+    between retries, and says whether the run is stopping (Ctrl-C): no retry then."""
 
     check: bool = False
     diff: bool = False
     command_timeout: float | None = None
-    interrupted: Callable[[float], bool] = field(default=_sleep, compare=False)
+    # by default, an event that is never set: waits the delay, never interrupted
+    interrupted: Callable[[float], bool] = field(default_factory=lambda: threading.Event().wait)
 
 
 def prepare(step: Step, host: Host, variables: Mapping[str, Any]) -> Work | StepResult:
@@ -149,12 +143,9 @@ def _saves(step: Step, options: Options) -> bool:
     return step.action == "config" and step.save and not options.check
 
 
-def _save(
-    work: Work, driver: Callable[[], Driver], result: StepResult, options: Options
-) -> StepResult:
+def _save(work: Work, driver: Callable[[], Driver], result: StepResult) -> StepResult:
     """`save: true`: write memory once, after every line of every item was accepted."""
     try:
-        _check_stop(work, options, "saving the configuration")
         reply = driver().save()
     except DeviceError as exc:
         return replace(result, status=Status(exc.status), error=exc.message, kind=exc.kind)
@@ -181,7 +172,7 @@ def execute(work: Work, driver: Callable[[], Driver], options: Options) -> StepR
             _skipped(work.host, work.step, item) if skip else _attempts(work, item, driver, options)
         )
     if _saves(work.step, options) and not any(r.failed for r in results):
-        results[-1] = _save(work, driver, results[-1], options)
+        results[-1] = _save(work, driver, results[-1])
     if not work.looped:
         return replace(results[0], elapsed=time.monotonic() - start)
     return replace(combine(work.host, work.step, results), elapsed=time.monotonic() - start)
@@ -195,24 +186,20 @@ def _attempts(work: Work, item: Item, driver: Callable[[], Driver], options: Opt
         for attempt in range(2, tries + 1):
             if result.status is Status.UNREACHABLE or _until_holds(work, item, result):
                 break
-            if options.interrupted(step.delay):
+            if options.interrupted(step.delay):  # Ctrl-C: no more attempts
                 error = f"interrupted after {result.attempts} attempts"
-                kind = FailureKind.INTERRUPTED
-                return replace(result, status=Status.FAILED, error=error, kind=kind)
+                return _failed(result, error, FailureKind.INTERRUPTED)
             result = replace(_once(work, item, driver, options), attempts=attempt)
         if step.until and not result.failed and not _until_holds(work, item, result):
             error = f"'until' still false after {result.attempts} attempts: {step.until}"
-            result = replace(result, status=Status.FAILED, error=error, kind=FailureKind.UNTIL)
+            result = _failed(result, error, FailureKind.UNTIL)
     except TemplateError as exc:  # an `until` that cannot be evaluated will never hold
-        error = f"{step.location}: {exc}"
-        result = replace(result, status=Status.FAILED, error=error, kind=FailureKind.TEMPLATE)
+        result = _failed(result, f"{step.location}: {exc}", FailureKind.TEMPLATE)
     return result
 
 
-def _check_stop(work: Work, options: Options, doing: str) -> None:
-    """Nothing new is sent once the run is stopping."""
-    if options.interrupted(0):
-        raise StepInterrupted(work.host.name, f"interrupted before {doing}")
+def _failed(result: StepResult, error: str, kind: FailureKind) -> StepResult:
+    return replace(result, status=Status.FAILED, error=error, kind=kind)
 
 
 def _until_holds(work: Work, item: Item, result: StepResult) -> bool:
@@ -236,7 +223,6 @@ def _once(work: Work, item: Item, driver: Callable[[], Driver], options: Options
     replies: list[Reply] = []
     diff = None
     try:
-        _check_stop(work, options, "connecting")
         device = driver()
         if work.step.action == "config":
             diff = _configure(work, item, device, options, replies)
@@ -280,7 +266,6 @@ def _send(work: Work, item: Item, device: Driver, options: Options, replies: lis
         return  # reported as "would send", like a config step in check mode
     extra = error_pattern(work.host.platform, step.error_patterns) if step.error_patterns else None
     for command in item.commands:
-        _check_stop(work, options, f"sending {command!r}")
         reply = device.send(
             command,
             timeout=step.timeout or options.command_timeout,
@@ -303,7 +288,6 @@ def _configure(
     if options.check:
         return "\n".join(f"+{line}" for line in would_add(before, item.commands)) or None
     timeout = step.timeout or options.command_timeout
-    _check_stop(work, options, "configuring")
     reply = device.configure(item.commands, timeout=timeout, error_patterns=step.error_patterns)
     replies.append(reply)
     if not options.diff:
@@ -328,8 +312,7 @@ def _parsed(work: Work, result: StepResult) -> StepResult:
             )
             records.extend(parsed)
     except ParseError as exc:
-        error = f"parse error: {exc}"
-        return replace(result, status=Status.FAILED, error=error, kind=FailureKind.PARSE)
+        return _failed(result, f"parse error: {exc}", FailureKind.PARSE)
     return replace(result, parsed=tuple(records))
 
 
@@ -388,10 +371,8 @@ def combine(
 
 
 def conclude(step: Step, result: StepResult, variables: Mapping[str, Any] | None) -> StepResult:
-    """Apply `changed_when`, `failed_when` and `ignore_errors` to a finished result.
-
-    Without `variables` (the step's own `vars` failed to render) only `ignore_errors`
-    applies."""
+    """Apply `changed_when`, `failed_when` and `ignore_errors` to a finished result (only
+    `ignore_errors` without `variables`: the step's `vars` failed to render)."""
     if result.status in (Status.SKIPPED, Status.UNREACHABLE):
         return result
     if variables is None:
@@ -409,8 +390,7 @@ def conclude(step: Step, result: StepResult, variables: Mapping[str, Any] | None
             kind = (result.kind or FailureKind.FAILED_WHEN) if failed else None
             result = replace(result, status=status, error=error if failed else None, kind=kind)
     except TemplateError as exc:
-        error = f"{step.location}: {exc}"
-        result = replace(result, status=Status.FAILED, error=error, kind=FailureKind.TEMPLATE)
+        result = _failed(result, f"{step.location}: {exc}", FailureKind.TEMPLATE)
     if result.failed and step.ignore_errors:
         result = replace(result, ignored=True)
     return result

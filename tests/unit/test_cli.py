@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import commands
+from engine import commands, runs
 from engine.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +66,7 @@ def test_ask_pass_fills_in_hosts_without_a_password(tmp_path: Path) -> None:
 
     path = tmp_path / "inv.yml"
     path.write_text("hosts:\n  R1: {password: own-password}\n  R2:\n")
-    filled = commands.with_password(load_inventory(path), "typed-password")
+    filled = runs.with_password(load_inventory(path), "typed-password")
     assert [h.password for h in filled.hosts] == ["own-password", "typed-password"]
 
 
@@ -168,7 +168,7 @@ def test_cmd_output_in_a_missing_folder_is_refused_before_any_device_is_contacte
     def contact(*args: object, **kwargs: object) -> int:
         raise AssertionError("a device would have been contacted")
 
-    monkeypatch.setattr(commands.Run, "execute", contact)
+    monkeypatch.setattr(runs.Run, "execute", contact)
     target = tmp_path / "missing" / "x.txt"
     assert main(["cmd", "show clock", "-i", DEVICES, "--lab", "--output", str(target)]) == 5
     assert "missing of" in capsys.readouterr().err
@@ -245,3 +245,14 @@ def test_an_unexpected_error_is_one_line_with_exit_1_and_no_traceback(
         "error: internal error: RuntimeError: something nobody expected",
         "  hint: NETPLAY_DEBUG=1 shows the traceback",
     ]
+
+
+def test_ask_pass_with_the_input_closed_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def closed(prompt: str) -> str:
+        raise EOFError
+
+    monkeypatch.setattr(runs.getpass, "getpass", closed)
+    assert main(["cmd", "show clock", "-i", DEVICES, "-k"]) == 5
+    assert "--ask-pass: no password was typed" in capsys.readouterr().err

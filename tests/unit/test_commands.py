@@ -1,5 +1,4 @@
-"""The sub-commands over replayed devices: what `run` keeps when a run ends badly, and how
-an interrupted run reports what it did not do."""
+"""The sub-commands over replayed devices: what `run` keeps when a run ends badly."""
 
 from __future__ import annotations
 
@@ -63,19 +62,6 @@ def test_an_unexpected_error_mid_run_exits_1_in_one_line_and_keeps_the_results(
     rows = (tmp_path / "run.jsonl").read_text().splitlines()
     assert kept == sorted((json.loads(row)["step"], json.loads(row)["host"]) for row in rows)
     assert ("first", "R1") in kept
-
-
-def test_the_interrupted_line_groups_steps_left_on_as_many_hosts() -> None:
-    not_run = [("Clock 2", ("R3",)), *((f"Clock {i}", ("R1", "R2", "R3")) for i in (3, 4, 5))]
-    assert commands.interrupted_line(not_run) == (
-        "interrupted: not run: 'Clock 2' on 1 host; 'Clock 3' … 'Clock 5' (3 steps) on 3 hosts"
-    )
-
-
-def test_the_interrupted_line_stays_short_for_many_groups() -> None:
-    not_run = [(f"s{i}", ("R1",) * i) for i in range(1, 9)]
-    line = commands.interrupted_line(not_run)
-    assert line.endswith("'s3' on 3 hosts; and 5 more steps")
 
 
 def test_run_writes_the_results_of_every_host_with_plain_facts(tmp_path: Path) -> None:
