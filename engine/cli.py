@@ -267,6 +267,11 @@ def guarded(action: Callable[[], int]) -> int:
         _debug(exc)
         print("interrupted", file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
+    except OSError as exc:  # the machine said no (disk full, permissions): not a bug
+        _debug(exc)
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return int(ExitCode.ERROR)
     except Exception as exc:  # the last resort: never a traceback for the user
         _debug(exc)
         print(InternalError.of(exc).render(), file=sys.stderr)

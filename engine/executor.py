@@ -93,7 +93,8 @@ class Executor:
         self.events: Events = events or _Silent()
         self.mask = mask or Mask(plan.inventory.secrets())
         self.stop = stop or Stop()
-        self.scope = Scope(plan.inventory, settings.extra_vars, settings.check)
+        document = plan.playbook.document
+        self.scope = Scope(plan.inventory, settings.extra_vars, settings.check, document)
         self.options = stage.Options(
             check=settings.check,
             diff=settings.diff,

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from engine.drivers import ConnectionSettings, DriverFactory
-from engine.errors import InternalError, UsageError
+from engine.errors import InternalError, NetplayError, UsageError
 from engine.executor import Executor, RunSettings
 from engine.inventory import Host, Inventory
 from engine.options import RunOptions
@@ -66,6 +66,8 @@ class Run:
             )
             try:
                 result = executor.run()
+            except (NetplayError, OSError):
+                raise
             except Exception as exc:  # a bug: one line for the user, the results kept
                 raise InternalError.of(exc, self.mask) from exc
             finally:

@@ -13,17 +13,26 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from engine.errors import KeyPath, Location, format_path
 from engine.inventory import Host, Inventory
 from engine.model import Play, Step
 from engine.results import StepResult
+from engine.source import Document
 from engine.templating import TemplateError, render_value
 
 
 class Scope:
     """Every host's variables for one run; registered results are added as steps finish."""
 
-    def __init__(self, inventory: Inventory, extra_vars: Mapping[str, Any], check: bool) -> None:
+    def __init__(
+        self,
+        inventory: Inventory,
+        extra_vars: Mapping[str, Any],
+        check: bool,
+        document: Document | None = None,
+    ) -> None:
         self.inventory = inventory
+        self.document = document  # the playbook's, to locate a failing play `vars` key
         self.extra_vars = extra_vars
         self.check = check
         self._hosts = {h.name: h for h in inventory.hosts}
@@ -34,14 +43,8 @@ class Scope:
         TemplateError with its location."""
         scope: dict[str, Any] = {**host.vars}
         scope.update(self._builtins(host))
-        try:
-            scope.update(render_value(dict(play.vars), scope))
-        except TemplateError as exc:
-            raise TemplateError(f"{play.location}: play vars: {exc}") from exc
-        try:
-            scope.update(render_value(dict(step.vars), scope))
-        except TemplateError as exc:
-            raise TemplateError(f"{step.location}: step vars: {exc}") from exc
+        scope.update(_rendered(play.vars, scope, self.document, play.location))
+        scope.update(_rendered(step.vars, scope, step.document, step.location))
         scope.update(self._registered[host.name])
         scope.update(self.extra_vars)
         return scope
@@ -71,6 +74,25 @@ class Scope:
             **self._registered[name],
             **self.extra_vars,
         }
+
+
+def _rendered(
+    values: Mapping[str, Any],
+    scope: Mapping[str, Any],
+    document: Document | None,
+    owner: Location,
+) -> dict[str, Any]:
+    """A play's or step's `vars` rendered for one host; a failing key is named, with its
+    file, line and column."""
+    rendered = {}
+    for key, value in values.items():
+        try:
+            rendered[key] = render_value(value, scope)
+        except TemplateError as exc:
+            path: KeyPath = (*owner.path, "vars", key)
+            where = document.locate(path) if document else Location(owner.file, path=path)
+            raise TemplateError(f"{where}: {format_path(where.path)}: {exc}") from exc
+    return rendered
 
 
 class HostVars(Mapping[str, Mapping[str, Any]]):

@@ -256,3 +256,14 @@ def test_ask_pass_with_the_input_closed_is_a_usage_error(
     monkeypatch.setattr(runs.getpass, "getpass", closed)
     assert main(["cmd", "show clock", "-i", DEVICES, "-k"]) == 5
     assert "--ask-pass: no password was typed" in capsys.readouterr().err
+
+
+def test_a_refusal_from_the_machine_is_one_line_naming_the_file(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(*args: object) -> int:
+        raise OSError(28, "No space left on device", "results.json")
+
+    monkeypatch.setattr(commands, "hosts", full)
+    assert main(["hosts", "-i", DEVICES]) == 1
+    assert capsys.readouterr().err == "error: No space left on device: results.json\n"

@@ -71,3 +71,18 @@ def test_run_writes_the_results_of_every_host_with_plain_facts(tmp_path: Path) -
     assert commands.run(playbook, options, driver_factory=replay) == 0
     data = json.loads((tmp_path / "run.json").read_text())
     assert data["steps"][0]["results"][2]["facts"]["hv"]["R1"]["inventory_hostname"] == "R1"
+
+
+def test_a_vars_template_failing_on_one_host_names_its_line_and_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    playbook, options = files(
+        tmp_path,
+        "name: p\nhosts: all\nvars:\n  v: \"{{ {'R1': 'clock'}[inventory_hostname] }}\"\n"
+        "steps:\n  - send: show {{ v }}\n",
+    )
+    assert commands.run(playbook, options, driver_factory=replay) == 2
+    data = json.loads((tmp_path / "run.json").read_text())
+    r1, r2, _ = data["steps"][0]["results"]
+    assert (r1["status"], r1["commands"]) == ("ok", ["show clock"])
+    assert r2["error"].startswith(f"{playbook}:4:6: vars.v: ")

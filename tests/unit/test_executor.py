@@ -182,7 +182,7 @@ def test_a_play_vars_template_failing_on_one_host_fails_that_host_and_the_others
     r1, r2 = result.steps[0].results
     assert r1.status is Status.OK and lab.drivers["R1"].sent == ["show clock", "second"]
     assert (r2.status, r2.kind) == (Status.FAILED, "template")
-    assert (r2.error or "").startswith("test.yml: play vars: undefined variable")
+    assert (r2.error or "").startswith("test.yml: vars.v: undefined variable")
     assert [r.host for r in result.steps[1].results] == ["R1"]
 
 
@@ -198,7 +198,7 @@ def test_a_step_vars_template_failing_on_one_host_fails_that_host_with_the_steps
     result = run(book, Inventory("inv", hosts, {}), Lab({}))
     r1, r2 = result.steps[0].results
     assert (r1.status, r1.kind, r1.ignored) == (Status.FAILED, "template", True)
-    assert "step vars: undefined variable" in (r1.error or "")
+    assert (r1.error or "").startswith("test.yml: vars.v: undefined variable")
     assert r2.status is Status.OK and r2.commands == ("show ver",)
 
 
