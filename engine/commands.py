@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from itertools import product
 from pathlib import Path
 from typing import Any
 
 from engine.drivers import DriverFactory, netmiko_factory
 from engine.errors import ExitCode, InputError, Location, Problem, UsageError
+from engine.executor import NotRun
 from engine.inventory import Inventory, inventory_from_paths
 from engine.model import adhoc_playbook, load_playbook
 from engine.options import RunOptions
@@ -47,9 +49,12 @@ def run(
     mask = secrets_mask(inventory, extra)
     results = options.results
 
-    def keep(result: RunResult) -> None:
+    def keep(result: RunResult, not_run: Sequence[NotRun]) -> None:
         if results is not None:
-            write_json_atomic(results, result.to_json(), mask)
+            data = result.to_json()
+            if not_run:  # what --rerun-failed runs again, besides failed hosts
+                data["not_run"] = [asdict(n) for n in not_run]
+            write_json_atomic(results, data, mask)
 
     run = Run(options, extra, mask, stop or Stop(), driver_factory)
     return int(run.execute(plan, quiet=options.quiet, keep=keep).exit_code())
@@ -195,12 +200,14 @@ def vault(action: str, file: str | None = None, key_file: Path | None = None) ->
 
 
 def _rerun_hosts(path: Path | None) -> frozenset[str] | None:
-    """Hosts that failed or were unreachable in an earlier `--results` file."""
+    """Hosts that failed or were unreachable in an earlier `--results` file, and those an
+    interrupted run did not get to (its `not_run`)."""
     if path is None:
         return None
     try:
-        recap = json.loads(path.read_text(encoding="utf-8"))["recap"]
-        return frozenset(h for h, c in recap.items() if c["failed"] or c["unreachable"])
+        data = json.loads(path.read_text(encoding="utf-8"))
+        failed = {h for h, c in data["recap"].items() if c["failed"] or c["unreachable"]}
+        return frozenset(failed.union(*(s["hosts"] for s in data.get("not_run", ()))))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"--rerun-failed: {path} is not a netplay results file ({exc})") from exc
 

@@ -43,6 +43,15 @@ CLOSE_SECONDS = 1.5
 
 
 @dataclass(frozen=True)
+class NotRun:
+    """A step a run ended before starting, and the hosts it would have run on."""
+
+    play: str
+    step: str
+    hosts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RunSettings:
     """Everything about a run that does not come from the plan."""
 
@@ -156,7 +165,7 @@ class Executor:
             timings=self.timings(),
         )
 
-    def not_run(self) -> list[tuple[str, tuple[str, ...]]]:
+    def not_run(self) -> list[NotRun]:
         """Steps, with their hosts, that a stopped run did not start (failed hosts aside)."""
         missing = []
         for p, play in enumerate(self.plan.plays):
@@ -166,7 +175,7 @@ class Executor:
                 done = self._collected.hosts((p, s))
                 left = tuple(h for h in hosts if h not in done)
                 if left:
-                    missing.append((step.name, left))
+                    missing.append(NotRun(play.play.name, step.name, left))
         return missing
 
     def _close_sessions(self, *, wait: bool) -> None:

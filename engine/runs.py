@@ -12,7 +12,7 @@ from typing import Any
 
 from engine.drivers import ConnectionSettings, DriverFactory
 from engine.errors import InternalError, NetplayError, UsageError
-from engine.executor import Executor, RunSettings
+from engine.executor import Executor, NotRun, RunSettings
 from engine.inventory import Host, Inventory
 from engine.options import RunOptions
 from engine.plan import Plan
@@ -47,9 +47,10 @@ class Run:
         *,
         quiet: bool,
         silent: bool = False,
-        keep: Callable[[RunResult], None] | None = None,
+        keep: Callable[[RunResult, Sequence[NotRun]], None] | None = None,
     ) -> RunResult:
-        """Run the plan; `keep` receives what was collected even when the run fails."""
+        """Run the plan; `keep` receives what was collected, and what was not run, even
+        when the run fails."""
         if self.options.ask_pass:
             plan = plan.relocated(with_password(plan.inventory, _ask_password()))
         if self.options.session_logs is not None:
@@ -73,7 +74,7 @@ class Run:
             finally:
                 if keep is not None:
                     with self.stop.shielded():
-                        keep(executor.result())
+                        keep(executor.result(), executor.not_run())
         report.recap(result)
         if result.interrupted:
             line = interrupted_line(executor.not_run())
@@ -105,17 +106,18 @@ class Run:
         )
 
 
-def interrupted_line(not_run: Sequence[tuple[str, Sequence[str]]]) -> str:
+def interrupted_line(not_run: Sequence[NotRun]) -> str:
     """`interrupted: not run: 'Clock 3' on 12 hosts; 'Clock 4' … 'Clock 30' (27 steps)
     on 20 hosts` — consecutive steps left on the same number of hosts are grouped."""
     if not not_run:
         return "interrupted: every step had finished"
     groups: list[list[tuple[str, int]]] = []
-    for name, hosts in not_run:
-        if groups and groups[-1][-1][1] == len(hosts):
-            groups[-1].append((name, len(hosts)))
+    for missing in not_run:
+        count = len(missing.hosts)
+        if groups and groups[-1][-1][1] == count:
+            groups[-1].append((missing.step, count))
         else:
-            groups.append([(name, len(hosts))])
+            groups.append([(missing.step, count)])
     parts = [_group_text(group) for group in groups[:_NOT_RUN_SHOWN]]
     rest = sum(len(group) for group in groups[_NOT_RUN_SHOWN:])
     if rest:

@@ -323,6 +323,7 @@ def test_an_interrupted_run_keeps_every_journaled_result_and_says_what_did_not_r
     # each host finishes at most the step it was in; none starts another
     assert len(run.journal) - run.journaled_at_signal <= 2 * len(HOSTS)
     assert re.search(r"^interrupted: not run: 'Clock \d+'", run.out, re.MULTILINE)
+    assert run.results["not_run"][-1]["step"] == "Clock 29"
 
 
 def test_sigint_stops_the_run_even_when_inherited_as_ignored(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from engine.drivers import ConnectionSettings
 from engine.drivers.replay import ReplayDriver, Script
 from engine.inventory import Host
 from engine.options import RunOptions
+from engine.runner import Stop
 
 INVENTORY = "hosts:\n  R1: {host: 10.0.0.1}\n  R2: {host: 10.0.0.2}\n  R3: {host: 10.0.0.3}\n"
 PLAYBOOK = """\
@@ -86,3 +88,33 @@ def test_a_vars_template_failing_on_one_host_names_its_line_and_key(
     r1, r2, _ = data["steps"][0]["results"]
     assert (r1["status"], r1["commands"]) == ("ok", ["show clock"])
     assert r2["error"].startswith(f"{playbook}:4:6: vars.v: ")
+
+
+def test_rerun_failed_after_an_interrupted_run_runs_the_hosts_it_did_not_get_to(
+    tmp_path: Path,
+) -> None:
+    stop = Stop()
+
+    def interrupting(host: Host, settings: ConnectionSettings) -> ReplayDriver:
+        driver = replay(host, settings)
+        if host.name == "R1":  # Ctrl-C comes while R1 runs its first command
+            send = driver.send
+
+            def sending(command: str, **kwargs: Any) -> Any:
+                stop.set()
+                return send(command, **kwargs)
+
+            driver.send = sending  # type: ignore[method-assign]
+        return driver
+
+    playbook, options = files(tmp_path)
+    options = replace(options, forks=1)
+    assert commands.run(playbook, options, stop=stop, driver_factory=interrupting) == 99
+    data = json.loads((tmp_path / "run.json").read_text())
+    assert data["not_run"][0] == {"play": "Two steps", "step": "first", "hosts": ["R2", "R3"]}
+    previous = tmp_path / "previous.json"
+    (tmp_path / "run.json").rename(previous)
+    again = replace(options, rerun_failed=previous)
+    assert commands.run(playbook, again, driver_factory=replay) == 0
+    rerun = json.loads((tmp_path / "run.json").read_text())
+    assert rerun["hosts"] == ["R1", "R2", "R3"]  # R1 did not get to its second step

@@ -13,7 +13,7 @@ import pytest
 from engine.drivers import ConnectionSettings, Reply
 from engine.drivers.replay import ReplayDriver, Script
 from engine.errors import AuthenticationFailed, Location, Unreachable
-from engine.executor import Executor, RunSettings
+from engine.executor import Executor, NotRun, RunSettings
 from engine.inventory import Host, Inventory
 from engine.model import Play, Playbook, Step
 from engine.plan import Selection, build_plan
@@ -21,6 +21,7 @@ from engine.results import Mask, RunResult, Status, write_json_atomic
 from engine.runner import Stop
 
 HERE = Location("test.yml")
+HOSTS = ("R1", "R2", "R3")
 
 
 def inventory(*names: str) -> Inventory:
@@ -280,7 +281,7 @@ def test_interrupting_lockstep_mid_step_keeps_every_journaled_result_and_starts_
     assert result.interrupted and result.exit_code() == 99
     assert pairs(result) == journaled(tmp_path / "run.jsonl") == [("s1", "R1"), ("s1", "R2")]
     assert "R3" not in lab.drivers  # never even connected
-    assert executor.not_run() == [("s1", ("R3",)), ("s2", ("R1", "R2", "R3"))]
+    assert executor.not_run() == [NotRun("p", "s1", ("R3",)), NotRun("p", "s2", HOSTS)]
 
 
 def test_interrupting_a_pipeline_mid_play_stops_every_host_from_starting_its_next_step(
@@ -292,7 +293,7 @@ def test_interrupting_a_pipeline_mid_play_stops_every_host_from_starting_its_nex
     assert pairs(result) == journaled(tmp_path / "run.jsonl") == [("s1", "R1"), ("s2", "R1")]
     assert lab.drivers["R1"].sent == ["s1", "s2"]
     assert set(lab.drivers) == {"R1"}
-    assert executor.not_run()[0] == ("s1", ("R2", "R3"))
+    assert executor.not_run()[0] == NotRun("p", "s1", ("R2", "R3"))
 
 
 def test_a_step_stopped_between_its_commands_keeps_what_was_sent_and_says_so(
