@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InputError, KeyPath, Problem, UsageError
+from engine.errors import ExitCode, InputError, KeyPath, NetplayError, Problem, UsageError
 from engine.schema import suggest, validate
 from engine.secrets import secret_values
 from engine.source import Document, load_yaml
@@ -65,8 +65,10 @@ class Host:
         return replace(self, address=address, port=port)
 
 
-class PatternError(Exception):
+class PatternError(NetplayError):
     """A host pattern names nothing in the inventory."""
+
+    exit_code = ExitCode.INVALID_INPUT
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)

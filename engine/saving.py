@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from engine.errors import FailureKind
 from engine.files import FileWriteError, atomic_write
 from engine.model import Step
 from engine.outputs import OutputPathError, combine, host_block, resolve
@@ -42,15 +43,8 @@ def save_outputs(
     for result in record.results:
         if result.host in targets:
             by_path.setdefault(targets[result.host], []).append(result)
-    # A config step's one output is the whole session: head it as the device would.
-    config = step.changes_config
     for path, results in by_path.items():
-        blocks = [
-            host_block(
-                r.host, r.prompt, ("configure terminal",) if config else r.commands, r.outputs
-            )
-            for r in results
-        ]
+        blocks = [host_block(r.host, r.prompt, _headings(step, r), r.outputs) for r in results]
         try:
             atomic_write(path, mask(combine(blocks)))
         except FileWriteError as exc:
@@ -58,9 +52,20 @@ def save_outputs(
     if not failed:
         return record
     updated = tuple(
-        replace(r, status=Status.FAILED, error=failed[r.host], kind="save_to")
+        replace(r, status=Status.FAILED, error=failed[r.host], kind=FailureKind.SAVE_TO)
         if r.host in failed
         else r
         for r in record.results
     )
     return replace(record, results=updated)
+
+
+def _headings(step: Step, result: StepResult) -> tuple[str, ...]:
+    """What heads each output. A config step's outputs are whole sessions (one per loop
+    item), headed as the device would show them, then the answer to `save` if it ran."""
+    if not step.changes_config:
+        return result.commands
+    headings = ["configure terminal"] * len(result.outputs)
+    if step.save and result.status is Status.OK and headings:
+        headings[-1] = "write memory"
+    return tuple(headings)

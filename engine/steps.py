@@ -8,18 +8,20 @@ A step on a host goes through three stages:
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine.actions import Sending, Trace, perform
 from engine.configdiff import RunningConfig
 from engine.drivers import Driver
 from engine.ensure import BlockError, check_block
-from engine.errors import DeviceError
+from engine.errors import DeviceError, FailureKind
 from engine.inventory import Host
 from engine.model import Step
+from engine.plain import plain
 from engine.results import Status, StepResult
 from engine.templating import TemplateError, evaluate, render, render_value
 
@@ -49,11 +51,14 @@ class Work:
 
 @dataclass(frozen=True)
 class Options:
-    """Run-wide switches a step needs while it executes."""
+    """Run-wide switches a step needs while it executes; `interrupted(seconds)` waits
+    between retries, and says whether the run is stopping (Ctrl-C): no retry then."""
 
     check: bool = False
     diff: bool = False
     command_timeout: float | None = None
+    # by default, an event that is never set: waits the delay, never interrupted
+    interrupted: Callable[[float], bool] = field(default_factory=lambda: threading.Event().wait)
 
 
 def prepare(step: Step, host: Host, variables: Mapping[str, Any]) -> Work | StepResult:
@@ -70,7 +75,7 @@ def prepare(step: Step, host: Host, variables: Mapping[str, Any]) -> Work | Step
             return Work(host, step, variables, (item,), looped=False)
         return _prepare_loop(step, host, variables)
     except TemplateError as exc:
-        return failure(host, step, f"{step.location}: {exc}", kind="template")
+        return failure(host, step, f"{step.location}: {exc}", kind=FailureKind.TEMPLATE)
 
 
 def _prepare_loop(step: Step, host: Host, variables: Mapping[str, Any]) -> Work | StepResult:
@@ -120,7 +125,7 @@ def _loop_values(step: Step, variables: Mapping[str, Any]) -> list[Any]:
         value = render_value(step.loop, variables)
     if isinstance(value, Mapping) or not isinstance(value, list | tuple):
         raise TemplateError(f"loop must give a list, got {type(value).__name__}")
-    return list(value)
+    return list(plain(value))
 
 
 def _pure_loop(
@@ -145,7 +150,7 @@ def _holds(conditions: Sequence[str | bool], variables: Mapping[str, Any]) -> bo
 
 
 def _set(step: Step, host: Host, variables: Mapping[str, Any]) -> StepResult:
-    facts = {key: render_value(value, variables) for key, value in step.values.items()}
+    facts = {key: plain(render_value(value, variables)) for key, value in step.values.items()}
     return StepResult(host.name, step.name, Status.OK, facts=facts)
 
 
@@ -154,8 +159,9 @@ def _assert(step: Step, host: Host, variables: Mapping[str, Any]) -> StepResult:
     if failed:
         custom = step.values.get("fail_msg")
         message = render(custom, variables) if custom else f"assertion failed: {failed[0]}"
+        kind = FailureKind.ASSERT
         return StepResult(
-            host.name, step.name, Status.FAILED, error=message, kind="assert", message=message
+            host.name, step.name, Status.FAILED, error=message, kind=kind, message=message
         )
     custom = step.values.get("success_msg")
     message = render(custom, variables) if custom else "all assertions passed"
@@ -185,7 +191,7 @@ def _skipped(host: Host, step: Step, item: Item) -> StepResult:
     return StepResult(host.name, step.name, Status.SKIPPED, item=item.value)
 
 
-def failure(host: Host, step: Step, error: str, *, kind: str) -> StepResult:
+def failure(host: Host, step: Step, error: str, *, kind: FailureKind) -> StepResult:
     return StepResult(host.name, step.name, Status.FAILED, error=error, kind=kind)
 
 
@@ -231,16 +237,20 @@ def _attempts(work: Work, item: Item, device: _Device, options: Options) -> Step
         for attempt in range(2, tries + 1):
             if result.status is Status.UNREACHABLE or _until_holds(work, item, result):
                 break
-            time.sleep(step.delay)
+            if options.interrupted(step.delay):  # Ctrl-C: no more attempts
+                error = f"interrupted after {result.attempts} attempts"
+                return _failed(result, error, FailureKind.INTERRUPTED)
             result = replace(_once(work, item, device, options), attempts=attempt)
         if step.until and not result.failed and not _until_holds(work, item, result):
             error = f"'until' still false after {result.attempts} attempts: {step.until}"
-            result = replace(result, status=Status.FAILED, error=error, kind="until")
+            result = _failed(result, error, FailureKind.UNTIL)
     except TemplateError as exc:  # an `until` that cannot be evaluated will never hold
-        result = replace(
-            result, status=Status.FAILED, error=f"{step.location}: {exc}", kind="template"
-        )
+        result = _failed(result, f"{step.location}: {exc}", FailureKind.TEMPLATE)
     return result
+
+
+def _failed(result: StepResult, error: str, kind: FailureKind) -> StepResult:
+    return replace(result, status=Status.FAILED, error=error, kind=kind)
 
 
 def _until_holds(work: Work, item: Item, result: StepResult) -> bool:
@@ -276,15 +286,16 @@ def _once(work: Work, item: Item, device: _Device, options: Options) -> StepResu
         return _result(work, item, trace, start, status=status, error=exc.message, kind=exc.kind)
     except BlockError as exc:
         return _result(
-            work, item, trace, start, status=Status.FAILED, error=str(exc), kind="ensure"
+            work, item, trace, start, status=Status.FAILED, error=str(exc), kind=FailureKind.ENSURE
         )
     except Exception as exc:  # a bug must cost one host, not the run
         bug = f"internal error: {exc!r}"
-        return _result(work, item, trace, start, status=Status.FAILED, error=bug, kind="internal")
+        internal = FailureKind.INTERNAL
+        return _result(work, item, trace, start, status=Status.FAILED, error=bug, kind=internal)
     error = next((r.error for r in trace.replies if r.error), None)
     status = Status.FAILED if error else Status.OK
-    kind = "rejected" if error else None
-    result = _result(work, item, trace, start, status=status, error=error, kind=kind)
+    rejected = FailureKind.REJECTED if error else None
+    result = _result(work, item, trace, start, status=status, error=error, kind=rejected)
     result = replace(result, prompt=driver.prompt)
     return _parsed(work, result) if result.status is Status.OK else result
 
@@ -306,7 +317,7 @@ def _parsed(work: Work, result: StepResult) -> StepResult:
             )
             records.extend(parsed)
     except ParseError as exc:
-        return replace(result, status=Status.FAILED, error=f"parse error: {exc}", kind="parse")
+        return _failed(result, f"parse error: {exc}", FailureKind.PARSE)
     return replace(result, parsed=tuple(records))
 
 
@@ -318,7 +329,7 @@ def _result(
     *,
     status: Status,
     error: str | None = None,
-    kind: str | None = None,
+    kind: FailureKind | None = None,
 ) -> StepResult:
     return StepResult(
         host=work.host.name,
@@ -360,10 +371,13 @@ def combine(
     )
 
 
-def conclude(step: Step, result: StepResult, variables: Mapping[str, Any]) -> StepResult:
-    """Apply `changed_when`, `failed_when` and `ignore_errors` to a finished result."""
+def conclude(step: Step, result: StepResult, variables: Mapping[str, Any] | None) -> StepResult:
+    """Apply `changed_when`, `failed_when` and `ignore_errors` to a finished result (only
+    `ignore_errors` without `variables`: the step's `vars` failed to render)."""
     if result.status in (Status.SKIPPED, Status.UNREACHABLE):
         return result
+    if variables is None:
+        return replace(result, ignored=result.failed and step.ignore_errors)
     scope = {**variables, "result": result.to_vars()}
     if step.register:
         scope[step.register] = scope["result"]
@@ -374,11 +388,10 @@ def conclude(step: Step, result: StepResult, variables: Mapping[str, Any]) -> St
             failed = _holds(step.failed_when, scope)
             status = Status.FAILED if failed else Status.OK
             error = result.error or "failed_when matched"
-            kind = (result.kind or "failed_when") if failed else None
+            kind = (result.kind or FailureKind.FAILED_WHEN) if failed else None
             result = replace(result, status=status, error=error if failed else None, kind=kind)
     except TemplateError as exc:
-        error = f"{step.location}: {exc}"
-        result = replace(result, status=Status.FAILED, error=error, kind="template")
+        result = _failed(result, f"{step.location}: {exc}", FailureKind.TEMPLATE)
     if result.failed and step.ignore_errors:
         result = replace(result, ignored=True)
     return result

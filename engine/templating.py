@@ -18,7 +18,7 @@ from jinja2 import meta, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 
-from engine.errors import InputError, KeyPath, Location, Problem
+from engine.errors import ExitCode, InputError, KeyPath, Location, NetplayError, Problem
 from engine.model import Playbook, Step
 from engine.schema import suggest
 from engine.source import Document
@@ -30,8 +30,10 @@ BUILTIN_NAMES = frozenset({"inventory_hostname", "hostvars", "groups", "group_na
 _BRACES = re.compile(r"^\s*\{\{(.*)\}\}\s*$", re.DOTALL)
 
 
-class TemplateError(Exception):
+class TemplateError(NetplayError):
     """A template failed to compile or render; the message is fit for users."""
+
+    exit_code = ExitCode.INVALID_INPUT
 
 
 def _regex_search(value: str, pattern: str) -> str | None:

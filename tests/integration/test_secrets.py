@@ -22,7 +22,7 @@ from pathlib import Path
 import paramiko
 import pytest
 
-from engine import commands
+from engine import runs
 from engine.cli import main
 from engine.lab import DeviceSpec, Lab
 from engine.results import HIDDEN
@@ -222,7 +222,7 @@ steps:
 def test_a_typed_password_the_device_echoes_is_masked_everywhere(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(commands.getpass, "getpass", lambda prompt: TYPED_PASSWORD)
+    monkeypatch.setattr(runs.getpass, "getpass", lambda prompt: TYPED_PASSWORD)
     # `probe` is no secret-looking name: the value is masked because it was typed for -k
     run = run_and_collect(
         tmp_path,
@@ -267,19 +267,21 @@ def test_cmd_output_json_and_stderr_hold_no_secret(
     inventory, playbook = tmp_path / "inventory.yml", tmp_path / "configure.yml"
     inventory.write_text(f"defaults: {{username: netops, secret: {SECRET}}}\nhosts:\n{hosts}")
     playbook.write_text(CONFIGURE_PLAYBOOK)
-    monkeypatch.setattr(commands.getpass, "getpass", lambda prompt: TYPED_PASSWORD)
+    monkeypatch.setattr(runs.getpass, "getpass", lambda prompt: TYPED_PASSWORD)
     common = ["-i", str(inventory), "-k", "--host-key-policy", "off"]
     code, _ = netplay(["run", str(playbook), *common, "-e", f"probe={TYPED_PASSWORD}"])
     assert code == 0
     output = tmp_path / "output.txt"
     show = ["cmd", "show running-config", *common]
-    runs = {
+    outcomes = {
         "--output": netplay([*show, "--output", str(output)]),
         "--json": netplay([*show, "--json"]),
         "failing": netplay(["cmd", f"show running-config {TYPED_PASSWORD}", *common]),
     }
-    assert [code for code, _ in runs.values()] == [0, 0, 2]
-    texts = {f"{run} {name}": text for run, (_, out) in runs.items() for name, text in out.items()}
+    assert [code for code, _ in outcomes.values()] == [0, 0, 2]
+    texts = {
+        f"{run} {name}": text for run, (_, out) in outcomes.items() for name, text in out.items()
+    }
     channels = Channels(0, {**texts, **files_of(tmp_path)})
     assert "banner motd ^******** ********^" in output.read_text()
     assert "banner motd ^******** ********^" in texts["--json stdout"]

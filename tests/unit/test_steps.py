@@ -8,9 +8,10 @@ from typing import Any
 from engine.drivers import ConnectionSettings
 from engine.drivers.replay import ReplayDriver, Script
 from engine.errors import Location
-from engine.executor import Executor, RunSettings, choose_strategy
+from engine.executor import Executor, RunSettings
 from engine.inventory import Host, Inventory
 from engine.model import Parse, Play, Playbook, Step
+from engine.plan import Selection, build_plan, choose_strategy
 from engine.results import RunResult, Status, StepResult
 
 HERE = Location("test.yml")
@@ -39,8 +40,14 @@ def run(
     *steps: Step, devices: Devices | None = None, strategy: str | None = None, **settings: Any
 ) -> RunResult:
     play = Play("p", ("all",), steps, HERE, strategy=strategy)  # type: ignore[arg-type]
-    book = Playbook("test.yml", (play,))
-    return Executor(book, HOSTS, RunSettings(**settings), driver_factory=devices or Devices()).run()
+    plan = build_plan(Playbook("test.yml", (play,)), HOSTS, Selection(**selection(settings)))
+    return Executor(plan, RunSettings(**settings), driver_factory=devices or Devices()).run()
+
+
+def selection(settings: dict[str, Any]) -> dict[str, Any]:
+    """Take the host and step selection out of a test's keyword arguments."""
+    names = Selection.__dataclass_fields__
+    return {name: settings.pop(name) for name in list(settings) if name in names}
 
 
 def results(run_result: RunResult, index: int = 0) -> tuple[StepResult, ...]:
