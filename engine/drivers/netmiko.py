@@ -193,6 +193,10 @@ class NetmikoDriver:
         if folder is None:
             return None
         mask = self.settings.mask.including(*self.host.secrets())
+        try:  # the folder asked for, not its parents (the command line checked those)
+            folder.mkdir(mode=0o700, exist_ok=True)
+        except OSError as exc:
+            raise DeviceError(self.host.name, f"session log: {exc.strerror or exc}") from exc
         # a reconnect of this driver appends to the log its first session started
         stream = open_private(session_log_path(folder, self.host.name), append=self._opens > 0)
         return _OwnedSessionLog(
