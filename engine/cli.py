@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("playbook")
     _common(run)
     run.add_argument("-e", "--extra-vars", action="append", default=[], metavar="KEY=VALUE|@FILE")
+    _allow_dir(run)
     run.add_argument(
         "--results",
         metavar="FILE.json",
@@ -57,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("-i", "--inventory")
     validate.add_argument("-e", "--extra-vars", action="append", default=[])
     validate.add_argument("--vault-key-file", metavar="FILE")
+    _allow_dir(validate)
 
     cmd = sub.add_parser("cmd", help="send show commands to every selected device")
     cmd.add_argument("commands", nargs="+", metavar="COMMAND")
@@ -83,6 +85,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("-l", "--limit", metavar="PATTERN")
     serve.add_argument("--port", type=int, default=2222, help="port on every address")
     return parser
+
+
+def _allow_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also let the playbook read files (includes, templates, -e @FILE) under DIR",
+    )
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

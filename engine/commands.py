@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from engine.errors import ExitCode, InputError, Location, Problem, UsageError
 from engine.executor import Executor, RunSettings
 from engine.inventory import Host, Inventory, PatternError, inventory_from_paths
 from engine.model import Playbook, adhoc_playbook, load_playbook
+from engine.paths import FileScope
 from engine.plan import choose_strategy, select_hosts
 from engine.report import ConsoleReport, command_blocks, command_json, failures, make_console
 from engine.results import Mask, RunResult, write_json_atomic
@@ -28,9 +30,10 @@ from engine.vault import secret_values
 
 def run(args: argparse.Namespace) -> int:
     """`netplay run PLAYBOOK`: validate everything, then run it and print each step."""
-    playbook = load_playbook(args.playbook)
+    scope = FileScope.around(args.playbook, *args.allow_dir)
+    playbook = load_playbook(args.playbook, scope)
     inventory = load_inventory_arg(args.inventory)
-    extra = parse_extra_vars(args.extra_vars, args.vault_key_file)
+    extra = parse_extra_vars(args.extra_vars, args.vault_key_file, scope)
     check_playbook(playbook, known_names(inventory, extra))
     check_parsers(playbook, select_hosts(playbook, inventory, args.limit))
     if args.list_steps:
@@ -49,12 +52,13 @@ def check_parsers(playbook: Playbook, play_hosts: Mapping[int, Sequence[Host]]) 
 
     problems: list[Problem] = []
     for i, play in enumerate(playbook.plays):
-        platforms = sorted({h.platform for h in play_hosts[i]})
+        platforms: list[str | None] = [*sorted({h.platform for h in play_hosts[i]})]
         for step in (s for s in play.steps if s.parse is not None):
             assert step.parse is not None
-            spec = ParseSpec(step.parse.kind, step.parse.template, step.base_dir)
+            spec = ParseSpec(step.parse.kind, step.parse.template, step.base_dir, step.parse.file)
             try:
-                for platform, command in product(platforms, step.commands):
+                # Without hosts (`validate` with no inventory) template files are still checked.
+                for platform, command in product(platforms or [None], step.commands):
                     check(spec, platform=platform, command=command)
             except ParseError as exc:
                 where = (*step.path, "parse")
@@ -94,13 +98,16 @@ def _check_start_at(playbook: Playbook, name: str | None) -> None:
 
 def validate(args: argparse.Namespace) -> int:
     """`netplay validate PLAYBOOK`: schema, hosts and templates; contacts no device."""
-    playbook = load_playbook(args.playbook)
-    extra = parse_extra_vars(args.extra_vars, args.vault_key_file)
+    scope = FileScope.around(args.playbook, *args.allow_dir)
+    playbook = load_playbook(args.playbook, scope)
+    extra = parse_extra_vars(args.extra_vars, args.vault_key_file, scope)
     known = None
     if args.inventory is not None:
         inventory = load_inventory_arg(args.inventory)
         check_parsers(playbook, select_hosts(playbook, inventory, None))
         known = known_names(inventory, extra)
+    else:
+        check_parsers(playbook, {i: () for i in range(len(playbook.plays))})
     check_playbook(playbook, known)
     strategies = [choose_strategy(play) for play in playbook.plays]
     steps = sum(len(p.steps) for p in playbook.plays)
@@ -250,15 +257,23 @@ def known_names(inventory: Inventory, extra: dict[str, Any]) -> set[str]:
     return {name for h in inventory.hosts for name in h.vars} | set(extra) | set(BUILTIN_NAMES)
 
 
-def parse_extra_vars(items: Sequence[str], vault_key_file: str | None = None) -> dict[str, Any]:
-    """`-e KEY=VALUE` (a string) and `-e @vars.yml` (a YAML mapping, possibly a vault)."""
+def parse_extra_vars(
+    items: Sequence[str], vault_key_file: str | None = None, scope: FileScope | None = None
+) -> dict[str, Any]:
+    """`-e KEY=VALUE` (a string) and `-e @vars.yml` (a YAML mapping, possibly a vault).
+
+    A vars file is named relative to the current directory and must lie under it or
+    inside `scope` (the playbook's tree and `--allow-dir` folders).
+    """
     from engine.vault import load_key, load_vars
 
     merged: dict[str, Any] = {}
+    files = (scope or FileScope(())).widened(Path.cwd())
     for item in items:
         if item.startswith("@"):
             key = load_key(vault_key_file) if vault_key_file else None
-            doc = load_vars(item[1:], key=key)
+            path = files.resolve(item[1:], base=Path.cwd(), what="-e vars file")
+            doc = load_vars(os.path.relpath(path), key=key)
             if not isinstance(doc.data, dict):
                 raise InputError([doc.problem((), "an extra vars file must hold a mapping")])
             merged.update(doc.data)

@@ -37,7 +37,10 @@ def test_hosts_lists_the_selected_hosts(capsys: pytest.CaptureFixture[str]) -> N
     assert [line.split()[0] for line in lines] == ["192.168.100.1", "192.168.100.3"]
 
 
-def test_extra_vars_take_key_value_pairs_and_files(tmp_path: Path) -> None:
+def test_extra_vars_take_key_value_pairs_and_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a vars file under the current directory is always readable
     extra = tmp_path / "vars.yml"
     extra.write_text("vlan: 10\nsite: file\n")
     assert commands.parse_extra_vars(["site=cli", f"@{extra}"]) == {"site": "file", "vlan": 10}
@@ -54,6 +57,7 @@ def test_vault_keygen_encrypt_and_use_as_extra_vars(
 ) -> None:
     assert main(["vault", "keygen"]) == 0
     monkeypatch.setenv("NETPLAY_VAULT_KEY", capsys.readouterr().out.strip())
+    monkeypatch.chdir(tmp_path)
     secrets = tmp_path / "secrets.yml"
     secrets.write_text("api_token: very-secret-token\n")
     assert main(["vault", "encrypt", str(secrets)]) == 0

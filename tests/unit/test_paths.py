@@ -20,7 +20,7 @@ def test_a_file_below_the_playbook_folder_is_allowed(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["/etc/passwd", "../outside.yml", "a/../../outside.yml"])
 def test_absolute_and_climbing_paths_are_refused_by_name(tmp_path: Path, name: str) -> None:
     scope = FileScope.around(tmp_path / "book" / "site.yml")
-    with pytest.raises(OutsideTree, match=r"leads outside|is absolute") as caught:
+    with pytest.raises(OutsideTree, match=r"leads outside") as caught:
         scope.resolve(name, base=tmp_path / "book")
     assert repr(name) in str(caught.value)
 
