@@ -47,6 +47,28 @@ def test_extra_vars_take_key_value_pairs_and_files(
     assert commands.parse_extra_vars([f"@{extra}", "site=cli"])["site"] == "cli"
 
 
+def test_an_extra_vars_file_outside_the_playbook_folder_and_the_current_one_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NETPLAY_TEST_SECRET", "TOPSECRET-env")
+    monkeypatch.chdir(tmp_path)
+    playbook = str(ROOT / "playbooks" / "show-version.yml")
+    assert main(["validate", playbook, "-e", "@/proc/self/environ"]) == 4
+    err = capsys.readouterr().err
+    assert "-e vars file '/proc/self/environ' leads outside" in err
+    assert "TOPSECRET" not in err
+
+
+def test_an_extra_vars_file_in_an_allowed_folder_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "site.yml").write_text("ntp_server: 192.0.2.1\n")
+    playbook = str(ROOT / "playbooks" / "show-version.yml")
+    argv = ["validate", playbook, "-e", f"@{tmp_path / 'site.yml'}"]
+    assert main(argv) == 4
+    assert main([*argv, "--allow-dir", str(tmp_path)]) == 0, capsys.readouterr().err
+
+
 def test_a_malformed_extra_var_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     playbook = str(ROOT / "playbooks" / "show-version.yml")
     assert main(["validate", playbook, "-e", "no-equals-sign"]) == 5
