@@ -16,10 +16,11 @@ import jinja2
 from jinja2 import meta, nodes
 from jinja2.exceptions import SecurityError
 
+from engine.budget import MAX_CHARS, LimitExceeded, start_render
 from engine.errors import InputError, KeyPath, Location, Problem
 from engine.model import Playbook, Step
 from engine.regex import PatternError, check, compile_linear
-from engine.sandbox import MAX_CHARS, LimitExceeded, Sandbox, bound, start_render
+from engine.sandbox import Sandbox, bound
 from engine.schema import suggest
 from engine.source import Document
 
