@@ -45,13 +45,21 @@ def test_enable_asks_for_the_secret_and_never_echoes_it() -> None:
     assert cli.prompt == "R1#"
 
 
-def test_a_wrong_secret_is_denied_and_stays_in_user_mode() -> None:
+def test_a_wrong_secret_is_asked_for_again_and_the_third_gives_bad_secrets() -> None:
     cli = session()
     cli.handle("en")
-    reply = cli.handle("guess")
-    assert not reply.echo
-    assert "% Access denied" in reply.output
+    replies = [cli.handle(guess) for guess in ("guess", "", "s3cre")]
+    assert [r.output for r in replies] == ["\nPassword: ", "\nPassword: ", "\n% Bad secrets\n\n"]
+    assert not any(r.echo for r in replies)
     assert cli.prompt == "R1>"
+
+
+def test_the_right_secret_at_the_second_try_enables() -> None:
+    cli = session()
+    cli.handle("en")
+    cli.handle("guess")
+    cli.handle("s3cret")
+    assert cli.prompt == "R1#"
 
 
 def test_without_a_secret_enable_needs_none() -> None:
@@ -69,7 +77,7 @@ def test_disable_returns_to_user_mode() -> None:
 def test_an_invalid_word_gets_a_caret_under_it_counting_the_prompt() -> None:
     output = run(enabled(), "show ip intx brief")
     caret, message = output.splitlines()[:2]
-    assert caret == " " * len("R1#show ip ") + "^"
+    assert caret == " " * len("R1#show ip int") + "^"
     assert message == "% Invalid input detected at '^' marker."
 
 

@@ -62,7 +62,7 @@ def test_devices_differ_in_serial_mac_and_addresses(lab_devices: list[Device]) -
     first, second = (d.identity for d in lab_devices[:2])
     assert first.serial != second.serial
     assert first.mac(0) != second.mac(0)
-    assert first.uplink != second.uplink
+    assert first.management != second.management
 
 
 def test_an_ipv4_inventory_address_is_the_management_address(lab_devices: list[Device]) -> None:

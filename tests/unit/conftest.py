@@ -1,0 +1,61 @@
+"""Consoles on simulated devices for unit tests: a privileged CLI session, line by line."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.lab.cli import Reply, Session
+from engine.lab.device import Device, DeviceSpec
+from engine.lab.lab import build_devices
+
+
+class Console:
+    """A privileged session on a device, as an engineer at the keyboard would use it."""
+
+    def __init__(self, device: Device) -> None:
+        self.device = device
+        self.session = Session(device, device.spec.username)
+        self.send("enable", device.spec.secret or "")
+
+    def send(self, *lines: str) -> str:
+        """Send lines; the output of the last one."""
+        reply = Reply()
+        for line in lines:
+            reply = self.session.handle(line)
+        return reply.output
+
+    def outputs(self, *lines: str) -> list[str]:
+        """Send lines; the output of each."""
+        return [self.session.handle(line).output for line in lines]
+
+    def configure(self, *lines: str) -> str:
+        """`configure terminal`, the lines, `end`; the outputs of the lines, joined."""
+        self.send("configure terminal")
+        output = "".join(self.outputs(*lines))
+        self.send("end")
+        return output
+
+    @property
+    def prompt(self) -> str:
+        return self.session.prompt
+
+    @property
+    def running(self) -> str:
+        return self.device.running_text()
+
+
+def spec(name: str = "R1", number: int = 1) -> DeviceSpec:
+    return DeviceSpec(name, "admin", "pw", secret="en", address=f"192.168.100.{number}")
+
+
+@pytest.fixture
+def console() -> Console:
+    """A console on a lone device, R1 (192.168.100.1)."""
+    return Console(Device(spec()))
+
+
+@pytest.fixture
+def ring() -> list[Console]:
+    """Consoles on a lab of three devices, R1 to R3, cabled in a ring."""
+    devices = build_devices([spec(f"R{n}", n) for n in (1, 2, 3)])
+    return [Console(device) for device in devices]
