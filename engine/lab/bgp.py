@@ -42,16 +42,15 @@ def process(device: Device) -> Block | None:
 
 def owner(device: Device, address: str) -> Device | None:
     """The lab device that has `address` on an up interface."""
-    target = ipaddress.IPv4Address(address)
-    for other in device.lab:
-        for interface in other.state.interfaces.values():
-            if (
-                interface.address is not None
-                and interface.address.ip == target
-                and interface.protocol == "up"
-            ):
-                return other
-    return None
+    return next((other for other in device.lab if address in _addresses(other)), None)
+
+
+def _addresses(device: Device) -> set[str]:
+    def up() -> set[str]:
+        interfaces = device.state.interfaces.values()
+        return {str(i.address.ip) for i in interfaces if i.address and i.protocol == "up"}
+
+    return device.cached("addresses", up)
 
 
 def sessions(device: Device, reachable: set[ipaddress.IPv4Network]) -> list[Session]:

@@ -194,8 +194,16 @@ def _neighbor(words: tuple[str, ...]) -> tuple[object, ...]:
     return (int(ipaddress.IPv4Address(words[1])),) if len(words) > 1 else ()
 
 
+def _passive_default(edit: Edit) -> Outcome | None:
+    """The per-interface lines become redundant either way: IOS drops them."""
+    for key in [k for k in edit.block.lines if k[:1] == ("passive-interface",)]:
+        if key != ("passive-interface", "default"):
+            edit.block.drop(*key)
+    return None
+
+
 _PASSIVE = (
-    Spec("passive-interface default", key=2),
+    Spec("passive-interface default", key=2, hook=_passive_default),
     Spec("passive-interface INTERFACE", key=2, store=Store.CUSTOM, hook=_passive),
 )
 _OSPF = Table(

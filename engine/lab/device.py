@@ -9,7 +9,9 @@ saved startup-config after a `reload`) line by line.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from engine.lab import config
 from engine.lab.identity import Identity, derive
@@ -17,10 +19,11 @@ from engine.lab.knobs import Delays, LabKnobs
 from engine.lab.logbuffer import LogBuffer
 from engine.lab.modes import Mode
 from engine.lab.render_config import config_lines
-from engine.lab.state import DeviceState, allowed_vlans
+from engine.lab.state import DeviceState, allowed_vlans, generation
 from engine.lab.store import Block, Config, Line
 from engine.lab.topology import DOWNLINK, MANAGEMENT, UPLINK, Wiring, far_end, wire
 
+_T = TypeVar("_T")
 _PORTS = [f"GigabitEthernet0/{n}" for n in range(4)] + [f"GigabitEthernet1/{n}" for n in range(4)]
 # Ports cabled to hosts outside the lab (the management switch, servers, a phone that is off).
 _HOSTS = {MANAGEMENT: True, "GigabitEthernet1/0": True, "GigabitEthernet1/1": True,
@@ -62,6 +65,8 @@ class Device:
         self._offset = self.identity.uptime_offset  # it had been up that long when the lab started
         self.cleared: dict[str, float] = {}  # interface -> when `clear counters` last ran
         self._state: DeviceState | None = None
+        self._cache: dict[str, tuple[int, object]] = {}
+        self._booting = False
 
     @property
     def knobs(self) -> LabKnobs:
@@ -80,11 +85,31 @@ class Device:
         ports = {name: index for index, name in enumerate(_PORTS)}
         state = DeviceState(Config(root), ports, self._carrier)
         self._state = state  # visible while booting: a neighbour may look at it
+        self._booting = True
         config.load(self, "\n".join(f"interface {name}" for name in _PORTS))  # the hardware
         config.load(self, startup if startup is not None else self.boot_config())
+        self._booting = False
         state.manual.clear()
         state.startup = startup if startup is not None else self.running_text()
-        self.log.add("%SYS-5-CONFIG_I: Configured from memory by console", self._booted)
+        self._log_boot()
+
+    def _log_boot(self) -> None:
+        """What IOS logs as it comes up: each interface's state, then the configuration."""
+        messages = []
+        for interface in self.state.ordered(brief=True):
+            if interface.shutdown:
+                messages.append(f"%LINK-5-CHANGED: Interface {interface.name}, changed state to "
+                                "administratively down")  # fmt: skip
+            elif interface.protocol == "up":
+                messages.append(f"%LINK-3-UPDOWN: Interface {interface.name}, changed state to up")
+                messages.append(
+                    f"%LINEPROTO-5-UPDOWN: Line protocol on Interface {interface.name}, "
+                    "changed state to up"
+                )
+        messages += ["%SYS-5-CONFIG_I: Configured from memory by console",
+                     "%SYS-5-RESTART: System restarted --"]  # fmt: skip
+        for offset, message in enumerate(messages):
+            self.log.add(message, self._booted + offset / 1000)
 
     def running_text(self) -> str:
         """The running configuration as `show running-config` prints it after the header."""
@@ -138,6 +163,16 @@ class Device:
         """Seconds since the (simulated) boot: a derived offset plus the lab's own uptime."""
         return self._offset + int(time.time() - self._booted)
 
+    def cached(self, key: str, compute: Callable[[], _T]) -> _T:
+        """`compute()`, remembered until any device's configuration changes."""
+        current = generation()
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] == current:
+            return hit[1]  # type: ignore[return-value]  # stored under this key by compute()
+        value = compute()
+        self._cache[key] = (current, value)
+        return value
+
     def since_boot(self) -> int:
         """Seconds since the lab started (or the device reloaded): how old learnt routes are."""
         return int(time.time() - self._booted)
@@ -159,6 +194,8 @@ class Device:
 
     def interface_changed(self, name: str) -> None:
         """Log what IOS logs when `shutdown` / `no shutdown` changes a port (and its peer)."""
+        if self._booting:
+            return  # the boot logs every port once it is up (`_log_boot`)
         interface = self.state.interface(name)
         if interface.shutdown:
             self.log.add(

@@ -107,7 +107,7 @@ def configure(enter: Callable[[], str], memory: Callable[[], Step]) -> Question:
             return enter()
         if "memory".startswith(source):
             return memory()
-        return '?Must be "terminal", "memory" or "network"\n'
+        return '?Must be "terminal" or "memory"\n'  # there is no network to read from
 
     return Question("Configuring from terminal, memory, or network [terminal]? ", answer)
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from engine.lab.commands import Failure, interface_name, vlan_set, vlan_text
 from engine.lab.config_sections import create_vlan
-from engine.lab.grammar import Edit, Form, Outcome, Spec, Store, Table
+from engine.lab.grammar import Edit, Form, Outcome, Spec, Store, Table, custom
 from engine.lab.modes import Mode
 from engine.lab.state import ALL_VLANS, FIXED, Interface
 from engine.lab.store import Block, Line
@@ -68,7 +68,7 @@ def _remove(edit: Edit, name: str) -> Outcome | None:
     if name.startswith(FIXED):
         return "% Removal of physical interfaces is not permitted\n"
     if name not in state.ports:
-        return Failure("invalid", edit.column(1))
+        return None  # `no` of what is not there changes nothing
     del state.ports[name]
     state.config.blocks.pop(f"interface {name}", None)
     state.manual.discard(name)
@@ -135,9 +135,8 @@ def _switched(edit: Edit) -> Outcome | None:
     refused = _physical(0)(edit)
     if refused is not None:
         return refused
-    interface = _interface(edit)
-    if not interface.switchport:
-        return f"% Command rejected: {interface.name} is not a switching port.\n"
+    if edit.block.has("switchport"):  # the key holds `no switchport`
+        return f"% Command rejected: {_name(edit.block)} is not a switching port.\n"
     return None
 
 
@@ -186,25 +185,20 @@ def _switchport(edit: Edit) -> Outcome | None:
 
 
 def _address_check(edit: Edit) -> Outcome | None:
-    interface = _interface(edit)
-    if interface.switchport:
-        return Failure("invalid", edit.column(1))
+    name = _name(edit.block)
+    if name.startswith("GigabitEthernet") and not edit.block.has("switchport"):
+        return Failure("invalid", edit.column(1))  # a switch port has no `ip address`
     try:
         value = ipaddress.IPv4Interface(f"{edit.args[0]}/{edit.args[1]}")
     except ValueError:
-        return (
-            f"Bad mask 0x{int(ipaddress.IPv4Address(edit.args[1])):X} for address {edit.args[0]}\n"
-        )
+        mask = int(ipaddress.IPv4Address(edit.args[1]))
+        return f"Bad mask 0x{mask:X} for address {edit.args[0]}\n"
     network = value.network
     if network.prefixlen < 31 and value.ip in (network.network_address, network.broadcast_address):
         return f"Bad mask /{network.prefixlen} for address {edit.args[0]}\n"
-    for other in edit.device.state.interfaces.values():
-        if other.name != interface.name and any(
-            a.network.overlaps(network)
-            for a in (other.address, *other.secondaries)
-            if a is not None
-        ):
-            return f"% {network.network_address} overlaps with {other.name}\n"
+    for other, address in edit.device.state.addresses():
+        if other != name and address.network.overlaps(network):
+            return f"% {network.network_address} overlaps with {other}\n"
     return None
 
 
@@ -218,7 +212,14 @@ def _addressed(edit: Edit) -> Outcome | None:
 
 
 def _shutdown(edit: Edit) -> Outcome | None:
-    edit.device.interface_changed(_name(edit.block))
+    """`shutdown` / `no shutdown`, logged as IOS logs them when the state changes."""
+    was = edit.block.has("shutdown")
+    if edit.form is Form.PLAIN:
+        edit.block.put(Line(("shutdown",), "shutdown", edit.rank))
+    else:
+        edit.block.drop("shutdown")
+    if edit.block.has("shutdown") != was:
+        edit.device.interface_changed(_name(edit.block))
     return None
 
 
@@ -265,7 +266,7 @@ TABLE = Table(
             Spec("standby <0-255> ip A.B.C.D", key=3),
             Spec("standby <0-255> priority <0-255>", key=3),
             Spec("standby <0-255> preempt", key=3),
-            Spec("shutdown", key=1, hook=_shutdown),
+            custom("shutdown", _shutdown, key=1),
             Spec("speed {10|100|1000|auto}", key=1, check=_ROUTED_ONLY, hidden="speed auto"),
             Spec("duplex {auto|full|half}", key=1, check=_ROUTED_ONLY, hidden="duplex auto"),
             Spec("negotiation auto", store=Store.SHOWN, default="negotiation auto",

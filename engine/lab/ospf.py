@@ -67,6 +67,10 @@ def process(device: Device) -> Block | None:
 
 def router_id(device: Device) -> str | None:
     """`router-id`, else the highest loopback address, else the highest up address."""
+    return device.cached("ospf router id", lambda: _router_id(device))
+
+
+def _router_id(device: Device) -> str | None:
     block = process(device)
     if block is None:
         return None
@@ -81,6 +85,10 @@ def router_id(device: Device) -> str | None:
 
 def ports(device: Device) -> list[Port]:
     """Every up interface with an address that OSPF runs on."""
+    return device.cached("ospf ports", lambda: _ports(device))
+
+
+def _ports(device: Device) -> list[Port]:
     block = process(device)
     if block is None:
         return []
@@ -140,6 +148,10 @@ def _passive(block: Block, name: str) -> bool:
 
 def adjacencies(device: Device) -> list[Adjacency]:
     """The full adjacencies of the device, one per cable that qualifies."""
+    return device.cached("ospf adjacencies", lambda: _adjacencies(device))
+
+
+def _adjacencies(device: Device) -> list[Adjacency]:
     mine = {port.name: port for port in ports(device) if not port.passive}
     own_id = router_id(device)
     found = []
@@ -170,6 +182,10 @@ def _role(local: Port, own_id: str | None, far: Port, peer_id: str) -> str:
 
 def routes(device: Device) -> list[Path]:
     """The OSPF routes of the device: every other router's networks, by lowest cost."""
+    return device.cached("ospf routes", lambda: _routes(device))
+
+
+def _routes(device: Device) -> list[Path]:
     if process(device) is None:
         return []
     distance, hops = _shortest(device)

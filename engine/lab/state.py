@@ -118,6 +118,15 @@ class DeviceState:
         assert block is not None, name
         return _view(name, self.ports[name], block, self.carrier(name), name in self.manual)
 
+    def addresses(self) -> list[tuple[str, ipaddress.IPv4Interface]]:
+        """Every interface address, primary and secondary, as (interface, address)."""
+        return [
+            (name, ipaddress.IPv4Interface(f"{line.args[0]}/{line.args[1]}"))
+            for name in self.ports
+            if (block := self.interface_block(name)) is not None
+            for line in block.starting("ip", "address")
+        ]
+
     def ordered(self, *, brief: bool = False) -> list[Interface]:
         """Interfaces in the order IOS lists them (running-config or table order)."""
         order = _BRIEF_ORDER if brief else _CONFIG_ORDER
@@ -166,7 +175,18 @@ class DeviceState:
         return True
 
     def changed(self) -> None:
+        global _generation
         self.version += 1
+        _generation += 1
+
+
+# Counts configuration changes on every device: tables that depend on several devices
+# (OSPF's shortest paths) are cached until any device changes.
+_generation = 0
+
+
+def generation() -> int:
+    return _generation
 
 
 def _view(name: str, index: int, block: Block, carrier: bool, manual: bool) -> Interface:

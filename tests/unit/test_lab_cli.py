@@ -164,7 +164,16 @@ def test_exec_commands_without_do_are_invalid_in_config_mode() -> None:
     assert "show running-config" not in run(cli, "do show running-config")
 
 
-def test_unknown_config_lines_are_kept_verbatim_where_they_were_typed() -> None:
+def test_a_config_line_the_device_does_not_know_is_refused_not_stored() -> None:
+    cli = enabled()
+    output = run(cli, "conf t", "ip domian-name lab.example")
+    assert output.splitlines()[0] == " " * len("R1(config)#ip dom") + "^"
+    assert cli.prompt == "R1(config)#"
+    run(cli, "end")
+    assert "lab.example" not in run(cli, "show running-config")
+
+
+def test_config_lines_are_kept_where_they_were_typed() -> None:
     cli = enabled()
     run(cli, "conf t", "ip domain-name lab.example", "interface gi0/1", "ip ospf cost 10", "end")
     config = run(cli, "show running-config")
@@ -172,7 +181,7 @@ def test_unknown_config_lines_are_kept_verbatim_where_they_were_typed() -> None:
     assert "GigabitEthernet0/1" in run(cli, "show run | section ip ospf cost 10")
 
 
-def test_no_removes_a_verbatim_line() -> None:
+def test_no_removes_a_line() -> None:
     cli = enabled()
     run(cli, "conf t", "ip domain-name lab.example", "no ip domain-name lab.example", "end")
     assert "domain-name" not in run(cli, "show running-config")
