@@ -126,24 +126,20 @@ def far_end(device: Device, port: str) -> tuple[Device, str] | None:
 
 def cdp_neighbors(device: Device) -> list[Neighbor]:
     """What `show cdp neighbors` lists: CDP must run at both ends of a working cable."""
-    if not _protocol_on(device, "cdp"):
-        return []
-    found = [oob_switch(device.identity)] if _port_talks(device, MANAGEMENT, "cdp") else []
-    for cable in device.wiring.cables:
-        peer = device.lab[cable.peer]
-        if _both_talk(device, cable.local, peer, cable.port, "cdp"):
-            found.append(_peer(peer, cable.local, cable.port))
-    return found
+    return _neighbors(device, "cdp") if _protocol_on(device, "cdp") else []
 
 
 def lldp_neighbors(device: Device) -> list[Neighbor] | None:
     """What `show lldp neighbors` lists; None when LLDP is not running here."""
-    if not _protocol_on(device, "lldp"):
-        return None
-    found = [oob_switch(device.identity)] if _port_talks(device, MANAGEMENT, "lldp") else []
+    return _neighbors(device, "lldp") if _protocol_on(device, "lldp") else None
+
+
+def _neighbors(device: Device, protocol: str) -> list[Neighbor]:
+    talks = _port_talks(device, MANAGEMENT, protocol)
+    found = [oob_switch(device.identity)] if talks else []
     for cable in device.wiring.cables:
         peer = device.lab[cable.peer]
-        if _both_talk(device, cable.local, peer, cable.port, "lldp"):
+        if _both_talk(device, cable.local, peer, cable.port, protocol):
             found.append(_peer(peer, cable.local, cable.port))
     return found
 

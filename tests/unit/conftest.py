@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from ntc_templates.parse import parse_output
 
 from engine.lab.cli import Reply, Session
 from engine.lab.device import Device, DeviceSpec
@@ -34,6 +35,13 @@ class Console:
         output = "".join(self.outputs(*lines))
         self.send("end")
         return output
+
+    def parsed(self, command: str) -> list[dict[str, str]]:
+        """A show command's output as the ntc-templates `cisco_ios` template reads it."""
+        records: list[dict[str, str]] = parse_output(
+            platform="cisco_ios", command=command, data=self.send(command)
+        )
+        return records
 
     @property
     def prompt(self) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from conftest import Console
-from ntc_templates.parse import parse_output
 
 
 def test_a_named_extended_list_has_its_own_mode_and_numbers_entries_by_ten(
@@ -90,9 +89,7 @@ def test_show_access_lists_parses_with_ntc_templates(console: Console) -> None:
         "ip access-list extended WEB", "permit tcp any host 10.1.1.1 eq 443",
         "access-list 10 permit 10.1.1.0 0.0.0.255",
     )  # fmt: skip
-    records = parse_output(
-        platform="cisco_ios", command="show access-lists", data=console.send("show access-lists")
-    )
+    records = console.parsed("show access-lists")
     assert [(r["name"], r["sn"], r["action"]) for r in records] == [
         ("10", "10", "permit"),
         ("WEB", "10", "permit"),

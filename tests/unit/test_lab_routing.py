@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from conftest import Console, spec
-from ntc_templates.parse import parse_output
 
 from engine.lab.lab import build_devices
 
@@ -11,10 +10,7 @@ from engine.lab.lab import build_devices
 def routes(console: Console, protocol: str) -> dict[str, list[tuple[str, str, str]]]:
     """`show ip route`, parsed: prefix -> [(metric, next hop, interface)] for one protocol."""
     found: dict[str, list[tuple[str, str, str]]] = {}
-    records = parse_output(
-        platform="cisco_ios", command="show ip route", data=console.send("show ip route")
-    )
-    for r in records:
+    for r in console.parsed("show ip route"):
         if r["protocol"] == protocol:
             prefix = f"{r['network']}/{r['prefix_length']}"
             found.setdefault(prefix, []).append((r["metric"], r["nexthop_ip"], r["nexthop_if"]))
@@ -63,9 +59,7 @@ def bgp_pair() -> tuple[Console, Console]:
 
 def test_a_bgp_session_waits_until_the_peer_is_configured_to_match() -> None:
     first, second = bgp_pair()
-    summary = parse_output(
-        platform="cisco_ios", command="show ip bgp summary", data=first.send("show ip bgp summary")
-    )
+    summary = first.parsed("show ip bgp summary")
     assert [(r["bgp_neighbor"], r["state_or_prefixes_received"]) for r in summary] == [
         ("172.16.0.2", "Active")
     ]
@@ -79,9 +73,7 @@ def test_a_matching_bgp_session_is_established_and_exchanges_networks() -> None:
         "router bgp 65002", "neighbor 172.16.0.1 remote-as 65001",
         "network 10.255.0.2 mask 255.255.255.255",
     )  # fmt: skip
-    summary = parse_output(
-        platform="cisco_ios", command="show ip bgp summary", data=first.send("show ip bgp summary")
-    )
+    summary = first.parsed("show ip bgp summary")
     assert [(r["router_id"], r["local_as"], r["state_or_prefixes_received"]) for r in summary] == [
         ("10.255.0.1", "65001", "1")
     ]

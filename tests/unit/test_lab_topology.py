@@ -10,17 +10,9 @@ import dataclasses
 import ipaddress
 
 from conftest import Console, spec
-from ntc_templates.parse import parse_output
 
 from engine.lab.device import Device
 from engine.lab.topology import wire
-
-
-def parsed(console: Console, command: str) -> list[dict[str, str]]:
-    records: list[dict[str, str]] = parse_output(
-        platform="cisco_ios", command=command, data=console.send(command)
-    )
-    return records
 
 
 def by_hostname(ring: list[Console]) -> dict[str, Console]:
@@ -28,7 +20,7 @@ def by_hostname(ring: list[Console]) -> dict[str, Console]:
 
 
 def address_of(console: Console, interface: str) -> str:
-    brief = parsed(console, "show ip interface brief")
+    brief = console.parsed("show ip interface brief")
     return next(r["ip_address"] for r in brief if r["interface"] == interface)
 
 
@@ -37,12 +29,12 @@ def test_every_cdp_neighbour_sees_this_device_back_on_the_same_cable(ring: list[
     checked = 0
     for console in ring:
         me = console.device.state.hostname
-        for entry in parsed(console, "show cdp neighbors detail"):
+        for entry in console.parsed("show cdp neighbors detail"):
             if entry["neighbor_name"] not in devices:
                 continue  # the management switch is not a lab device
             peer = devices[entry["neighbor_name"]]
             back = {(r["neighbor_name"], r["local_interface"], r["neighbor_interface"])
-                    for r in parsed(peer, "show cdp neighbors detail")}  # fmt: skip
+                    for r in peer.parsed("show cdp neighbors detail")}  # fmt: skip
             assert (me, entry["neighbor_interface"], entry["local_interface"]) in back
             assert entry["mgmt_address"] == address_of(peer, entry["neighbor_interface"])
             checked += 1
@@ -60,13 +52,13 @@ def test_every_arp_entry_on_a_cable_is_the_far_end_s_own_address_and_mac(
     learnt = [
         entry
         for console in ring
-        for entry in parsed(console, "show arp")
+        for entry in console.parsed("show arp")
         if entry["age_min"] != "-" and entry["interface"] != "GigabitEthernet0/0"
     ]
     assert len(learnt) == 6
     for entry in learnt:
         peer, port = owners[entry["address"]]
-        interface = parsed(peer, f"show interfaces {port}")[0]
+        interface = peer.parsed(f"show interfaces {port}")[0]
         assert interface["mac_address"] == entry["hardware_address"]
 
 
@@ -75,9 +67,9 @@ def test_both_ends_of_a_cable_have_a_connected_route_to_the_same_subnet(
 ) -> None:
     for index, console in enumerate(ring):
         following = ring[(index + 1) % len(ring)]
-        mine = {r["network"] for r in parsed(console, "show ip route")
+        mine = {r["network"] for r in console.parsed("show ip route")
                 if r["protocol"] == "C" and r["nexthop_if"] == "GigabitEthernet0/1"}  # fmt: skip
-        theirs = {r["network"] for r in parsed(following, "show ip route")
+        theirs = {r["network"] for r in following.parsed("show ip route")
                   if r["protocol"] == "C" and r["nexthop_if"] == "GigabitEthernet0/2"}  # fmt: skip
         assert mine == theirs != set()
 
@@ -85,7 +77,7 @@ def test_both_ends_of_a_cable_have_a_connected_route_to_the_same_subnet(
 def test_ospf_neighbours_are_the_far_ends_router_ids_and_addresses(ring: list[Console]) -> None:
     ids = {c.device.wiring.loopback.compressed: c for c in ring}
     for console in ring:
-        neighbours = parsed(console, "show ip ospf neighbor")
+        neighbours = console.parsed("show ip ospf neighbor")
         assert len(neighbours) == 2
         for entry in neighbours:
             peer = ids[entry["neighbor_id"]]
@@ -100,11 +92,11 @@ def test_shutting_one_end_takes_the_neighbour_away_on_both_sides(ring: list[Cons
     first.configure("interface gi0/1", "shutdown")
     for console, port in ((first, "GigabitEthernet0/1"), (second, "GigabitEthernet0/2")):
         assert port not in {
-            r["local_interface"] for r in parsed(console, "show cdp neighbors detail")
+            r["local_interface"] for r in console.parsed("show cdp neighbors detail")
         }
-        assert port not in {r["interface"] for r in parsed(console, "show ip ospf neighbor")}
+        assert port not in {r["interface"] for r in console.parsed("show ip ospf neighbor")}
         assert port not in {
-            r["interface"] for r in parsed(console, "show arp") if r["age_min"] != "-"
+            r["interface"] for r in console.parsed("show arp") if r["age_min"] != "-"
         }
 
 
@@ -112,12 +104,10 @@ def test_lldp_lists_a_neighbour_only_where_both_ends_run_it(ring: list[Console])
     first, second, _third = ring
     assert first.send("show lldp neighbors") == "% LLDP is not enabled\n"
     first.configure("lldp run")
-    ports = {r["local_interface"] for r in parsed(first, "show lldp neighbors")}
+    ports = {r["local_interface"] for r in first.parsed("show lldp neighbors")}
     assert ports == {"Gi0/0"}  # only the management switch answers so far
     second.configure("lldp run")
-    seen = {
-        (r["neighbor_name"], r["local_interface"]) for r in parsed(first, "show lldp neighbors")
-    }
+    seen = {(r["neighbor_name"], r["local_interface"]) for r in first.parsed("show lldp neighbors")}
     assert ("R2", "Gi0/1") in seen
     assert {port for _, port in seen} == {"Gi0/0", "Gi0/1"}  # R3, on Gi0/2, runs no LLDP
 
@@ -125,14 +115,14 @@ def test_lldp_lists_a_neighbour_only_where_both_ends_run_it(ring: list[Console])
 def test_a_hostname_change_is_what_the_neighbours_see(ring: list[Console]) -> None:
     ring[1].configure("hostname CORE-2", "ip domain-name lab.example")
     assert "CORE-2.lab.example" in {
-        r["neighbor_name"] for r in parsed(ring[0], "show cdp neighbors detail")
+        r["neighbor_name"] for r in ring[0].parsed("show cdp neighbors detail")
     }
 
 
 def test_a_lone_device_s_two_ring_ports_are_cabled_to_each_other() -> None:
     console = Console(Device(spec()))
     entries = {(r["neighbor_name"], r["local_interface"], r["neighbor_interface"])
-               for r in parsed(console, "show cdp neighbors detail")}  # fmt: skip
+               for r in console.parsed("show cdp neighbors detail")}  # fmt: skip
     assert ("R1", "GigabitEthernet0/1", "GigabitEthernet0/2") in entries
     assert ("R1", "GigabitEthernet0/2", "GigabitEthernet0/1") in entries
 
