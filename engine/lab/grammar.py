@@ -10,7 +10,7 @@ from each spec: `no logging buffered 8000` and `no logging buffered` both match.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -185,7 +185,3 @@ def split(match: Match) -> tuple[Form, tuple[str, ...], tuple[str, ...], int]:
     if match.action.startswith(("no ", "default ")):
         return Form(first), match.words[1:], match.args, 1
     return Form.PLAIN, match.words, match.args, 0
-
-
-def table_specs(tables: Sequence[Table]) -> dict[Mode, Table]:
-    return {table.mode: table for table in tables}

@@ -12,7 +12,7 @@ from engine.lab.commands import Failure, interface_name, vlan_set, vlan_text
 from engine.lab.config_sections import create_vlan
 from engine.lab.grammar import Edit, Form, Outcome, Spec, Store, Table, custom
 from engine.lab.modes import Mode
-from engine.lab.state import ALL_VLANS, FIXED, Interface
+from engine.lab.state import ALL_VLANS, FIXED, interface_key
 from engine.lab.store import Block, Line
 
 Hook = Callable[[Edit], "Outcome | None"]
@@ -22,10 +22,6 @@ _RANGE_RE = re.compile(r"\s*([A-Za-z][A-Za-z-]*)\s*((?:\d+/)*)(\d+)\s*(?:-\s*(\d
 
 def _name(block: Block) -> str:
     return block.head.text.removeprefix("interface ")
-
-
-def _interface(edit: Edit) -> Interface:
-    return edit.device.state.interface(_name(edit.block))
 
 
 def ensure(edit: Edit, name: str) -> Block | None:
@@ -39,7 +35,7 @@ def ensure(edit: Edit, name: str) -> Block | None:
         state.ports[name] = max(state.ports.values(), default=-1) + 1
     block = state.config.blocks.get(head)
     if block is None:
-        block = Block(Line((head,), head, edit.rank, (name,)), Mode.INTERFACE)
+        block = Block(Line((head,), head, edit.rank, (name,), interface_key(name)), Mode.INTERFACE)
         state.config.blocks[head] = block
         _defaults(edit, head, name)
     return block

@@ -153,3 +153,10 @@ def test_shutdown_is_logged_once_and_the_far_end_sees_its_link_go_down(ring: lis
         "show interfaces gi0/2"
     )
     assert "Interface GigabitEthernet0/2, changed state to down" in second.send("show logging")
+
+
+def test_interfaces_render_by_type_loopbacks_first_and_vlans_last(console: Console) -> None:
+    console.configure("interface vlan 10", "interface loopback 9", "interface port-channel 3")
+    heads = [line for line in console.running.splitlines() if line.startswith("interface ")]
+    assert heads[:3] == ["interface Loopback0", "interface Loopback9", "interface Port-channel3"]
+    assert heads[-2:] == ["interface GigabitEthernet1/3", "interface Vlan10"]
