@@ -1,4 +1,9 @@
-"""The `netplay` command: parse arguments, call the library, map errors to exit codes."""
+"""The `netplay` command: parse and check arguments, call the library, map errors to exit codes.
+
+Every option is checked here by its argparse type, before any file is read or device
+contacted; a bad value is a usage error (exit 5). The library receives plain values (a
+frozen `RunOptions` for `run` and `cmd`), never argparse's namespace.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,39 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import fields
+from pathlib import Path
 from types import FrameType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from engine import __version__
-from engine.errors import ExitCode, NetplayError, UsageError
+from engine.argtypes import (
+    MAX_FORKS,
+    MIN_CONNECT_RATE,
+    existing_file,
+    folder,
+    forks,
+    new_file,
+    port,
+    rate,
+    seconds,
+    tags,
+)
+from engine.errors import ExitCode, InternalError, NetplayError, UsageError
+from engine.options import (
+    DEFAULT_COMMAND_TIMEOUT,
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_FORKS,
+    RunOptions,
+)
+from engine.runner import Stop
+from engine.terminal import printable
 
-EPILOG = "exit codes: 0 ok, 2 a host failed, 3 a host unreachable, 4 invalid input, 5 bad options"
+EPILOG = (
+    "exit codes: 0 ok, 1 other error, 2 a host failed, 3 a host unreachable, 4 invalid input,"
+    " 5 bad options, 99 interrupted"
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -24,85 +54,181 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message}\n{self.format_usage().strip()}")
 
 
+# -- the parser -----------------------------------------------------------------------------
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="netplay", description="Playbooks for network devices.", epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"netplay {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    run = sub.add_parser("run", help="run a playbook")
-    run.add_argument("playbook")
-    _common(run)
-    run.add_argument("-e", "--extra-vars", action="append", default=[], metavar="KEY=VALUE|@FILE")
-    run.add_argument(
-        "--results",
-        metavar="FILE.json",
-        help="write the whole run as JSON (and FILE.jsonl as it goes)",
-    )
-    run.add_argument("-q", "--quiet", action="store_true", help="statuses only, no outputs")
-    run.add_argument("-C", "--check", action="store_true", help="send no configuration")
-    run.add_argument("-D", "--diff", action="store_true", help="show running-config changes")
-    run.add_argument("-t", "--tags", default="", help="only steps with these tags (a,b)")
-    run.add_argument("--skip-tags", default="", help="skip steps with these tags")
-    run.add_argument("--list-steps", action="store_true", help="list the steps and stop")
-    run.add_argument("--start-at-step", metavar="NAME", help="skip the steps before NAME")
-    run.add_argument("--output-dir", default=".", metavar="DIR", help="where save_to writes")
-    run.add_argument(
-        "--rerun-failed",
-        metavar="RESULTS.json",
-        help="run only the hosts that failed or were unreachable in that results file",
-    )
+    _run_parser(sub.add_parser("run", help="run a playbook", epilog=EPILOG))
 
     validate = sub.add_parser("validate", help="validate a playbook; touches no device")
-    validate.add_argument("playbook")
-    validate.add_argument("-i", "--inventory")
-    validate.add_argument("-e", "--extra-vars", action="append", default=[])
-    validate.add_argument("--vault-key-file", metavar="FILE")
+    validate.add_argument("playbook", help="the playbook file")
+    _inventory(validate)
+    _extra_vars(validate)
+    _vault_key_file(validate)
 
-    cmd = sub.add_parser("cmd", help="send show commands to every selected device")
-    cmd.add_argument("commands", nargs="+", metavar="COMMAND")
+    cmd = sub.add_parser("cmd", help="send show commands to every selected device", epilog=EPILOG)
+    cmd.add_argument("commands", nargs="+", metavar="COMMAND", help="exec-mode commands")
     _common(cmd)
     cmd.add_argument("--json", action="store_true", help='print [{"HOST": "OUTPUT"}, ...]')
-    cmd.add_argument("--output", metavar="FILE", help="write HOST#COMMAND blocks to FILE")
+    cmd.add_argument(
+        "--output",
+        type=new_file,
+        metavar="FILE",
+        help="write HOST#COMMAND blocks to FILE (its folder must exist)",
+    )
 
     hosts = sub.add_parser("hosts", help="list the selected hosts")
-    hosts.add_argument("-i", "--inventory")
-    hosts.add_argument("-l", "--limit", metavar="PATTERN")
+    _inventory(hosts)
+    _limit(hosts)
 
     vault = sub.add_parser("vault", help="encrypted vars files")
     vault_sub = vault.add_subparsers(dest="vault_command", required=True, parser_class=_Parser)
-    vault_sub.add_parser("keygen", help="print a new vault key")
+    keygen = vault_sub.add_parser("keygen", help="make a new vault key")
+    keygen.add_argument(
+        "--out",
+        type=new_file,
+        metavar="FILE",
+        help="write the key to a new file, private to you (0600)",
+    )
     for action in ("encrypt", "decrypt"):
         one = vault_sub.add_parser(action, help=f"{action} a vars file in place")
-        one.add_argument("file")
-        one.add_argument("--vault-key-file", metavar="FILE")
+        one.add_argument("file", type=existing_file, help="the vars file")
+        _vault_key_file(one)
 
     lab = sub.add_parser("lab", help="the simulated device lab")
     lab_sub = lab.add_subparsers(dest="lab_command", required=True, parser_class=_Parser)
     serve = lab_sub.add_parser("serve", help="serve the inventory's hosts as simulated devices")
-    serve.add_argument("-i", "--inventory")
-    serve.add_argument("-l", "--limit", metavar="PATTERN")
-    serve.add_argument("--port", type=int, default=2222, help="port on every address")
+    _inventory(serve)
+    _limit(serve)
+    serve.add_argument(
+        "--port", type=port, default=2222, help="port on every address, 1-65535 (2222)"
+    )
+    serve.add_argument(
+        "--host-key",
+        type=Path,
+        metavar="FILE",
+        help="the lab's SSH host key, kept across restarts (default: in your state folder)",
+    )
     return parser
 
 
+def _run_parser(run: argparse.ArgumentParser) -> None:
+    run.add_argument("playbook", help="the playbook file")
+    _common(run)
+    _extra_vars(run)
+    run.add_argument(
+        "--results",
+        type=new_file,
+        metavar="FILE.json",
+        help="write the whole run as JSON (and FILE.jsonl as it goes); the folder must exist",
+    )
+    run.add_argument("-q", "--quiet", action="store_true", help="statuses only, no outputs")
+    run.add_argument("-C", "--check", action="store_true", help="send no configuration")
+    run.add_argument("-D", "--diff", action="store_true", help="show running-config changes")
+    run.add_argument(
+        "-t", "--tags", type=tags, default=frozenset(), help="only steps with these tags (a,b)"
+    )
+    run.add_argument(
+        "--skip-tags", type=tags, default=frozenset(), help="skip steps with these tags (a,b)"
+    )
+    run.add_argument("--list-steps", action="store_true", help="list the steps and stop")
+    run.add_argument("--start-at-step", metavar="NAME", help="skip the steps before NAME")
+    run.add_argument(
+        "--output-dir",
+        type=folder,
+        default=Path(),
+        metavar="DIR",
+        help="where save_to writes (created if missing; its parent must exist)",
+    )
+    run.add_argument(
+        "--rerun-failed",
+        type=existing_file,
+        metavar="RESULTS.json",
+        help="run only the hosts that failed or were unreachable in that results file",
+    )
+
+
+def _inventory(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-i",
+        "--inventory",
+        type=existing_file,
+        metavar="INVENTORY",
+        help="inventory file (default: inventory.yml or devices.yaml here)",
+    )
+
+
+def _limit(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-l", "--limit", metavar="PATTERN", help="only these hosts: R1,routers,!R2,&core,core-*"
+    )
+
+
+def _extra_vars(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-e",
+        "--extra-vars",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE|@FILE",
+        help="variables that beat every other (repeatable; @FILE for a YAML or vault file)",
+    )
+
+
+def _vault_key_file(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--vault-key-file",
+        type=existing_file,
+        metavar="FILE",
+        help="key for vault files (default: $NETPLAY_VAULT_KEY)",
+    )
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-i", "--inventory")
-    parser.add_argument("-l", "--limit", metavar="PATTERN")
-    parser.add_argument("-f", "--forks", type=int, default=20, help="hosts at once (20)")
-    parser.add_argument("--lab", action="store_true", help="run against simulated devices")
-    parser.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS")
-    parser.add_argument("--command-timeout", type=float, default=30.0, metavar="SECONDS")
+    _inventory(parser)
+    _limit(parser)
+    parser.add_argument(
+        "-f",
+        "--forks",
+        type=forks,
+        default=DEFAULT_FORKS,
+        help=f"hosts at once, 1-{MAX_FORKS} ({DEFAULT_FORKS})",
+    )
+    parser.add_argument(
+        "--lab",
+        action="store_true",
+        help="run against simulated devices on 127.0.0.0/8 (the inventory's addresses and"
+        " connection options are ignored)",
+    )
+    parser.add_argument(
+        "--connect-timeout",
+        type=seconds,
+        default=DEFAULT_CONNECT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"to open a session ({DEFAULT_CONNECT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--command-timeout",
+        type=seconds,
+        default=DEFAULT_COMMAND_TIMEOUT,
+        metavar="SECONDS",
+        help=f"for each command's output ({DEFAULT_COMMAND_TIMEOUT:g})",
+    )
     parser.add_argument(
         "--host-timeout",
-        type=float,
+        type=seconds,
         metavar="SECONDS",
         help="wall-clock budget per host for the whole run",
     )
     parser.add_argument(
         "--connect-rate",
-        type=float,
+        type=rate,
         metavar="PER_SECOND",
-        help="start at most this many connections a second (with jitter)",
+        help=f"start at most this many connections a second, with jitter; at least"
+        f" {MIN_CONNECT_RATE:g}",
     )
     parser.add_argument(
         "--host-key-policy",
@@ -110,40 +236,78 @@ def _common(parser: argparse.ArgumentParser) -> None:
         default="accept-new",
         help="unknown host keys: accept and remember (default), refuse, or do not check",
     )
-    parser.add_argument("--known-hosts", metavar="FILE", help="default: ~/.ssh/known_hosts")
-    parser.add_argument("--session-logs", metavar="DIR", help="one session log per host")
     parser.add_argument(
-        "--vault-key-file", metavar="FILE", help="key for -e @vault files ($NETPLAY_VAULT_KEY)"
+        "--known-hosts",
+        type=new_file,
+        metavar="FILE",
+        help="host keys file (default: ~/.ssh/known_hosts); its folder must exist",
     )
+    parser.add_argument(
+        "--session-logs",
+        type=folder,
+        metavar="DIR",
+        help="one session log per host in DIR (created if missing; its parent must exist)",
+    )
+    _vault_key_file(parser)
     parser.add_argument(
         "-k", "--ask-pass", action="store_true", help="ask for the SSH password once"
     )
 
 
-def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt  # SIGTERM stops a run the way Ctrl-C does: results are kept
+# -- running --------------------------------------------------------------------------------
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, stop: Stop | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
+
+    def dispatch() -> int:
+        return _dispatch(_parser().parse_args(argv), stop or Stop())
+
+    return guarded(dispatch)
+
+
+def guarded(action: Callable[[], int]) -> int:
+    """Run a command and turn whatever it raises into a message and an exit code: a
+    NetplayError prints itself, anything else is one line (the traceback with
+    NETPLAY_DEBUG=1) and exit 1."""
     try:
-        args = _parser().parse_args(argv)
-        return int(_dispatch(args))
+        return int(action())
     except NetplayError as exc:
-        print(exc.render(), file=sys.stderr)
+        _debug(exc)
+        print(printable(exc.render()), file=sys.stderr)
         return int(exc.exit_code)
-    except KeyboardInterrupt:
-        if os.environ.get("NETPLAY_DEBUG"):
-            traceback.print_exc()
+    except KeyboardInterrupt as exc:
+        _debug(exc)
         print("interrupted", file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
+    except OSError as exc:  # the machine said no (disk full, permissions): not a bug
+        _debug(exc)
+        where = f": {exc.filename}" if exc.filename else ""
+        print(printable(f"error: {exc.strerror or exc}{where}"), file=sys.stderr)
+        return int(ExitCode.ERROR)
+    except Exception as exc:  # the last resort: never a traceback for the user
+        _debug(exc)
+        print(printable(InternalError.of(exc).render()), file=sys.stderr)
+        return int(ExitCode.ERROR)
+
+
+def _debug(exc: BaseException) -> None:
+    if os.environ.get("NETPLAY_DEBUG"):
+        traceback.print_exception(exc)
 
 
 def console() -> NoReturn:
-    """The `netplay` executable. After an interrupted run (results already written), leave
-    at once instead of waiting for abandoned device sessions to time out."""
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    code = main()
+    """The `netplay` executable. Ctrl-C and SIGTERM stop a run gently (see `Stop`), even
+    when SIGINT was inherited as ignored. After an interrupted run (results already
+    written), leave at once instead of waiting for abandoned device sessions."""
+    stop = Stop()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.request()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, on_signal)
+    code = main(stop=stop)
     sys.stdout.flush()
     sys.stderr.flush()
     if code == ExitCode.INTERRUPTED:
@@ -151,15 +315,33 @@ def console() -> NoReturn:
     sys.exit(code)
 
 
-def _dispatch(args: argparse.Namespace) -> int:
+def _dispatch(args: argparse.Namespace, stop: Stop) -> int:
     from engine import commands
 
-    handler = {
-        "run": commands.run,
-        "validate": commands.validate,
-        "cmd": commands.cmd,
-        "hosts": commands.hosts,
-        "lab": commands.lab_serve,
-        "vault": commands.vault,
-    }[args.command]
-    return handler(args)
+    if args.command == "run":
+        return commands.run(args.playbook, _run_options(args), stop=stop)
+    if args.command == "cmd":
+        options = _run_options(args)
+        return commands.cmd(
+            args.commands, options, as_json=args.json, output=args.output, stop=stop
+        )
+    if args.command == "validate":
+        return commands.validate(
+            args.playbook, args.inventory, args.extra_vars, args.vault_key_file
+        )
+    if args.command == "hosts":
+        return commands.hosts(args.inventory, args.limit)
+    if args.command == "lab":
+        return commands.lab_serve(args.inventory, args.limit, args.port, args.host_key)
+    file = getattr(args, "file", None)  # `vault keygen` takes no file
+    key_file = getattr(args, "vault_key_file", None)
+    return commands.vault(args.vault_command, file, key_file, getattr(args, "out", None))
+
+
+def _run_options(args: argparse.Namespace) -> RunOptions:
+    """The options `run` or `cmd` was given; argparse's types already checked each one."""
+    given: dict[str, Any] = {
+        f.name: getattr(args, f.name) for f in fields(RunOptions) if hasattr(args, f.name)
+    }
+    given["extra_vars"] = tuple(given.get("extra_vars", ()))
+    return RunOptions(**given)

@@ -1,55 +1,87 @@
-"""What each `netplay` sub-command does, composed from the pipeline's stages."""
+"""What each `netplay` sub-command does, composed from the pipeline's stages.
+
+The command line (engine.cli) parses and checks the options; these functions take them as
+plain values (`RunOptions` for `run` and `cmd`) and never see argparse.
+"""
 
 from __future__ import annotations
 
-import argparse
-import getpass
 import json
 import sys
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from itertools import product
 from pathlib import Path
 from typing import Any
 
-from engine.drivers import ConnectionSettings
+from engine.drivers import DriverFactory, netmiko_factory
 from engine.errors import ExitCode, InputError, Location, Problem, UsageError
-from engine.executor import Executor, RunSettings
-from engine.inventory import Host, Inventory, PatternError, inventory_from_paths
-from engine.model import Playbook, adhoc_playbook, load_playbook
-from engine.plan import choose_strategy, select_hosts
-from engine.report import ConsoleReport, command_blocks, command_json, failures, make_console
-from engine.results import Mask, RunResult, write_json_atomic
-from engine.schema import suggest
+from engine.executor import NotRun
+from engine.files import atomic_write, refuse_link
+from engine.inventory import Inventory, inventory_from_paths
+from engine.model import adhoc_playbook, load_playbook
+from engine.options import RunOptions
+from engine.plan import Plan, Selection, build_plan, choose_strategy, select_limit
+from engine.report import command_blocks, command_json, failures
+from engine.results import RunResult, write_json_atomic
+from engine.runner import Stop
+from engine.runs import Run, ask_password, lab_specs, with_password
+from engine.secrets import Mask, leaf_values, secret_values
 from engine.templating import BUILTIN_NAMES, check_playbook
-from engine.vault import secret_values
+from engine.terminal import printable
 
 
-def run(args: argparse.Namespace) -> int:
+def run(
+    playbook_file: str,
+    options: RunOptions,
+    *,
+    stop: Stop | None = None,
+    driver_factory: DriverFactory = netmiko_factory,
+) -> int:
     """`netplay run PLAYBOOK`: validate everything, then run it and print each step."""
-    playbook = load_playbook(args.playbook)
-    inventory = load_inventory_arg(args.inventory)
-    extra = parse_extra_vars(args.extra_vars, args.vault_key_file)
+    playbook = load_playbook(playbook_file)
+    inventory = load_inventory_arg(options.inventory)
+    extra, vaulted = read_extra_vars(options.extra_vars, options.vault_key_file)
     check_playbook(playbook, known_names(inventory, extra))
-    check_parsers(playbook, select_hosts(playbook, inventory, args.limit))
-    if args.list_steps:
-        print(list_steps(playbook, _tag_set(args.tags), _tag_set(args.skip_tags)), end="")
+    plan = build_plan(playbook, inventory, _selection(options))
+    check_parsers(plan)
+    if options.list_steps:
+        print(printable(list_steps(plan)), end="")
         return int(ExitCode.OK)
-    _check_start_at(playbook, args.start_at_step)
-    result = execute(playbook, inventory, args, extra, quiet=args.quiet)
-    if args.results:
-        write_json_atomic(args.results, result.to_json(), secrets_mask(inventory, extra))
-    return int(result.exit_code())
+    results = options.results
+    if results is not None:
+        refuse_link(results)
+    inventory, mask = with_secrets(inventory, options.ask_pass, extra, vaulted)
+    plan = plan.relocated(inventory)
+
+    def keep(result: RunResult, not_run: Sequence[NotRun]) -> None:
+        if results is not None:
+            data = result.to_json()
+            if not_run:  # what --rerun-failed runs again, besides failed hosts
+                data["not_run"] = [asdict(n) for n in not_run]
+            write_json_atomic(results, data, mask)
+
+    run = Run(options, extra, mask, stop or Stop(), driver_factory)
+    return int(run.execute(plan, quiet=options.quiet, keep=keep).exit_code())
 
 
-def check_parsers(playbook: Playbook, play_hosts: Mapping[int, Sequence[Host]]) -> None:
+def _selection(options: RunOptions) -> Selection:
+    return Selection(
+        limit=options.limit,
+        only_hosts=_rerun_hosts(options.rerun_failed),
+        tags=options.tags,
+        skip_tags=options.skip_tags,
+        start_at=options.start_at_step,
+    )
+
+
+def check_parsers(plan: Plan) -> None:
     """Every `parse` template exists and compiles for the platforms that will use it."""
     from engine.parsing import ParseError, ParseSpec, check
 
     problems: list[Problem] = []
-    for i, play in enumerate(playbook.plays):
-        platforms = sorted({h.platform for h in play_hosts[i]})
+    for play in plan.plays:
+        platforms = sorted({h.platform for h in play.hosts})
         for step in (s for s in play.steps if s.parse is not None):
             assert step.parse is not None
             spec = ParseSpec(step.parse.kind, step.parse.template, step.base_dir)
@@ -62,46 +94,39 @@ def check_parsers(playbook: Playbook, play_hosts: Mapping[int, Sequence[Host]]) 
                 problems.append(
                     doc.problem(where, str(exc))
                     if doc
-                    else Problem(Location(playbook.file, path=where), str(exc))
+                    else Problem(Location(plan.playbook.file, path=where), str(exc))
                 )
     if problems:
         raise InputError(problems)
 
 
-def list_steps(
-    playbook: Playbook, tags: frozenset[str] = frozenset(), skip: frozenset[str] = frozenset()
-) -> str:
+def list_steps(plan: Plan) -> str:
     """`--list-steps`: every play and step with its tags, in run order; steps that the
-    tags leave out are marked."""
+    tags or `--start-at-step` leave out are marked."""
     lines = []
-    for play in playbook.plays:
-        lines.append(f"play: {play.name}  (hosts: {', '.join(play.hosts)})")
-        for step in play.steps:
+    for play in plan.plays:
+        chosen = {id(step) for step in play.steps}
+        lines.append(f"play: {play.play.name}  (hosts: {', '.join(play.play.hosts)})")
+        for step in play.play.steps:
             label = f"  [tags: {', '.join(sorted(step.tags))}]" if step.tags else ""
-            runs = not step.tags & skip and (not tags or step.tags & tags or "always" in step.tags)
-            lines.append(f"  - {step.name}  ({step.action}){label}{'' if runs else '  (not run)'}")
+            runs = "" if id(step) in chosen else "  (not run)"
+            lines.append(f"  - {step.name}  ({step.action}){label}{runs}")
     return "\n".join(lines) + "\n"
 
 
-def _check_start_at(playbook: Playbook, name: str | None) -> None:
-    names = [s.name for p in playbook.plays for s in p.steps]
-    if name is not None and name not in names:
-        hint = suggest(name, names)
-        raise UsageError(
-            f"--start-at-step: no step is named {name!r}" + (f"; {hint}" if hint else "")
-        )
-
-
-def validate(args: argparse.Namespace) -> int:
+def validate(
+    playbook_file: str,
+    inventory_file: Path | None = None,
+    extra_vars: Sequence[str] = (),
+    vault_key_file: Path | None = None,
+) -> int:
     """`netplay validate PLAYBOOK`: schema, hosts and templates; contacts no device."""
-    playbook = load_playbook(args.playbook)
-    extra = parse_extra_vars(args.extra_vars, args.vault_key_file)
-    known = None
-    if args.inventory is not None:
-        inventory = load_inventory_arg(args.inventory)
-        check_parsers(playbook, select_hosts(playbook, inventory, None))
-        known = known_names(inventory, extra)
-    check_playbook(playbook, known)
+    playbook = load_playbook(playbook_file)
+    extra = read_extra_vars(extra_vars, vault_key_file)[0]
+    inventory = load_inventory_arg(inventory_file) if inventory_file is not None else None
+    check_playbook(playbook, known_names(inventory, extra) if inventory else None)
+    if inventory is not None:
+        check_parsers(build_plan(playbook, inventory))
     strategies = [choose_strategy(play) for play in playbook.plays]
     steps = sum(len(p.steps) for p in playbook.plays)
     plays = len(playbook.plays)
@@ -112,135 +137,123 @@ def validate(args: argparse.Namespace) -> int:
     return int(ExitCode.OK)
 
 
-def cmd(args: argparse.Namespace) -> int:
+def cmd(
+    commands: Sequence[str],
+    options: RunOptions,
+    *,
+    as_json: bool = False,
+    output: Path | None = None,
+    stop: Stop | None = None,
+    driver_factory: DriverFactory = netmiko_factory,
+) -> int:
     """`netplay cmd COMMAND...`: the classic job, every device in parallel, inventory order."""
-    inventory = load_inventory_arg(args.inventory)
-    playbook = adhoc_playbook(args.commands)
-    result = execute(playbook, inventory, args, {}, quiet=True, silent=True)
-    mask = Mask(inventory.secrets())
-    if args.output:
-        Path(args.output).write_text(command_blocks(result, mask), encoding="utf-8")
-    if args.json:
+    inventory = load_inventory_arg(options.inventory)
+    plan = build_plan(adhoc_playbook(list(commands)), inventory, Selection(limit=options.limit))
+    if output is not None:
+        refuse_link(output)
+    inventory, mask = with_secrets(inventory, options.ask_pass, {}, frozenset())
+    run = Run(options, {}, mask, stop or Stop(), driver_factory)
+    result = run.execute(plan.relocated(inventory), quiet=True, silent=True)
+    if output is not None:
+        atomic_write(output, command_blocks(result, mask))
+    if as_json:
         print(command_json(result, mask))
-    elif not args.output:
-        print(command_blocks(result, mask), end="")
+    elif output is None:
+        print(for_stdout(command_blocks(result, mask)), end="")
     for line in failures(result, mask):
-        print(line, file=sys.stderr)
+        print(printable(line), file=sys.stderr)
     return int(result.exit_code())
 
 
-def hosts(args: argparse.Namespace) -> int:
+def for_stdout(text: str) -> str:
+    """Device text for stdout: made printable on a terminal, kept raw when piped (the same
+    bytes as `--output` writes, for tools that read it)."""
+    return printable(text) if sys.stdout.isatty() else text
+
+
+def hosts(inventory_file: Path | None, limit: str | None) -> int:
     """`netplay hosts`: the selected hosts with their address and groups."""
-    inventory = load_inventory_arg(args.inventory)
-    selected = select(inventory, args.limit)
+    selected = select_limit(load_inventory_arg(inventory_file), limit)
     width = max((len(h.name) for h in selected), default=4)
     for host in selected:
         groups = ",".join(host.groups) or "-"
-        print(f"{host.name:<{width}}  {host.address}:{host.port}  {host.platform}  {groups}")
+        line = f"{host.name:<{width}}  {host.address}:{host.port}  {host.platform}  {groups}"
+        print(printable(line))
     print(f"{len(selected)} host{'s' * (len(selected) != 1)}", file=sys.stderr)
     return int(ExitCode.OK)
 
 
-def lab_serve(args: argparse.Namespace) -> int:
-    """`netplay lab serve`: simulated devices for the inventory's hosts until Ctrl-C."""
+def lab_serve(
+    inventory_file: Path | None, limit: str | None, port: int, host_key: Path | None = None
+) -> int:
+    """`netplay lab serve`: simulated devices for the inventory's hosts until Ctrl-C, with
+    one host key kept across restarts (the user's state folder unless `host_key`)."""
     from engine.lab import Lab, serve_forever
+    from engine.lab.hostkey import default_path
 
-    inventory = load_inventory_arg(args.inventory)
-    serve_forever(Lab(lab_specs(select(inventory, args.limit)), port=args.port), sys.stdout)
+    selected = select_limit(load_inventory_arg(inventory_file), limit)
+    lab = Lab(lab_specs(selected), port=port, host_key=host_key or default_path())
+    serve_forever(lab, sys.stdout)
     return int(ExitCode.OK)
 
 
-def execute(
-    playbook: Playbook,
-    inventory: Inventory,
-    args: argparse.Namespace,
-    extra: dict[str, Any],
-    *,
-    quiet: bool,
-    silent: bool = False,
-) -> RunResult:
-    """Run a playbook with the common options (-l, -f, --lab, timeouts)."""
-    if args.forks < 1:
-        raise UsageError("--forks must be at least 1")
-    if args.ask_pass:
-        inventory = with_password(inventory, getpass.getpass("SSH password: "))
-    results = getattr(args, "results", None)
-    mask = secrets_mask(inventory, extra)
-    connection = ConnectionSettings(
-        connect_timeout=args.connect_timeout,
-        command_timeout=args.command_timeout,
-        # The lab makes a new host key at every start: remembering it would only
-        # produce false "host key changed" errors on the next run.
-        host_key_policy="off" if args.lab else args.host_key_policy,
-        known_hosts=Path(args.known_hosts) if args.known_hosts else None,
-        session_log_dir=Path(args.session_logs) if args.session_logs else None,
-        masked=mask.secrets,
-    )
-    settings = RunSettings(
-        forks=args.forks,
-        limit=args.limit,
-        only_hosts=_rerun_hosts(getattr(args, "rerun_failed", None)),
-        extra_vars=extra,
-        connection=connection,
-        check=getattr(args, "check", False),
-        diff=getattr(args, "diff", False),
-        tags=_tag_set(getattr(args, "tags", "")),
-        skip_tags=_tag_set(getattr(args, "skip_tags", "")),
-        start_at=getattr(args, "start_at_step", None),
-        output_dir=Path(getattr(args, "output_dir", ".")),
-        host_timeout=args.host_timeout,
-        connect_rate=args.connect_rate,
-        journal=Path(results).with_suffix(".jsonl") if results else None,
-    )
-    select(inventory, args.limit)  # an unknown --limit is a usage error, before anything runs
-    console = make_console(quiet=silent)
-    report = ConsoleReport(console, mask, show_output=not quiet)
-    planned = select_hosts(playbook, inventory, args.limit)
-    used = {h.name for hs in planned.values() for h in hs}
-    with lab_for(inventory, [h for h in inventory.hosts if h.name in used], args.lab) as inv:
-        result = Executor(playbook, inv, settings, events=report, mask=mask).run()
-    report.recap(result)
-    return result
+def with_secrets(
+    inventory: Inventory, ask_pass: bool, extra: Mapping[str, Any], vaulted: frozenset[str]
+) -> tuple[Inventory, Mask]:
+    """The inventory with the `-k` password, and the run's one mask over every secret it
+    knows: inventory credentials, secret-named extra vars, vault values, the typed password.
+    Built once, before anything runs, and used by everything that writes or prints."""
+    typed = ask_password() if ask_pass else None
+    if typed is not None:
+        inventory = with_password(inventory, typed)
+    return inventory, Mask.of(inventory.secrets(), secret_values(extra), vaulted, [typed])
 
 
-def secrets_mask(inventory: Inventory, extra: Mapping[str, Any]) -> Mask:
-    """Every secret a run knows: inventory credentials and secret-named variables."""
-    return Mask(inventory.secrets() | frozenset(secret_values(extra)))
-
-
-def with_password(inventory: Inventory, password: str) -> Inventory:
-    """`--ask-pass`: the typed password for every host the inventory gives none."""
-    hosts = tuple(h if h.password else replace(h, password=password) for h in inventory.hosts)
-    return replace(inventory, hosts=hosts)
-
-
-def vault(args: argparse.Namespace) -> int:
+def vault(
+    action: str, file: str | None = None, key_file: Path | None = None, out: Path | None = None
+) -> int:
     """`netplay vault keygen|encrypt|decrypt`: manage encrypted vars files."""
     from engine import vault as vaults
 
-    if args.vault_command == "keygen":
-        print(vaults.generate_key().decode())
-        return int(ExitCode.OK)
-    key = vaults.load_key(args.vault_key_file)
-    if args.vault_command == "encrypt":
-        vaults.encrypt_file(args.file, key)
+    if action == "keygen" or file is None:
+        return keygen(out)
+    key = vaults.load_key(key_file)
+    if action == "encrypt":
+        vaults.encrypt_file(file, key)
     else:
-        vaults.decrypt_file(args.file, key)
-    print(f"{args.vault_command}ed {args.file}", file=sys.stderr)
+        vaults.decrypt_file(file, key)
+    print(f"{action}ed {file}", file=sys.stderr)
     return int(ExitCode.OK)
 
 
-def _tag_set(text: str) -> frozenset[str]:
-    return frozenset(t.strip() for t in text.split(",") if t.strip())
+def keygen(out: Path | None) -> int:
+    """`netplay vault keygen [--out FILE]`: a new key, in a new private file or printed."""
+    from engine import vault as vaults
+
+    if out is not None:
+        vaults.write_key_file(out)
+        print(f"wrote a new vault key to {out} (readable by you only)", file=sys.stderr)
+        return int(ExitCode.OK)
+    if not sys.stdout.isatty():
+        print(
+            "warning: stdout is not a terminal; a file the key is redirected to gets the "
+            "default mode, often readable by others: `netplay vault keygen --out FILE` "
+            "writes a private (0600) file",
+            file=sys.stderr,
+        )
+    print(vaults.generate_key().decode())
+    return int(ExitCode.OK)
 
 
-def _rerun_hosts(path: str | None) -> frozenset[str] | None:
-    """Hosts that failed or were unreachable in an earlier `--results` file."""
+def _rerun_hosts(path: Path | None) -> frozenset[str] | None:
+    """Hosts that failed or were unreachable in an earlier `--results` file, and those an
+    interrupted run did not get to (its `not_run`)."""
     if path is None:
         return None
     try:
-        recap = json.loads(Path(path).read_text(encoding="utf-8"))["recap"]
-        return frozenset(h for h, c in recap.items() if c["failed"] or c["unreachable"])
+        data = json.loads(path.read_text(encoding="utf-8"))
+        failed = {h for h, c in data["recap"].items() if c["failed"] or c["unreachable"]}
+        return frozenset(failed.union(*(s["hosts"] for s in data.get("not_run", ()))))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"--rerun-failed: {path} is not a netplay results file ({exc})") from exc
 
@@ -250,11 +263,19 @@ def known_names(inventory: Inventory, extra: dict[str, Any]) -> set[str]:
     return {name for h in inventory.hosts for name in h.vars} | set(extra) | set(BUILTIN_NAMES)
 
 
-def parse_extra_vars(items: Sequence[str], vault_key_file: str | None = None) -> dict[str, Any]:
+def parse_extra_vars(items: Sequence[str], vault_key_file: Path | None = None) -> dict[str, Any]:
     """`-e KEY=VALUE` (a string) and `-e @vars.yml` (a YAML mapping, possibly a vault)."""
-    from engine.vault import load_key, load_vars
+    return read_extra_vars(items, vault_key_file)[0]
+
+
+def read_extra_vars(
+    items: Sequence[str], vault_key_file: Path | None = None
+) -> tuple[dict[str, Any], frozenset[str]]:
+    """The extra vars, and every value read from a vault file (each one a secret)."""
+    from engine.vault import is_vault_file, load_key, load_vars
 
     merged: dict[str, Any] = {}
+    vaulted: set[str] = set()
     for item in items:
         if item.startswith("@"):
             key = load_key(vault_key_file) if vault_key_file else None
@@ -262,61 +283,17 @@ def parse_extra_vars(items: Sequence[str], vault_key_file: str | None = None) ->
             if not isinstance(doc.data, dict):
                 raise InputError([doc.problem((), "an extra vars file must hold a mapping")])
             merged.update(doc.data)
+            if is_vault_file(item[1:]):
+                vaulted.update(leaf_values(doc.data))
         elif "=" in item and item.split("=", 1)[0].isidentifier():
             key_name, value = item.split("=", 1)
             merged[key_name] = value
         else:
             raise UsageError(f"-e takes KEY=VALUE or @FILE, not {item!r}")
-    return merged
+    return merged, frozenset(vaulted)
 
 
-def select(inventory: Inventory, limit: str | None) -> tuple[Host, ...]:
-    """Hosts for `--limit` (all when absent); an unknown name is a usage error."""
-    try:
-        return inventory.select(limit or "all")
-    except PatternError as exc:
-        hint = f" ({exc.hint})" if exc.hint else ""
-        raise UsageError(f"--limit: {exc}{hint}") from exc
-
-
-def load_inventory_arg(path: str | None) -> Inventory:
-    if path is not None and not Path(path).exists():
+def load_inventory_arg(path: Path | None) -> Inventory:
+    if path is not None and not path.exists():
         raise UsageError(f"inventory {path} does not exist")
-    return inventory_from_paths(path)
-
-
-def lab_specs(hosts: Sequence[Host]) -> list[Any]:
-    """Simulated devices for these hosts, with their credentials and `lab:` knobs."""
-    from engine.lab import DeviceSpec, LabKnobs
-
-    return [
-        DeviceSpec(
-            name=h.name,
-            username=h.username or "",
-            password=h.password or "",
-            secret=h.secret,
-            address=h.address,
-            knobs=LabKnobs.from_mapping(h.lab),
-        )
-        for h in hosts
-    ]
-
-
-@contextmanager
-def lab_for(inventory: Inventory, hosts: Sequence[Host], enabled: bool) -> Iterator[Inventory]:
-    """With `--lab`, serve `hosts` as simulated devices and point the inventory at them.
-
-    The inventory's own addresses are never contacted: each host is reached at its lab
-    endpoint on 127.0.0.0/8 instead.
-    """
-    if not enabled:
-        yield inventory
-        return
-    from engine.lab import Lab
-
-    with Lab(lab_specs(hosts)) as lab:
-        names = {h.name for h in hosts}
-        moved = tuple(
-            h.at(*lab.endpoint(h.name)) if h.name in names else h for h in inventory.hosts
-        )
-        yield replace(inventory, hosts=moved)
+    return inventory_from_paths(str(path) if path is not None else None)

@@ -1,10 +1,14 @@
 """What configuration a step changes: the running-config diff, what check mode would add,
-and which exec commands write to the device (check mode holds those back)."""
+which exec commands write to the device (check mode holds those back), and the copy of
+each host's running-config that `ensure`, `--diff` and `changed` read."""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
+
+from engine.drivers import Driver
+from engine.errors import CommandRejected
 
 # Exec commands that change the device (first word, abbreviations of two letters or more).
 _WRITES = (
@@ -119,3 +123,58 @@ def config_diff(before: str, after: str) -> str:
         _config_lines(before), _config_lines(after), "before", "after", lineterm="", n=1
     )
     return "\n".join(lines)
+
+
+SHOW_RUNNING = "show running-config"
+
+
+class RunningConfig:
+    """A host's running-config, read once and reused until netplay changes the device.
+
+    IOS stores configuration in its own canonical form (keywords in full, one line per
+    single-valued setting, sections in its own order), so netplay does not predict what a
+    change does to the text: the copy is dropped when a change starts, and the step that
+    made the change reads it again (see `engine.actions`). `before_changes` keeps the copy
+    read before netplay's first change on the host (None if a change came first): what a
+    rollback would return to.
+
+    One per host session; a host's steps run one at a time, so no lock is needed.
+    """
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+        self.known: str | None = None
+        self.before_changes: str | None = None
+        self._changed = False
+
+    def read(self, device: Driver) -> str:
+        """The running-config: the copy held, or a fresh `show running-config`."""
+        if self.known is None:
+            self.store(self._show(device))
+        assert self.known is not None
+        return self.known
+
+    def reread(self, device: Driver) -> str:
+        """A fresh copy, replacing the one held (after a change whose effect is wanted)."""
+        self.forget()
+        return self.read(device)
+
+    def store(self, text: str) -> None:
+        self.known = text
+        if self.before_changes is None and not self._changed:
+            self.before_changes = text
+
+    def forget(self) -> None:
+        """netplay changed the device (or may have): the copy held is no longer true."""
+        self.known = None
+
+    def changing(self) -> None:
+        """netplay is about to send configuration: the copy held will no longer be true."""
+        self._changed = True
+        self.forget()
+
+    def _show(self, device: Driver) -> str:
+        reply = device.send(SHOW_RUNNING)
+        if reply.error is not None:
+            raise CommandRejected(self.host, f"{SHOW_RUNNING}: {reply.error}")
+        return reply.output

@@ -4,23 +4,30 @@
     ├── UsageError               exit 5   bad command-line options
     ├── InputError               exit 4   playbook, inventory or vars file invalid
     │                                     (carries one or more located Problems)
+    ├── TemplateError            exit 4   a template fails to compile or render
+    │                                     (engine.templating)
+    ├── PatternError             exit 4   a host pattern names nothing (engine.inventory)
     ├── Interrupted              exit 99  Ctrl-C / SIGTERM during a run
+    ├── InternalError            exit 1   a bug, shown as one line
     └── DeviceError              per-host failures raised by drivers, turned into
         ├── Unreachable                   result data by the executor
         ├── AuthenticationFailed
         ├── CommandTimeout
         ├── CommandRejected
-        └── SessionLost
+        ├── SessionLost
+        └── StepInterrupted               a step stopped by Ctrl-C between commands
 
-Run-time failures of one host never stop the run: the executor catches DeviceError
-and records it in that host's result.
+Run-time failures of one host never stop the run: the executor catches DeviceError and
+TemplateError and records them in that host's result, with a `FailureKind`. Anything
+else that escapes is a bug: the command line prints it as one line, exits 1 and still
+writes the results collected.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 KeyPath = tuple[str | int, ...]
 
@@ -35,6 +42,26 @@ class ExitCode(IntEnum):
     INVALID_INPUT = 4
     USAGE = 5
     INTERRUPTED = 99
+
+
+class FailureKind(StrEnum):
+    """What made a host's step fail: `kind` in its result (and in the results schema)."""
+
+    UNREACHABLE = "unreachable"
+    AUTH = "auth"
+    TIMEOUT = "timeout"
+    REJECTED = "rejected"  # device error text
+    SESSION = "session"  # the device dropped the session
+    DEVICE = "device"
+    TEMPLATE = "template"
+    PARSE = "parse"
+    ASSERT = "assert"
+    FAILED_WHEN = "failed_when"
+    UNTIL = "until"
+    ENSURE = "ensure"  # an ensure block that cannot be compared (engine.ensure)
+    SAVE_TO = "save_to"
+    INTERRUPTED = "interrupted"  # Ctrl-C or SIGTERM stopped the step between commands
+    INTERNAL = "internal"
 
 
 def format_path(path: KeyPath) -> str:
@@ -148,7 +175,7 @@ class DeviceError(NetplayError):
     """A failure talking to one host; becomes that host's result, never stops the run."""
 
     status = "failed"
-    kind = "device"
+    kind = FailureKind.DEVICE
 
     def __init__(self, host: str, message: str) -> None:
         self.host = host
@@ -159,7 +186,7 @@ class DeviceError(NetplayError):
 class Unreachable(DeviceError):
     """No SSH session could be opened: refused, no route, or connect timeout."""
 
-    kind = "unreachable"
+    kind = FailureKind.UNREACHABLE
 
     status = "unreachable"
 
@@ -167,22 +194,46 @@ class Unreachable(DeviceError):
 class AuthenticationFailed(DeviceError):
     """The device rejected the username/password or the enable secret."""
 
-    kind = "auth"
+    kind = FailureKind.AUTH
 
 
 class CommandTimeout(DeviceError):
     """The device stopped answering in the middle of a command."""
 
-    kind = "timeout"
+    kind = FailureKind.TIMEOUT
 
 
 class CommandRejected(DeviceError):
     """The device answered a command with an error (``% Invalid input`` ...)."""
 
-    kind = "rejected"
+    kind = FailureKind.REJECTED
 
 
 class SessionLost(DeviceError):
     """The device closed the session while netplay was still using it."""
 
-    kind = "session"
+    kind = FailureKind.SESSION
+
+
+class StepInterrupted(DeviceError):
+    """Ctrl-C or SIGTERM came while a step was running: its next command was not sent."""
+
+    kind = FailureKind.INTERRUPTED
+
+
+class InternalError(NetplayError):
+    """Something netplay did not expect (a bug): one line for the user, exit 1."""
+
+    max_length = 300
+
+    @classmethod
+    def of(cls, exc: BaseException, mask: Callable[[str], str] | None = None) -> InternalError:
+        """The exception as one printable line, secrets masked; the original is the cause."""
+        text = f"{type(exc).__name__}: {exc}".strip().splitlines()[0]
+        text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+        if len(text) > cls.max_length:
+            text = text[: cls.max_length] + "…"
+        return cls(mask(text) if mask else text)
+
+    def render(self) -> str:
+        return f"error: internal error: {self}\n  hint: NETPLAY_DEBUG=1 shows the traceback"

@@ -1,4 +1,4 @@
-"""Runs a playbook: plays in order, steps in order, each step fanned out over its hosts.
+"""Runs a plan: plays in order, steps in order, each step fanned out over its hosts.
 
 Two strategies:
   lockstep — a step starts when the previous one has finished on every host, so any step
@@ -9,47 +9,63 @@ Two strategies:
 
 In lockstep, only the main thread renders templates and updates shared state; workers
 only talk to devices. In pipeline, each worker owns exactly one host's state.
+
+Stopping (Ctrl-C, SIGTERM: the `Stop` flag): no step, command or connection starts once
+it is set; commands in flight get the runner's grace period; then sessions are closed.
+Every result is kept in one place with the journal (`Collected`), so the results always
+hold what the journal holds, however the run ends.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from engine import steps as stage
+from engine.collected import Collected, Key
 from engine.drivers import ConnectionSettings, DriverFactory, netmiko_factory
-from engine.errors import CommandTimeout, SessionLost
-from engine.inventory import Host, Inventory
-from engine.model import Play, Playbook, Step
-from engine.plan import choose_strategy, select_hosts
-from engine.results import Journal, Mask, RunResult, Status, StepRecord, StepResult
-from engine.runner import RateLimiter, Runner
+from engine.errors import CommandTimeout, FailureKind
+from engine.inventory import Host
+from engine.model import Play, Step
+from engine.plan import Plan
+from engine.results import Journal, RunResult, Status, StepRecord, StepResult
+from engine.runner import GRACE_SECONDS, RateLimiter, Runner, Stop
+from engine.scope import Scope
+from engine.secrets import Mask
 from engine.sessions import Session
-from engine.templating import render_value
+from engine.templating import TemplateError
+
+# After the grace period, sessions get this long to close politely.
+CLOSE_SECONDS = 1.5
+
+
+@dataclass(frozen=True)
+class NotRun:
+    """A step a run ended before starting, and the hosts it would have run on."""
+
+    play: str
+    step: str
+    hosts: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class RunSettings:
-    """Everything about a run that does not come from the playbook or the inventory."""
+    """Everything about a run that does not come from the plan."""
 
     forks: int = 20
-    limit: str | None = None
-    only_hosts: frozenset[str] | None = None  # e.g. --rerun-failed
     extra_vars: Mapping[str, Any] = field(default_factory=dict)
     connection: ConnectionSettings = field(default_factory=ConnectionSettings)
     check: bool = False
     diff: bool = False
-    tags: frozenset[str] = frozenset()
-    skip_tags: frozenset[str] = frozenset()
-    start_at: str | None = None
     output_dir: Path = Path()
     host_timeout: float | None = None
     connect_rate: float | None = None
     journal: Path | None = None
+    grace: float = GRACE_SECONDS  # after Ctrl-C, for the commands in flight
 
 
 class Events(Protocol):
@@ -69,83 +85,103 @@ class _Silent:
 
 
 class Executor:
-    """One run of one playbook against one inventory."""
+    """One run of one plan."""
 
     def __init__(
         self,
-        playbook: Playbook,
-        inventory: Inventory,
+        plan: Plan,
         settings: RunSettings,
         *,
         driver_factory: DriverFactory = netmiko_factory,
         events: Events | None = None,
         mask: Mask | None = None,
+        stop: Stop | None = None,
     ) -> None:
-        self.playbook = playbook
-        self.inventory = inventory
+        self.plan = plan
+        self.inventory = plan.inventory
         self.settings = settings
-        self.factory = driver_factory
         self.events: Events = events or _Silent()
-        self.mask = mask or Mask(inventory.secrets())
-        self.play_hosts = select_hosts(playbook, inventory, settings.limit)
-        self.strategies = [choose_strategy(play) for play in playbook.plays]
-        self.limiter = RateLimiter(settings.connect_rate)
+        self.mask = mask or Mask(plan.inventory.secrets())
+        self.stop = stop or Stop()
+        document = plan.playbook.document
+        self.scope = Scope(plan.inventory, settings.extra_vars, settings.check, document)
         self.options = stage.Options(
             check=settings.check,
             diff=settings.diff,
             command_timeout=settings.connection.command_timeout,
+            interrupted=self.stop.wait,
         )
+        limiter = RateLimiter(settings.connect_rate, stop=self.stop)
         self._sessions = {
-            h.name: Session(h, driver_factory, settings.connection, self.limiter)
-            for h in inventory.hosts
+            h.name: Session(h, driver_factory, settings.connection, limiter, self.stop)
+            for h in plan.hosts
         }
-        self._registered: dict[str, dict[str, Any]] = {h.name: {} for h in inventory.hosts}
         self._down: set[str] = set()
-        self._records: list[StepRecord] = []
+        self._collected = Collected(Journal(settings.journal, self.mask), plan.inventory)
         self._modes: dict[str, str] = {}
         self._waiting: dict[str, float] = {}
-        self._journal = Journal(settings.journal, self.mask)
-        self._started = False
+        self._started = time.time()
+        self._clock = time.monotonic()
+        self._elapsed: float | None = None
+        self.interrupted = False
 
     def run(self) -> RunResult:
-        """Run every play; always closes the sessions it opened and saves what ran.
+        """Run every play; always closes the sessions it opened and keeps what ran.
 
-        Ctrl-C (and SIGTERM, which the command line turns into the same) ends the run
-        early: it returns what completed, with `interrupted` set."""
-        started, clock = time.time(), time.monotonic()
-        runner = Runner(self.settings.forks)
-        interrupted = False
+        The first Ctrl-C or SIGTERM (see `Stop`) ends the run early: what completed is
+        returned, with `interrupted` set. A second one leaves at once."""
+        self.stop.armed = True
+        self._started, self._clock = time.time(), time.monotonic()
+        runner = Runner(self.settings.forks, stop=self.stop, grace=self.settings.grace)
+        finished = False
         try:
-            for i, play in enumerate(self.playbook.plays):
-                self._run_play(runner, play, self._play_hosts(i), self.strategies[i])
-        except KeyboardInterrupt:
-            interrupted = True
+            for p in range(len(self.plan.plays)):
+                if self.stop.is_set():
+                    break
+                self._run_play(runner, p)
+            finished = True
+        except KeyboardInterrupt:  # a second Ctrl-C: no grace, no polite goodbyes
+            self.stop.set()
         finally:
-            self._close_sessions()
-            runner.close(wait=not interrupted)
-            self._journal.close()
+            self._collected.seal()
+            self.interrupted = self.stop.is_set()
+            self._close_sessions(wait=finished)
+            runner.close(wait=finished and not self.interrupted)
+            self._collected.close()
+            self._elapsed = time.monotonic() - self._clock
+        return self.result()
+
+    def result(self) -> RunResult:
+        """What the run has collected so far (all of it once `run` has returned)."""
+        elapsed = self._elapsed if self._elapsed is not None else time.monotonic() - self._clock
         return RunResult(
-            playbook=self.playbook.file,
+            playbook=self.plan.playbook.file,
             inventory=self.inventory.file,
-            hosts=self._all_hosts(),
-            steps=tuple(self._records),
-            started=started,
-            elapsed=time.monotonic() - clock,
-            interrupted=interrupted,
+            hosts=tuple(h.name for h in self.plan.hosts),
+            steps=self._collected.records(),
+            started=self._started,
+            elapsed=elapsed,
+            interrupted=self.interrupted if self._elapsed is not None else self.stop.is_set(),
             mode=dict(self._modes),
             timings=self.timings(),
         )
 
-    def _play_hosts(self, index: int) -> tuple[Host, ...]:
-        only = self.settings.only_hosts
-        return tuple(h for h in self.play_hosts[index] if only is None or h.name in only)
+    def not_run(self) -> list[NotRun]:
+        """Steps, with their hosts, that a stopped run did not start (failed hosts aside)."""
+        missing = []
+        for p, play in enumerate(self.plan.plays):
+            for s, step in enumerate(play.steps):
+                hosts = [h.name for h in play.step_hosts[s] if h.name not in self._down]
+                hosts = hosts[:1] if step.run_once else hosts
+                done = self._collected.hosts((p, s))
+                left = tuple(h for h in hosts if h not in done)
+                if left:
+                    missing.append(NotRun(play.play.name, step.name, left))
+        return missing
 
-    def _all_hosts(self) -> tuple[str, ...]:
-        names = {h.name for i in self.play_hosts for h in self._play_hosts(i)}
-        return tuple(h.name for h in self.inventory.hosts if h.name in names)
-
-    def _close_sessions(self) -> None:
-        """Close every session in parallel, waiting at most a few seconds."""
+    def _close_sessions(self, *, wait: bool) -> None:
+        """Close every session in parallel, waiting at most a few seconds (none when
+        leaving at once)."""
         threads = [
             threading.Thread(target=s.close, daemon=True)
             for s in self._sessions.values()
@@ -153,84 +189,92 @@ class Executor:
         ]
         for thread in threads:
             thread.start()
-        deadline = time.monotonic() + 1.5
+        deadline = time.monotonic() + (CLOSE_SECONDS if wait else 0.0)
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
 
     # -- plays ------------------------------------------------------------------------
 
-    def _run_play(self, runner: Runner, play: Play, hosts: Sequence[Host], strategy: str) -> None:
-        self._modes[play.name] = strategy
-        self.events.play_started(play, hosts, strategy)
-        chosen = [s for s in play.steps if self._selected(s)]
-        if strategy == "pipeline":
-            self._pipeline(runner, play, chosen, [h for h in hosts if h.name not in self._down])
+    def _run_play(self, runner: Runner, p: int) -> None:
+        play = self.plan.plays[p]
+        self._modes[play.play.name] = play.strategy
+        self.events.play_started(play.play, play.hosts, play.strategy)
+        if play.strategy == "pipeline":
+            self._pipeline(runner, p)
             return
-        for step in chosen:
-            record = self._lockstep(runner, play, step, self._step_hosts(step, hosts))
-            self._finish(play, step, record)
+        for index in range(len(play.steps)):
+            if self.stop.is_set():
+                return
+            self._finish((p, index), self._lockstep(runner, (p, index)))
 
-    def _selected(self, step: Step) -> bool:
-        """Tags and --start-at-step decide which steps run at all."""
-        s = self.settings
-        if s.start_at is not None and not self._started:
-            self._started = step.name == s.start_at
-            if not self._started:
-                return False
-        if step.tags & s.skip_tags:
-            return False
-        return not s.tags or bool(step.tags & s.tags) or "always" in step.tags
-
-    def _step_hosts(self, step: Step, hosts: Sequence[Host]) -> list[Host]:
-        narrowed = {h.name for h in self.inventory.select(step.hosts)} if step.hosts else None
-        return [
-            h
-            for h in hosts
-            if h.name not in self._down and (narrowed is None or h.name in narrowed)
-        ]
-
-    def _finish(self, play: Play, step: Step, record: StepRecord) -> None:
+    def _finish(self, key: Key, record: StepRecord) -> None:
+        play = self.plan.plays[key[0]]
+        step = play.steps[key[1]]
         if step.save_to:
             from engine.saving import save_outputs
 
             def variables(name: str) -> Mapping[str, Any]:
-                return self.variables(self.inventory.host(name), play, step)
+                return self.scope.variables(self.inventory.host(name), play.play, step)
 
-            record = save_outputs(step, record, variables, self.settings.output_dir, self.mask)
+            out_dir = self.settings.output_dir
+            record = save_outputs(step, record, variables, out_dir, self.mask)
+            self._collected.update(key, record)
             self._down |= {r.host for r in record.results if r.stops_host}
-        self._records.append(record)
-        self.events.step_finished(play, step, record)
+        if record.results or not self.stop.is_set():  # a step the stop left untouched
+            shown = record.redacted() if step.no_log else record
+            self.events.step_finished(play.play, step, shown)
+
+    def _prepare(
+        self, host: Host, play: Play, step: Step
+    ) -> tuple[stage.Work | StepResult, dict[str, Any] | None]:
+        """A step rendered for a host, with the variables it saw: the work to send, or its
+        result already (skipped, `set`, `assert`, a template failure — the play's and the
+        step's `vars` included, so they fail this host only)."""
+        try:
+            variables = self.scope.variables(host, play, step)
+        except TemplateError as exc:
+            return stage.failure(host, step, str(exc), kind=FailureKind.TEMPLATE), None
+        return stage.prepare(step, host, variables), variables
 
     # -- lockstep ---------------------------------------------------------------------
 
-    def _lockstep(
-        self, runner: Runner, play: Play, step: Step, hosts: Sequence[Host]
-    ) -> StepRecord:
+    def _lockstep(self, runner: Runner, key: Key) -> StepRecord:
+        play = self.plan.plays[key[0]]
+        step = play.steps[key[1]]
+        self._collected.open(key, play.play.name, step.name, hidden=bool(step.no_log))
+        hosts = [h for h in play.step_hosts[key[1]] if h.name not in self._down]
         targets = hosts[:1] if step.run_once else hosts
-        decided: dict[str, StepResult] = {}
-        work: list[stage.Work] = []
+        work: dict[str, stage.Work] = {}
         for host in targets:
-            outcome = stage.prepare(step, host, self.variables(host, play, step))
+            if self.stop.is_set():
+                break
+            outcome, variables = self._prepare(host, play.play, step)
             if isinstance(outcome, StepResult):
-                decided[host.name] = self._conclude(play, step, outcome)
+                self._keep(key, step, outcome, variables)
             else:
-                work.append(outcome)
+                work[host.name] = outcome
 
-        def done(result: StepResult) -> None:
-            decided[result.host] = self._conclude(play, step, result)
+        def done(result: StepResult | None) -> None:
+            if result is not None:
+                self._keep(key, step, result, work[result.host].variables)
 
         started = time.monotonic()
         try:
-            runner.map(self._execute, work, on_done=done)
+            runner.map(self._execute, list(work.values()), on_done=done)
         finally:
-            self._count_waiting(time.monotonic() - started, decided.values())
-            record = StepRecord(
-                play.name, step.name, tuple(decided[h.name] for h in targets if h.name in decided)
-            )
+            record = self._collected.record(key)
+            self._count_waiting(time.monotonic() - started, record.results)
             self._absorb(step, record.results, hosts)
-            if len(record.results) < len(targets):  # interrupted mid-step
-                self._records.append(record)
         return record
+
+    def _keep(
+        self, key: Key, step: Step, result: StepResult, variables: Mapping[str, Any] | None
+    ) -> None:
+        """Conclude a host's result and keep it (main thread; a second Ctrl-C cannot cut
+        it in half)."""
+        result = stage.conclude(step, result, variables)
+        with self.stop.shielded():
+            self._collected.add(key, result)
 
     def _count_waiting(self, wall: float, results: Iterable[StepResult]) -> None:
         """Lockstep's price: how long each host sat at the barrier for the slowest one."""
@@ -242,7 +286,7 @@ class Executor:
     def timings(self) -> dict[str, dict[str, float]]:
         """Where each host's time went: connect, enable, commands, waiting at barriers."""
         busy: dict[str, float] = {}
-        for record in self._records:
+        for record in self._collected.records():
             for result in record.results:
                 busy[result.host] = busy.get(result.host, 0.0) + result.elapsed
         table = {}
@@ -257,24 +301,22 @@ class Executor:
             }
         return table
 
-    def _conclude(self, play: Play, step: Step, result: StepResult) -> StepResult:
-        host = self.inventory.host(result.host)
-        if result.status is not Status.SKIPPED:
-            result = stage.conclude(step, result, self.variables(host, play, step))
-        self._journal.write(play.name, result)
-        return result
-
-    def _execute(self, work: stage.Work) -> StepResult:
-        """A worker's job: run one host's share of a step, reconnecting once if dropped."""
+    def _execute(self, work: stage.Work) -> StepResult | None:
+        """A worker's job: run one host's share of a step, reconnecting once if dropped.
+        None when the run stopped before anything was sent."""
+        if self.stop.is_set():
+            return None
         session = self._sessions[work.host.name]
         if session.deadline is None and self.settings.host_timeout:
             session.deadline = time.monotonic() + self.settings.host_timeout
-        result = stage.execute(work, session.ready, self._options(session))
-        if _lost(result) and work.step.action != "config":
-            result = stage.execute(work, session.reopen, self._options(session))
+        result = stage.execute(work, session.ready, self._options(session), session.running)
+        if _lost(result) and not work.step.changes_config:
+            result = stage.execute(work, session.reopen, self._options(session), session.running)
         elif _lost(result):
             note = "; not re-sent: configuration may have been applied"
             result = replace(result, error=f"{result.error}{note}")
+        if result.kind == FailureKind.INTERRUPTED and not result.outputs:
+            return None
         return result
 
     def _options(self, session: Session) -> stage.Options:
@@ -292,104 +334,46 @@ class Executor:
         for result in results:
             receivers = [h.name for h in hosts] if step.run_once else [result.host]
             for name in receivers:
-                self._register(step, name, result)
+                self.scope.register(step, name, result)
             if result.stops_host:
                 self._down.add(result.host)
 
-    def _register(self, step: Step, name: str, result: StepResult) -> None:
-        self._registered[name].update(result.facts)
-        if step.register:
-            self._registered[name][step.register] = result.to_vars()
-
     # -- pipeline ---------------------------------------------------------------------
 
-    def _pipeline(
-        self, runner: Runner, play: Play, chosen: Sequence[Step], hosts: Sequence[Host]
-    ) -> None:
-        """Each host runs all its steps back to back; records are assembled afterwards.
-
-        Each worker appends to its own host's list as steps finish, so an interrupted run
-        still keeps every step that completed.
-        """
-        per_host: dict[str, list[tuple[int, StepResult]]] = {h.name: [] for h in hosts}
+    def _pipeline(self, runner: Runner, p: int) -> None:
+        """Each host runs all its steps back to back; records are read afterwards."""
+        play = self.plan.plays[p]
+        for index, step in enumerate(play.steps):
+            self._collected.open((p, index), play.play.name, step.name, hidden=bool(step.no_log))
+        hosts = [h for h in play.hosts if h.name not in self._down]
         try:
-            runner.map(lambda h: self._host_steps(play, chosen, h, per_host[h.name]), hosts)
+            runner.map(lambda host: self._host_steps(p, host), hosts)
         finally:
-            for i, step in enumerate(chosen):
-                done = [r for h in hosts for j, r in list(per_host[h.name]) if j == i]
-                self._finish(play, step, StepRecord(play.name, step.name, tuple(done)))
+            for index in range(len(play.steps)):
+                self._finish((p, index), self._collected.record((p, index)))
 
-    def _host_steps(
-        self, play: Play, chosen: Sequence[Step], host: Host, done: list[tuple[int, StepResult]]
-    ) -> None:
+    def _host_steps(self, p: int, host: Host) -> None:
         """One host's whole play (worker thread; touches only this host's state)."""
-        for i, step in enumerate(chosen):
-            if step.hosts and host not in self.inventory.select(step.hosts):
+        play = self.plan.plays[p]
+        for index, step in enumerate(play.steps):
+            if self.stop.is_set():
+                return
+            if not play.runs_on(index, host.name):
                 continue
-            variables = self.variables(host, play, step)
-            outcome = stage.prepare(step, host, variables)
+            outcome, variables = self._prepare(host, play.play, step)
             if isinstance(outcome, stage.Work):
-                outcome = self._execute(outcome)
-            if outcome.status is not Status.SKIPPED:
-                outcome = stage.conclude(step, outcome, variables)
-            self._journal.write(play.name, outcome)
-            self._register(step, host.name, outcome)
-            done.append((i, outcome))
+                executed = self._execute(outcome)
+                if executed is None:
+                    return
+                outcome = executed
+            outcome = stage.conclude(step, outcome, variables)
+            if not self._collected.add((p, index), outcome):
+                return  # abandoned after the grace period: the run's results are final
+            self.scope.register(step, host.name, outcome)
             if outcome.stops_host:
                 self._down.add(host.name)
                 return
 
-    # -- variables --------------------------------------------------------------------
-
-    def variables(self, host: Host, play: Play, step: Step) -> dict[str, Any]:
-        """Variables a step sees on a host, lowest precedence first (see the README)."""
-        scope: dict[str, Any] = {**host.vars}
-        scope.update(self._builtins(host))
-        scope.update(render_value(dict(play.vars), scope))
-        scope.update(render_value(dict(step.vars), scope))
-        scope.update(self._registered[host.name])
-        scope.update(self.settings.extra_vars)
-        return scope
-
-    def _builtins(self, host: Host) -> dict[str, Any]:
-        return {
-            "inventory_hostname": host.name,
-            "hostvars": HostVars(self),
-            "groups": {"all": [h.name for h in self.inventory.hosts], **self.inventory.groups},
-            "group_names": list(host.groups),
-            "check_mode": self.settings.check,
-        }
-
-    def host_variables(self, name: str) -> dict[str, Any]:
-        """What `hostvars[name]` shows: inventory vars, registered results, extra vars."""
-        host = self.inventory.host(name)
-        return {
-            **host.vars,
-            "inventory_hostname": name,
-            "group_names": list(host.groups),
-            **self._registered[name],
-            **self.settings.extra_vars,
-        }
-
 
 def _lost(result: StepResult) -> bool:
-    return result.kind == SessionLost.kind
-
-
-class HostVars(Mapping[str, Mapping[str, Any]]):
-    """`hostvars[name]`: any host's variables, computed when a template reads them."""
-
-    def __init__(self, executor: Executor) -> None:
-        self._executor = executor
-        self._names = [h.name for h in executor.inventory.hosts]
-
-    def __getitem__(self, name: str) -> Mapping[str, Any]:
-        if name not in self._names:
-            raise KeyError(name)
-        return self._executor.host_variables(name)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
+    return result.kind == FailureKind.SESSION

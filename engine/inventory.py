@@ -19,14 +19,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InputError, KeyPath, Problem, UsageError
+from engine.errors import ExitCode, InputError, KeyPath, NetplayError, Problem, UsageError
 from engine.schema import suggest, validate
+from engine.secrets import secret_values
 from engine.source import Document, load_yaml
 from engine.templating import TemplateError, is_template, render
-from engine.vault import secret_values
 
 DEFAULT_PLATFORM = "cisco_ios"
 CONNECTION_KEYS = ("port", "platform", "username", "password", "secret")
+# A credential read from the environment is kept out of git: it is treated as a secret.
+CREDENTIAL_KEYS = ("username", "password", "secret")
 MERGED_KEYS = ("vars", "options", "lab")
 _ENV_REFERENCE = re.compile(r"\benv(?:\.(\w+)|\[\s*['\"](\w+)['\"]\s*\])")
 # netmiko's own keys that netplay models; the rest of a devices.yaml entry passes through.
@@ -48,14 +50,25 @@ class Host:
     vars: Mapping[str, Any] = field(default_factory=dict, repr=False)
     options: Mapping[str, Any] = field(default_factory=dict, repr=False)
     lab: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    env_credentials: frozenset[str] = field(default=frozenset(), repr=False)
+
+    def secrets(self) -> frozenset[str]:
+        """This host's secret values: password and secret, credentials read from the
+        environment, and values under secret-looking names at any depth of `vars` and
+        `options` (see engine.secrets)."""
+        values = {v for v in (self.password, self.secret) if v} | set(self.env_credentials)
+        values.update(secret_values(self.vars), secret_values(self.options))
+        return frozenset(values)
 
     def at(self, address: str, port: int) -> Host:
         """The same host reached at another address (used to point hosts at the lab)."""
         return replace(self, address=address, port=port)
 
 
-class PatternError(Exception):
+class PatternError(NetplayError):
     """A host pattern names nothing in the inventory."""
+
+    exit_code = ExitCode.INVALID_INPUT
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
@@ -110,12 +123,7 @@ class Inventory:
 
     def secrets(self) -> frozenset[str]:
         """Every secret value in the inventory, so output can be masked."""
-        values: set[str] = set()
-        for host in self.hosts:
-            values.update(v for v in (host.password, host.secret) if v)
-            values.update(secret_values(host.vars))
-            values.update(secret_values(host.options))
-        return frozenset(values)
+        return frozenset(value for host in self.hosts for value in host.secrets())
 
 
 def _split_patterns(patterns: str | Sequence[str]) -> list[str]:
@@ -127,10 +135,49 @@ def load_inventory(path: str | os.PathLike[str]) -> Inventory:
     """Read, validate and resolve an inventory file in either supported format."""
     doc = load_yaml(path)
     validate(doc, "inventory")
+    problems = [_refused(doc, where) for where in _option_keys(doc.data) if where[-1] in REFUSED]
+    if problems:
+        raise InputError(problems)
     data = doc.data
     if isinstance(data, Mapping) and isinstance(data.get("hosts"), Mapping):
         return _NetplayFormat(doc).build()
     return _netmiko_format(doc)
+
+
+# netmiko arguments an inventory may not set: an inventory is data, yet these would run a
+# command on this machine or write a file wherever they point.
+REFUSED = {
+    "ssh_config_file": "its ProxyCommand would run a command on this machine",
+    "session_log": "it writes a file wherever it points; use --session-logs DIR",
+    "session_log_file_mode": "session logs are netplay's: use --session-logs DIR",
+    "session_log_record_writes": "session logs are netplay's: use --session-logs DIR",
+    "sock": "an open socket cannot come from a file",
+}
+
+
+def _option_keys(data: Any) -> list[KeyPath]:
+    """The path of every netmiko argument key in an inventory, in either format."""
+    if isinstance(data, Mapping) and isinstance(data.get("hosts"), Mapping):
+        layers: list[tuple[KeyPath, Any]] = [(("defaults",), data.get("defaults"))]
+        layers += [(("groups", g), d) for g, d in (data.get("groups") or {}).items()]
+        layers += [(("hosts", h), d) for h, d in data["hosts"].items()]
+        return [
+            (*path, "options", key)
+            for path, layer in layers
+            for key in ((layer or {}).get("options") or {})
+        ]
+    sections = [((), data)] if isinstance(data, list) else [((g,), d) for g, d in data.items()]
+    return [
+        (*path, i, key)
+        for path, devices in sections
+        for i, device in enumerate(devices)
+        for key in device
+    ]
+
+
+def _refused(doc: Document, path: KeyPath) -> Problem:
+    name = str(path[-1])
+    return doc.problem(path, f"'{name}' cannot be set in an inventory: {REFUSED[name]}", key=True)
 
 
 def _render_env(doc: Document, path: KeyPath, value: Any) -> Any:
@@ -144,6 +191,15 @@ def _render_env(doc: Document, path: KeyPath, value: Any) -> Any:
         unset = [name for name in unset if name not in os.environ]
         message = f"environment variable {unset[0]} is not set" if unset else str(exc)
         raise InputError([doc.problem(path, message)]) from exc
+
+
+def _env_credentials(raw: Mapping[str, Any], rendered: Mapping[str, Any]) -> frozenset[str]:
+    """The credentials a template filled in (from the environment): secrets too."""
+    return frozenset(
+        str(rendered[key])
+        for key in CREDENTIAL_KEYS
+        if isinstance(raw.get(key), str) and is_template(raw[key]) and rendered.get(key)
+    )
 
 
 def _merge(layers: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
@@ -208,6 +264,7 @@ class _NetplayFormat:
             (("hosts", name), hdef),
         ]
         merged = _merge(layer for _, layer in layers)
+        raw = dict(merged)
         for key in CONNECTION_KEYS:
             origin = next((p for p, layer in reversed(layers) if key in layer), None)
             if origin is not None:
@@ -224,23 +281,27 @@ class _NetplayFormat:
             vars=merged.get("vars", {}),
             options=merged.get("options", {}),
             lab=merged.get("lab", {}),
+            env_credentials=_env_credentials(raw, merged),
         )
 
 
 def _netmiko_format(doc: Document) -> Inventory:
-    """Each top-level key is a group holding a list of netmiko connection dicts."""
+    """Each top-level key is a group holding a list of netmiko connection dicts; or the
+    file is one such list, whose hosts are in no group (but `all`)."""
     hosts: dict[str, Host] = {}
     groups: dict[str, list[str]] = {}
-    for group, devices in doc.data.items():
-        groups[group] = []
+    data = doc.data
+    sections = [(None, data)] if isinstance(data, list) else list(data.items())
+    for group, devices in sections:
         for i, device in enumerate(devices):
-            path: KeyPath = (group, i)
+            path: KeyPath = (i,) if group is None else (group, i)
             name = str(device.get("name") or device.get("ip") or device.get("host"))
-            if name in hosts and group in hosts[name].groups:
+            if name in hosts and (group is None or group in hosts[name].groups):
                 raise InputError([doc.problem(path, f"host '{name}' is listed twice")])
             host = hosts.get(name) or _netmiko_host(doc, path, name, device)
-            hosts[name] = replace(host, groups=(*host.groups, group))
-            groups[group].append(name)
+            hosts[name] = host if group is None else replace(host, groups=(*host.groups, group))
+            if group is not None:
+                groups.setdefault(group, []).append(name)
     return Inventory(doc.file, tuple(hosts.values()), {g: tuple(m) for g, m in groups.items()})
 
 
@@ -249,16 +310,18 @@ def _netmiko_host(doc: Document, path: KeyPath, name: str, device: Mapping[str, 
         return _render_env(doc, (*path, key), device.get(key))
 
     options = {k: v for k, v in device.items() if k not in _NETMIKO_KEYS and k != "lab"}
+    credentials = {key: get(key) for key in CREDENTIAL_KEYS}
     return Host(
         name=name,
         address=str(device.get("ip") or device.get("host")),
         port=int(device.get("port", 22)),
         platform=str(device["device_type"]),
-        username=get("username"),
-        password=get("password"),
-        secret=get("secret"),
+        username=credentials["username"],
+        password=credentials["password"],
+        secret=credentials["secret"],
         options=options,
         lab=device.get("lab") or {},
+        env_credentials=_env_credentials(device, credentials),
     )
 
 

@@ -12,16 +12,30 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from engine.errors import InputError, KeyPath, Location
+from engine.errors import InputError, KeyPath, Location, Problem
+from engine.paths import FileScope, OutsideTree
 from engine.schema import validate
 from engine.source import Document, load_yaml
 
-Action = Literal["send", "config", "set", "assert"]
-ACTIONS: tuple[Action, ...] = ("send", "config", "set", "assert")
+Action = Literal["send", "config", "set", "assert", "ensure"]
+# The keys that make a step of each action, in the order they are looked for (`ensure`
+# before its companion `absent`, which may also stand alone).
+ACTION_KEYS: dict[str, Action] = {
+    "send": "send",
+    "config": "config",
+    "config_file": "config",
+    "set": "set",
+    "assert": "assert",
+    "ensure": "ensure",
+    "ensure_file": "ensure",
+    "absent": "ensure",
+}
+ACTIONS: tuple[Action, ...] = ("send", "config", "set", "assert", "ensure")
+MAX_TEMPLATE_FILE = 1 << 20  # bytes; a config template bigger than this is a mistake
 Strategy = Literal["lockstep", "pipeline"]
 Condition = str | bool
 MAX_INCLUDE_DEPTH = 16
-_INCLUDE_KEYS = frozenset({"include", "name", "vars", "when", "tags", "hosts"})
+_INCLUDE_KEYS = frozenset({"include", "name", "vars", "when", "tags", "hosts", "no_log"})
 
 
 @dataclass(frozen=True)
@@ -62,11 +76,25 @@ class Step:
     error_patterns: tuple[str, ...] = ()
     save: bool = False
     save_to: str | None = None
+    no_log: bool | None = None  # None: as the play says
+    absent: tuple[str, ...] = ()  # ensure steps: lines that must not be configured
+    match: Literal["exact"] | None = None  # ensure steps: listed sections get only these lines
+    template_file: str | None = None  # `config_file` / `ensure_file`, as written
     document: Document | None = field(default=None, compare=False, repr=False)
 
     @property
     def path(self) -> KeyPath:
         return self.location.path
+
+    @property
+    def key(self) -> str:
+        """The key that holds the step's commands (`config_file` when read from a file)."""
+        return f"{self.action}_file" if self.template_file else self.action
+
+    @property
+    def changes_config(self) -> bool:
+        """Config and ensure steps: never sent twice, `save` applies, check mode holds them."""
+        return self.action in ("config", "ensure")
 
     @property
     def base_dir(self) -> Path:
@@ -84,6 +112,7 @@ class Play:
     location: Location
     vars: Mapping[str, Any] = field(default_factory=dict)
     strategy: Strategy | None = None
+    no_log: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,20 +124,23 @@ class Playbook:
     document: Document | None = field(default=None, compare=False, repr=False)
 
 
-def load_playbook(path: str | os.PathLike[str]) -> Playbook:
-    """Read and schema-validate a playbook file, then build its model."""
+def load_playbook(path: str | os.PathLike[str], scope: FileScope | None = None) -> Playbook:
+    """Read and schema-validate a playbook file, then build its model.
+
+    `scope` says which folders template files (`config_file`, `ensure_file`) may come
+    from; by default the playbook's own folder tree."""
     doc = load_yaml(path)
     validate(doc, "playbook")
-    return build_playbook(doc)
+    return build_playbook(doc, scope)
 
 
-def build_playbook(doc: Document) -> Playbook:
+def build_playbook(doc: Document, scope: FileScope | None = None) -> Playbook:
     """The model of an already validated document (a play, or a list of plays)."""
     if isinstance(doc.data, list):
         plays = tuple(_play(doc, (i,), raw) for i, raw in enumerate(doc.data))
     else:
         plays = (_play(doc, (), doc.data),)
-    return Playbook(doc.file, plays, doc)
+    return read_template_files(Playbook(doc.file, plays, doc), scope or FileScope.around(doc.file))
 
 
 def _strings(value: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -128,13 +160,15 @@ def _play(doc: Document, path: KeyPath, raw: Mapping[str, Any]) -> Play:
     steps: list[Step] = []
     for i, step in enumerate(raw["steps"]):
         steps += _steps(doc, (*path, "steps", i), step, tags, ())
+    no_log = bool(raw.get("no_log", False))
     return Play(
         name=raw["name"],
         hosts=_strings(raw["hosts"]),
-        steps=tuple(steps),
+        steps=tuple(s if s.no_log is not None else replace(s, no_log=no_log) for s in steps),
         location=doc.locate(path),
         vars=raw.get("vars") or {},
         strategy=raw.get("strategy"),
+        no_log=no_log,
     )
 
 
@@ -152,12 +186,15 @@ def _steps(
 
 
 def _step(doc: Document, path: KeyPath, raw: Mapping[str, Any], tags: frozenset[str]) -> Step:
-    action: Action = next(a for a in ACTIONS if a in raw)
-    body = raw[action]
-    commands = _strings(body) if action in ("send", "config") else ()
+    key = next(k for k in ACTION_KEYS if k in raw)
+    action, body = ACTION_KEYS[key], raw[key]
+    from_file = key.endswith("_file")
+    commands = _strings(body) if key in ("send", "config", "ensure") else ()  # files: later
     values = body if action == "set" else _assertion(body) if action == "assert" else {}
+    if action == "ensure":
+        _check_blocks(doc, path, raw)
     return Step(
-        name=raw.get("name") or (commands[0] if commands else action),
+        name=raw.get("name") or (body if from_file else None) or _name(commands, raw, key),
         action=action,
         commands=commands,
         location=doc.locate(path),
@@ -183,8 +220,79 @@ def _step(doc: Document, path: KeyPath, raw: Mapping[str, Any], tags: frozenset[
         error_patterns=_strings(raw.get("error_patterns")),
         save=bool(raw.get("save", False)),
         save_to=raw.get("save_to"),
+        no_log=raw.get("no_log"),
+        absent=_strings(raw.get("absent")),
+        match=raw.get("match"),
+        template_file=body if from_file else None,
         document=doc,
     )
+
+
+def _name(commands: Sequence[str], raw: Mapping[str, Any], key: str) -> str:
+    """A default step name: the first line it sends (a block has many), else its key."""
+    lines = commands or _strings(raw.get("absent"))
+    return next((line.strip() for c in lines for line in c.splitlines() if line.strip()), key)
+
+
+def _check_blocks(doc: Document, path: KeyPath, raw: Mapping[str, Any]) -> None:
+    """An `ensure`/`absent` block without templates is checked now, not at run time."""
+    from engine.ensure import check_block
+
+    for key in ("ensure", "absent"):
+        lines = _strings(raw.get(key))
+        if not lines or any("{{" in line or "{%" in line for line in lines):
+            continue
+        problem = check_block("\n".join(lines).splitlines())
+        if problem is not None:
+            raise InputError([doc.problem((*path, key), problem)])
+
+
+def read_template_files(playbook: Playbook, scope: FileScope) -> Playbook:
+    """Read each `config_file`/`ensure_file` template into its step, as if written inline:
+    a file named by a step is relative to the file holding the step and must lie in `scope`.
+    """
+    problems: list[Problem] = []
+    plays = []
+    for play in playbook.plays:
+        steps = []
+        for step in play.steps:
+            if step.template_file is not None:
+                try:
+                    step = replace(step, commands=(_template_text(step, scope),))
+                except (OutsideTree, _Unreadable) as exc:
+                    problems.append(_file_problem(step, str(exc)))
+            steps.append(step)
+        plays.append(replace(play, steps=tuple(steps)))
+    if problems:
+        raise InputError(problems)
+    return replace(playbook, plays=tuple(plays))
+
+
+class _Unreadable(Exception):
+    """A template file that is missing, too big or not text."""
+
+
+def _template_text(step: Step, scope: FileScope) -> str:
+    name, key = step.template_file, step.key
+    assert name is not None
+    path = scope.resolve(name, base=step.base_dir, what=key)
+    try:
+        if not path.is_file():
+            raise _Unreadable(f"{key} {name} does not exist")
+        if path.stat().st_size > MAX_TEMPLATE_FILE:
+            raise _Unreadable(f"{key} {name} is larger than {MAX_TEMPLATE_FILE:,} bytes")
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Unreadable(f"{key} {name} is not UTF-8 text") from exc
+    except OSError as exc:
+        raise _Unreadable(f"cannot read {key} {name}: {exc.strerror}") from exc
+
+
+def _file_problem(step: Step, message: str) -> Problem:
+    where = (*step.path, step.key)
+    if step.document is not None:
+        return step.document.problem(where, message)
+    return Problem(Location(step.location.file, path=where), message)
 
 
 def _assertion(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -233,6 +341,8 @@ def _include(
     steps: list[Step] = []
     for i, entry in enumerate(entries):
         steps += _steps(included, (*base, i), entry, step_tags, (*chain, str(target)))
+    if raw.get("no_log") is not None:  # for the included steps that do not say
+        steps = [s if s.no_log is not None else replace(s, no_log=raw["no_log"]) for s in steps]
     caller_vars = raw.get("vars") or {}
     hosts = _strings(raw.get("hosts"))
     return [_inherit(s, file_vars, caller_vars, raw.get("when"), hosts) for s in steps]

@@ -2,9 +2,9 @@
 
 A ``save_to`` path is relative to the output directory. It may not be absolute, climb out
 with ``..``, or pass through a symbolic link that leads outside (the real path of the parts
-that already exist is checked). Files are written atomically, through a temporary file in
-the same directory and a rename, so a reader never sees half a file; like the run's JSON
-results they are readable by their owner only, since outputs can hold configuration.
+that already exist is checked). Files are written with `engine.files.atomic_write`: whole
+or not at all, readable by their owner only (outputs can hold configuration), never
+through a symbolic link planted at the file's own name.
 
 Each host's outputs form a block, every command headed the way the device shows it:
 
@@ -18,7 +18,6 @@ order), and masks secrets before writing.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path, PurePath
 
@@ -93,15 +92,3 @@ def _entry(prompt: str, command: str, output: str) -> str:
 def combine(blocks: Sequence[str]) -> str:
     """Host blocks, in the order given, separated by a blank line; empty blocks are skipped."""
     return "\n".join(block for block in blocks if block)
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8, newlines untouched) through a temporary file and a rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -1,12 +1,13 @@
 """What the user sees: step by step results on the console, the recap, JSON and `cmd` files.
 
-Device output is printed as plain text (never parsed as markup) and every known secret is
-masked before anything is written.
+Device output is printed as plain text (never parsed as markup), every known secret is
+masked, and control characters are made visible (`engine.terminal.printable`) before
+anything reaches the console. `cmd --output` keeps the device's text as sent (masked);
+JSON escapes control characters.
 """
 
 from __future__ import annotations
 
-import json
 import statistics
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -16,7 +17,9 @@ from rich.text import Text
 
 from engine.inventory import Host
 from engine.model import Play, Step
-from engine.results import Mask, Recap, RunResult, Status, StepRecord, StepResult
+from engine.results import Recap, RunResult, Status, StepRecord, StepResult, json_text
+from engine.secrets import Mask
+from engine.terminal import printable
 
 STRATEGY_WHY = {
     "pipeline": "each host runs its steps back to back",
@@ -52,15 +55,21 @@ class ConsoleReport:
         self.mask = mask
         self.show_output = show_output
 
+    def shown(self, text: str) -> str:
+        """Text as it may reach the console: secrets masked, control characters visible."""
+        return printable(self.mask(text))
+
     def play_started(self, play: Play, hosts: Sequence[Host], strategy: str) -> None:
         names = ", ".join(h.name for h in hosts[:8]) + (" ..." if len(hosts) > 8 else "")
-        title = Text.assemble(("PLAY ", "bold"), (play.name, "bold"), f"  [{len(hosts)} hosts]")
+        title = Text.assemble(
+            ("PLAY ", "bold"), (self.shown(play.name), "bold"), f"  [{len(hosts)} hosts]"
+        )
         self.console.print(title)
-        self.console.print(Text(f"  hosts: {names or '(none)'}", style="dim"))
+        self.console.print(Text(f"  hosts: {self.shown(names) or '(none)'}", style="dim"))
         self.console.print(Text(f"  strategy: {strategy} ({STRATEGY_WHY[strategy]})", style="dim"))
 
     def step_finished(self, play: Play, step: Step, record: StepRecord) -> None:
-        self.console.print(Text.assemble(("\nSTEP ", "bold"), (step.name, "bold")))
+        self.console.print(Text.assemble(("\nSTEP ", "bold"), (self.shown(step.name), "bold")))
         for result in record.results:
             self._host_line(result)
 
@@ -71,39 +80,39 @@ class ConsoleReport:
         line = Text.assemble(
             ("  ", ""),
             (f"{label:<12}", style),
-            (result.host, "bold"),
+            (self.shown(result.host), "bold"),
             (f"  {result.elapsed:.2f}s" if result.status is not Status.SKIPPED else "", "dim"),
         )
         if result.attempts > 1:
             line.append(f"  after {result.attempts} attempts", style="dim")
         if result.error:
-            line.append(f"  {self.mask(result.error)}", style=STYLES[Status.FAILED])
+            line.append(f"  {self.shown(result.error)}", style=STYLES[Status.FAILED])
         elif result.message:
-            line.append(f"  {self.mask(result.message)}", style="green")
+            line.append(f"  {self.shown(result.message)}", style="green")
         self.console.print(line)
         self._details(result)
 
     def _details(self, result: StepResult) -> None:
         if result.facts:
             facts = ", ".join(f"{k}={v!r}" for k, v in result.facts.items())
-            self.console.print(Text(_indent(self.mask(facts), 4), style="dim"))
+            self.console.print(Text(_indent(self.shown(facts), 4), style="dim"))
         if not self.show_output:
             return
         if result.outputs:
-            self.console.print(Text(_indent(self.mask(result.output), 4)))
+            self.console.print(Text(_indent(self.shown(result.output), 4)))
         elif result.changed:  # check mode: what would be sent
             sent = "\n".join(f"> {c}" for c in result.commands)
-            self.console.print(Text(_indent(self.mask(sent), 4), style="yellow"))
+            self.console.print(Text(_indent(self.shown(sent), 4), style="yellow"))
         if result.parsed is not None:
             self.console.print(Text(f"    parsed: {len(result.parsed)} records", style="dim"))
         if result.diff:
-            self.console.print(_diff(self.mask(result.diff)))
+            self.console.print(_diff(self.shown(result.diff)))
 
     def recap(self, run: RunResult) -> None:
         self.console.print(Text("\nRECAP", style="bold"))
         width = max((len(h) for h in run.hosts), default=4)
         for host, counts in run.recap().items():
-            self.console.print(_recap_line(host.ljust(width), counts))
+            self.console.print(_recap_line(self.shown(host).ljust(width), counts))
         self.console.print(Text(f"\nfinished in {run.elapsed:.2f}s", style="dim"))
         if run.timings:
             self.console.print(Text(_where_time_went(run), style="dim"))
@@ -162,9 +171,8 @@ def command_json(run: RunResult, mask: Mask) -> str:
     rows: list[dict[str, Any]] = []
     for record in run.steps:
         for result in record.results:
-            output = result.output if result.status is Status.OK else None
-            rows.append({result.host: None if output is None else mask(output)})
-    return json.dumps(rows, indent=2, ensure_ascii=False)
+            rows.append({result.host: result.output if result.status is Status.OK else None})
+    return json_text(rows, mask, indent=2)
 
 
 def failures(run: RunResult, mask: Mask) -> list[str]:

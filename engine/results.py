@@ -7,18 +7,22 @@ A registered result (``register: intf``) is the plain mapping returned by
 
 from __future__ import annotations
 
+import io
 import json
 import os
-import tempfile
 import threading
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from engine import __version__
 from engine.errors import ExitCode
+from engine.files import FileBusyError, atomic_write, open_locked
+from engine.secrets import Mask
+from engine.terminal import json_safe
+
+HIDDEN = "<hidden by no_log>"
 
 
 class Status(StrEnum):
@@ -93,6 +97,22 @@ class StepResult:
         data = {"host": self.host, "prompt": self.prompt, "ignored": self.ignored}
         return {**data, **self.to_vars(), "facts": dict(self.facts)}
 
+    def redacted(self) -> StepResult:
+        """What may be shown of a `no_log` step: its status, kind and timing; every
+        command, output, record, diff, message, fact and loop item is replaced by HIDDEN."""
+        return replace(
+            self,
+            commands=(HIDDEN,) if self.commands else (),
+            outputs=(HIDDEN,) if self.outputs else (),
+            error=self.error and HIDDEN,
+            message=self.message and HIDDEN,
+            parsed=None,
+            diff=self.diff and HIDDEN,
+            facts=dict.fromkeys(self.facts, HIDDEN),
+            item=None if self.item is None else HIDDEN,
+            items=None if self.items is None else tuple(i.redacted() for i in self.items),
+        )
+
 
 @dataclass(frozen=True)
 class StepRecord:
@@ -101,6 +121,10 @@ class StepRecord:
     play: str
     step: str
     results: tuple[StepResult, ...]
+
+    def redacted(self) -> StepRecord:
+        """The record of a `no_log` step, as it may be shown and saved."""
+        return replace(self, results=tuple(r.redacted() for r in self.results))
 
 
 @dataclass(frozen=True)
@@ -168,73 +192,48 @@ class RunResult:
         }
 
 
+def json_text(data: Any, mask: Mask, *, indent: int | None = None) -> str:
+    """`data` as JSON with every secret masked (before encoding, so escaping cannot hide
+    one) and terminal control characters escaped (the same value, inert when shown)."""
+    return json_safe(json.dumps(mask.data(data), indent=indent, ensure_ascii=False, default=str))
+
+
 def write_json_atomic(path: str | os.PathLike[str], data: Any, mask: Mask) -> None:
-    """Write JSON through a temporary file and a rename, so a reader never sees half a file."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(mask_data(data, mask), indent=2, ensure_ascii=False, default=str) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-class Mask:
-    """Replaces every known secret value in a text with ``********``."""
-
-    # Shorter values are too common in device output to mask without mangling it.
-    MIN_LENGTH = 4
-
-    def __init__(self, secrets: Sequence[str] | frozenset[str] = ()) -> None:
-        # Longest first, so a secret that contains another is masked whole.
-        chosen = {s for s in secrets if len(s) >= self.MIN_LENGTH}
-        self._secrets = sorted(chosen, key=len, reverse=True)
-        self.secrets = frozenset(chosen)
-
-    def __call__(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "********")
-        return text
+    """Write JSON whole or not at all (a reader never sees half a file), private (0600)."""
+    atomic_write(path, json_text(data, mask, indent=2) + "\n")
 
 
 class Journal:
     """Results as JSON Lines, one record per host per step, flushed as each completes,
-    so a run that is killed still leaves everything it did on disk."""
+    so a run that is killed still leaves everything it did on disk.
+
+    The file is private (0600), never written through a symbolic link, and locked while
+    the run lasts: a second run on the same `--results` is refused (FileBusyError, exit
+    5) before it contacts any device, instead of interleaving its lines.
+    """
 
     def __init__(self, path: str | os.PathLike[str] | None, mask: Mask) -> None:
         self._mask = mask
         self._lock = threading.Lock()
-        self._file: TextIO | None = None
+        self._file: io.BufferedWriter | None = None
         if path is not None:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self._file = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
+            try:
+                self._file = open_locked(path)
+            except FileBusyError:
+                raise FileBusyError(
+                    f"another netplay run is writing {path} (the journal of the same "
+                    "--results file); wait for it to finish or choose another --results"
+                ) from None
 
     def write(self, play: str, result: StepResult) -> None:
         if self._file is None:
             return
-        record = mask_data({"play": play, "step": result.step, **result.to_json()}, self._mask)
-        line = json.dumps(record, ensure_ascii=False, default=str)
+        line = json_text({"play": play, "step": result.step, **result.to_json()}, self._mask)
         with self._lock:
-            self._file.write(line + "\n")
+            self._file.write(line.encode("utf-8") + b"\n")
             self._file.flush()
 
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
             self._file = None
-
-
-def mask_data(data: Any, mask: Mask) -> Any:
-    """Mask secrets in every string of a JSON-like structure (before it is encoded, so
-    escaping can never hide a secret from the mask)."""
-    if isinstance(data, str):
-        return mask(data)
-    if isinstance(data, Mapping):
-        return {key: mask_data(value, mask) for key, value in data.items()}
-    if isinstance(data, list | tuple):
-        return [mask_data(value, mask) for value in data]
-    return data

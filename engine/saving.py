@@ -12,9 +12,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from engine.errors import FailureKind
+from engine.files import FileWriteError, atomic_write
 from engine.model import Step
-from engine.outputs import OutputPathError, combine, host_block, resolve, write_text_atomic
-from engine.results import Mask, Status, StepRecord, StepResult
+from engine.outputs import OutputPathError, combine, host_block, resolve
+from engine.results import Status, StepRecord, StepResult
+from engine.secrets import Mask
 from engine.templating import TemplateError, render
 
 
@@ -40,22 +43,29 @@ def save_outputs(
     for result in record.results:
         if result.host in targets:
             by_path.setdefault(targets[result.host], []).append(result)
-    # A config step's one output is the whole session: head it as the device would.
-    config = step.action == "config"
     for path, results in by_path.items():
-        blocks = [
-            host_block(
-                r.host, r.prompt, ("configure terminal",) if config else r.commands, r.outputs
-            )
-            for r in results
-        ]
-        write_text_atomic(path, mask(combine(blocks)))
+        blocks = [host_block(r.host, r.prompt, _headings(step, r), r.outputs) for r in results]
+        try:
+            atomic_write(path, mask(combine(blocks)))
+        except FileWriteError as exc:
+            failed.update((r.host, f"save_to: {exc}") for r in results)
     if not failed:
         return record
     updated = tuple(
-        replace(r, status=Status.FAILED, error=failed[r.host], kind="save_to")
+        replace(r, status=Status.FAILED, error=failed[r.host], kind=FailureKind.SAVE_TO)
         if r.host in failed
         else r
         for r in record.results
     )
     return replace(record, results=updated)
+
+
+def _headings(step: Step, result: StepResult) -> tuple[str, ...]:
+    """What heads each output. A config step's outputs are whole sessions (one per loop
+    item), headed as the device would show them, then the answer to `save` if it ran."""
+    if not step.changes_config:
+        return result.commands
+    headings = ["configure terminal"] * len(result.outputs)
+    if step.save and result.status is Status.OK and headings:
+        headings[-1] = "write memory"
+    return tuple(headings)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
 from typing import Any
 
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
@@ -19,9 +19,10 @@ from engine.schema_errors import Translator, pointer, select
 from engine.schema_words import closest, suggest
 from engine.source import Document
 
-__all__ = ["SCHEMA_DIR", "closest", "load_schema", "suggest", "validate"]
+__all__ = ["closest", "load_schema", "suggest", "validate"]
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+# The top-level schemas/ directory, installed inside the package so that a wheel carries it.
+SCHEMA_PACKAGE = "engine.schemas"
 # Keywords that only describe: a "$ref" with only these beside it can be inlined.
 _ANNOTATIONS = {"title", "description", "x-expects", "x-messages", "examples", "default"}
 
@@ -29,10 +30,10 @@ _ANNOTATIONS = {"title", "description", "x-expects", "x-messages", "examples", "
 @cache
 def load_schema(schema_name: str) -> dict[str, Any]:
     """The JSON Schema named `schema_name` ("playbook", "inventory", ...), read once."""
-    path = SCHEMA_DIR / f"{schema_name}.schema.json"
-    if not path.is_file():
-        raise ValueError(f"no schema named {schema_name!r} in {SCHEMA_DIR.name}/")
-    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    resource = files(SCHEMA_PACKAGE) / f"{schema_name}.schema.json"
+    if not resource.is_file():
+        raise ValueError(f"no schema named {schema_name!r} in {SCHEMA_PACKAGE}")
+    schema: dict[str, Any] = json.loads(resource.read_text(encoding="utf-8"))
     return schema
 
 

@@ -92,9 +92,13 @@ def select(findings: list[Finding]) -> list[Problem]:
 
 
 def _is_choice(branches: Any) -> bool:
-    """True for oneOf/anyOf branches that each only require one key (an "exactly one of")."""
+    """True for oneOf/anyOf branches that each only require one key (an "exactly one of");
+    a branch may also rule out other keys (`not`) and say why (`$comment`)."""
     return isinstance(branches, list) and all(
-        isinstance(b, dict) and set(b) == {"required"} and len(b["required"]) == 1 for b in branches
+        isinstance(b, dict)
+        and set(b) - {"not", "$comment"} == {"required"}
+        and len(b["required"]) == 1
+        for b in branches
     )
 
 

@@ -8,16 +8,20 @@ A step on a host goes through three stages:
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from engine.configdiff import config_diff, would_add, writes
-from engine.drivers import Driver, Reply, error_pattern, find_error
-from engine.errors import DeviceError
+from engine.actions import Sending, Trace, perform
+from engine.configdiff import RunningConfig
+from engine.drivers import Driver
+from engine.ensure import BlockError, check_block
+from engine.errors import DeviceError, FailureKind
 from engine.inventory import Host
 from engine.model import Step
+from engine.plain import plain
 from engine.results import Status, StepResult
 from engine.templating import TemplateError, evaluate, render, render_value
 
@@ -31,6 +35,7 @@ class Item:
     value: Any
     commands: tuple[str, ...]
     skip: bool = False  # its `when` was false: registered as a skipped entry
+    absent: tuple[str, ...] = ()  # ensure steps: the `absent` lines
 
 
 @dataclass(frozen=True)
@@ -46,11 +51,14 @@ class Work:
 
 @dataclass(frozen=True)
 class Options:
-    """Run-wide switches a step needs while it executes."""
+    """Run-wide switches a step needs while it executes; `interrupted(seconds)` waits
+    between retries, and says whether the run is stopping (Ctrl-C): no retry then."""
 
     check: bool = False
     diff: bool = False
     command_timeout: float | None = None
+    # by default, an event that is never set: waits the delay, never interrupted
+    interrupted: Callable[[float], bool] = field(default_factory=lambda: threading.Event().wait)
 
 
 def prepare(step: Step, host: Host, variables: Mapping[str, Any]) -> Work | StepResult:
@@ -63,11 +71,11 @@ def prepare(step: Step, host: Host, variables: Mapping[str, Any]) -> Work | Step
                 return _set(step, host, variables)
             if step.action == "assert":
                 return _assert(step, host, variables)
-            commands = tuple(render(c, variables) for c in step.commands)
-            return Work(host, step, variables, (Item(NOT_LOOPED, commands),), looped=False)
+            item = _item(step, host, variables, NOT_LOOPED)
+            return Work(host, step, variables, (item,), looped=False)
         return _prepare_loop(step, host, variables)
     except TemplateError as exc:
-        return failure(host, step, f"{step.location}: {exc}", kind="template")
+        return failure(host, step, f"{step.location}: {exc}", kind=FailureKind.TEMPLATE)
 
 
 def _prepare_loop(step: Step, host: Host, variables: Mapping[str, Any]) -> Work | StepResult:
@@ -76,12 +84,38 @@ def _prepare_loop(step: Step, host: Host, variables: Mapping[str, Any]) -> Work 
     for value in values:
         scope = {**variables, step.loop_var: value}
         held = _holds(step.when, scope)
-        items.append(Item(value, tuple(render(c, scope) for c in step.commands), skip=not held))
+        items.append(_item(step, host, scope, value) if held else Item(value, (), skip=True))
     if all(item.skip for item in items):
         return StepResult(host.name, step.name, Status.SKIPPED)
     if step.action in ("set", "assert"):
         return _pure_loop(step, host, variables, items)
     return Work(host, step, variables, tuple(items), looped=True)
+
+
+def _item(step: Step, host: Host, variables: Mapping[str, Any], value: Any) -> Item:
+    """One pass's commands, rendered: a list value gives one line per item, a multi-line
+    text one line per line (blank lines dropped)."""
+    if step.action in ("set", "assert"):
+        return Item(value, ())
+    commands = render_lines(step.commands, variables)
+    absent = render_lines(step.absent, variables)
+    if step.action == "ensure":
+        for key, lines in ((step.key, commands), ("absent", absent)):
+            problem = check_block(lines, host.platform)
+            if problem is not None:
+                raise TemplateError(f"{key}: {problem}")
+    return Item(value, commands, absent=absent)
+
+
+def render_lines(templates: Sequence[str], variables: Mapping[str, Any]) -> tuple[str, ...]:
+    """Render command templates into lines: `"{{ ntp_lines }}"` whose value is a list gives
+    its items, and a text of several lines (`config: |`) gives each of them."""
+    lines: list[str] = []
+    for source in templates:
+        value = render_value(source, variables)
+        for part in value if isinstance(value, list | tuple) else (value,):
+            lines += [line.rstrip() for line in str(part).splitlines() if line.strip()]
+    return tuple(lines)
 
 
 def _loop_values(step: Step, variables: Mapping[str, Any]) -> list[Any]:
@@ -91,7 +125,7 @@ def _loop_values(step: Step, variables: Mapping[str, Any]) -> list[Any]:
         value = render_value(step.loop, variables)
     if isinstance(value, Mapping) or not isinstance(value, list | tuple):
         raise TemplateError(f"loop must give a list, got {type(value).__name__}")
-    return list(value)
+    return list(plain(value))
 
 
 def _pure_loop(
@@ -116,7 +150,7 @@ def _holds(conditions: Sequence[str | bool], variables: Mapping[str, Any]) -> bo
 
 
 def _set(step: Step, host: Host, variables: Mapping[str, Any]) -> StepResult:
-    facts = {key: render_value(value, variables) for key, value in step.values.items()}
+    facts = {key: plain(render_value(value, variables)) for key, value in step.values.items()}
     return StepResult(host.name, step.name, Status.OK, facts=facts)
 
 
@@ -125,16 +159,23 @@ def _assert(step: Step, host: Host, variables: Mapping[str, Any]) -> StepResult:
     if failed:
         custom = step.values.get("fail_msg")
         message = render(custom, variables) if custom else f"assertion failed: {failed[0]}"
+        kind = FailureKind.ASSERT
         return StepResult(
-            host.name, step.name, Status.FAILED, error=message, kind="assert", message=message
+            host.name, step.name, Status.FAILED, error=message, kind=kind, message=message
         )
     custom = step.values.get("success_msg")
     message = render(custom, variables) if custom else "all assertions passed"
     return StepResult(host.name, step.name, Status.OK, message=message)
 
 
-def _saves(step: Step, options: Options) -> bool:
-    return step.action == "config" and step.save and not options.check
+def _saves(step: Step, options: Options, results: Sequence[StepResult]) -> bool:
+    """`save: true` after a change that every line of every item made: a config step
+    always, an ensure step when it sent something."""
+    if not (step.changes_config and step.save and not options.check):
+        return False
+    if any(r.failed for r in results):
+        return False
+    return step.action == "config" or any(r.changed for r in results)
 
 
 def _save(work: Work, driver: Callable[[], Driver], result: StepResult) -> StepResult:
@@ -150,46 +191,66 @@ def _skipped(host: Host, step: Step, item: Item) -> StepResult:
     return StepResult(host.name, step.name, Status.SKIPPED, item=item.value)
 
 
-def failure(host: Host, step: Step, error: str, *, kind: str) -> StepResult:
+def failure(host: Host, step: Step, error: str, *, kind: FailureKind) -> StepResult:
     return StepResult(host.name, step.name, Status.FAILED, error=error, kind=kind)
 
 
-def execute(work: Work, driver: Callable[[], Driver], options: Options) -> StepResult:
-    """Run a prepared step on its device (worker thread). Never raises."""
+def execute(
+    work: Work,
+    driver: Callable[[], Driver],
+    options: Options,
+    running: RunningConfig | None = None,
+) -> StepResult:
+    """Run a prepared step on its device (worker thread). Never raises.
+
+    `running` is the host's running-config copy, shared by its steps for the run."""
     start = time.monotonic()
+    device = _Device(driver, running or RunningConfig(work.host.name))
     results: list[StepResult] = []
     for item in work.items:
-        stopped = work.step.action == "config" and any(r.failed for r in results)
+        stopped = work.step.changes_config and any(r.failed for r in results)
         # after a refused config item, the later items are not sent: the change stops there
         skip = item.skip or stopped
         results.append(
-            _skipped(work.host, work.step, item) if skip else _attempts(work, item, driver, options)
+            _skipped(work.host, work.step, item) if skip else _attempts(work, item, device, options)
         )
-    if _saves(work.step, options) and not any(r.failed for r in results):
+    if _saves(work.step, options, results):
         results[-1] = _save(work, driver, results[-1])
     if not work.looped:
         return replace(results[0], elapsed=time.monotonic() - start)
     return replace(combine(work.host, work.step, results), elapsed=time.monotonic() - start)
 
 
-def _attempts(work: Work, item: Item, driver: Callable[[], Driver], options: Options) -> StepResult:
+@dataclass(frozen=True)
+class _Device:
+    """A host's session (opened on first use) and its running-config copy."""
+
+    open: Callable[[], Driver]
+    running: RunningConfig
+
+
+def _attempts(work: Work, item: Item, device: _Device, options: Options) -> StepResult:
     """One item, repeated until `until` holds or the retries run out."""
     step, tries = work.step, (work.step.retries if work.step.until else 1)
-    result = _once(work, item, driver, options)
+    result = _once(work, item, device, options)
     try:
         for attempt in range(2, tries + 1):
             if result.status is Status.UNREACHABLE or _until_holds(work, item, result):
                 break
-            time.sleep(step.delay)
-            result = replace(_once(work, item, driver, options), attempts=attempt)
+            if options.interrupted(step.delay):  # Ctrl-C: no more attempts
+                error = f"interrupted after {result.attempts} attempts"
+                return _failed(result, error, FailureKind.INTERRUPTED)
+            result = replace(_once(work, item, device, options), attempts=attempt)
         if step.until and not result.failed and not _until_holds(work, item, result):
             error = f"'until' still false after {result.attempts} attempts: {step.until}"
-            result = replace(result, status=Status.FAILED, error=error, kind="until")
+            result = _failed(result, error, FailureKind.UNTIL)
     except TemplateError as exc:  # an `until` that cannot be evaluated will never hold
-        result = replace(
-            result, status=Status.FAILED, error=f"{step.location}: {exc}", kind="template"
-        )
+        result = _failed(result, f"{step.location}: {exc}", FailureKind.TEMPLATE)
     return result
+
+
+def _failed(result: StepResult, error: str, kind: FailureKind) -> StepResult:
+    return replace(result, status=Status.FAILED, error=error, kind=kind)
 
 
 def _until_holds(work: Work, item: Item, result: StepResult) -> bool:
@@ -208,81 +269,35 @@ def _with_result(work: Work, item: Item, result: StepResult) -> dict[str, Any]:
     return scope
 
 
-def _once(work: Work, item: Item, driver: Callable[[], Driver], options: Options) -> StepResult:
+def _once(work: Work, item: Item, device: _Device, options: Options) -> StepResult:
     start = time.monotonic()
-    replies: list[Reply] = []
-    diff = None
+    trace = Trace(item.commands)
     try:
-        device = driver()
-        if work.step.action == "config":
-            diff = _configure(work, item, device, options, replies)
-        else:
-            _send(work, item, device, options, replies)
+        driver = device.open()
+        how = Sending(
+            check=options.check,
+            diff=options.diff,
+            timeout=work.step.timeout or options.command_timeout,
+            error_patterns=work.step.error_patterns,
+        )
+        perform(work.step, work.host.platform, item.absent, driver, device.running, how, trace)
     except DeviceError as exc:
         status = Status(exc.status)
-        return _result(work, item, replies, start, status=status, error=exc.message, kind=exc.kind)
-    except Exception as exc:  # a bug must cost one host, not the run
+        return _result(work, item, trace, start, status=status, error=exc.message, kind=exc.kind)
+    except BlockError as exc:
         return _result(
-            work,
-            item,
-            replies,
-            start,
-            status=Status.FAILED,
-            error=f"internal error: {exc!r}",
-            kind="internal",
+            work, item, trace, start, status=Status.FAILED, error=str(exc), kind=FailureKind.ENSURE
         )
-    error = next((r.error for r in replies if r.error), None)
+    except Exception as exc:  # a bug must cost one host, not the run
+        bug = f"internal error: {exc!r}"
+        internal = FailureKind.INTERNAL
+        return _result(work, item, trace, start, status=Status.FAILED, error=bug, kind=internal)
+    error = next((r.error for r in trace.replies if r.error), None)
     status = Status.FAILED if error else Status.OK
-    held_back = options.check and any(writes(c) for c in item.commands)
-    changed = (work.step.action == "config" and (bool(replies) or options.check)) or held_back
-    result = _result(
-        work,
-        item,
-        replies,
-        start,
-        status=status,
-        error=error,
-        kind="rejected" if error else None,
-        prompt=device.prompt,
-        diff=diff,
-        changed=changed,
-    )
+    rejected = FailureKind.REJECTED if error else None
+    result = _result(work, item, trace, start, status=status, error=error, kind=rejected)
+    result = replace(result, prompt=driver.prompt)
     return _parsed(work, result) if result.status is Status.OK else result
-
-
-def _send(work: Work, item: Item, device: Driver, options: Options, replies: list[Reply]) -> None:
-    step = work.step
-    if options.check and any(writes(c) for c in item.commands):
-        return  # reported as "would send", like a config step in check mode
-    extra = error_pattern(work.host.platform, step.error_patterns) if step.error_patterns else None
-    for command in item.commands:
-        reply = device.send(
-            command,
-            timeout=step.timeout or options.command_timeout,
-            expect=step.expect,
-            answers=step.answers,
-        )
-        if reply.error is None and extra is not None:
-            reply = Reply(reply.output, find_error(reply.output, extra))
-        replies.append(reply)
-        if reply.error is not None:
-            return
-
-
-def _configure(
-    work: Work, item: Item, device: Driver, options: Options, replies: list[Reply]
-) -> str | None:
-    """Send config lines (not in check mode); the diff and `save` wrap around them."""
-    step = work.step
-    before = device.send("show running-config").output if options.diff else ""
-    if options.check:
-        return "\n".join(f"+{line}" for line in would_add(before, item.commands)) or None
-    timeout = step.timeout or options.command_timeout
-    reply = device.configure(item.commands, timeout=timeout, error_patterns=step.error_patterns)
-    replies.append(reply)
-    if not options.diff:
-        return None
-    return config_diff(before, device.send("show running-config").output)
 
 
 def _parsed(work: Work, result: StepResult) -> StepResult:
@@ -302,35 +317,31 @@ def _parsed(work: Work, result: StepResult) -> StepResult:
             )
             records.extend(parsed)
     except ParseError as exc:
-        return replace(result, status=Status.FAILED, error=f"parse error: {exc}", kind="parse")
+        return _failed(result, f"parse error: {exc}", FailureKind.PARSE)
     return replace(result, parsed=tuple(records))
 
 
 def _result(
     work: Work,
     item: Item,
-    replies: Sequence[Reply],
+    trace: Trace,
     start: float,
     *,
     status: Status,
     error: str | None = None,
-    kind: str | None = None,
-    prompt: str | None = None,
-    diff: str | None = None,
-    changed: bool = False,
+    kind: FailureKind | None = None,
 ) -> StepResult:
     return StepResult(
         host=work.host.name,
         step=work.step.name,
         status=status,
-        commands=item.commands,
-        outputs=tuple(r.output for r in replies),
-        changed=changed or (work.step.action == "config" and bool(replies)),
+        commands=trace.commands,
+        outputs=tuple(r.output for r in trace.replies),
+        changed=trace.changed,
         error=error,
         kind=kind,
         elapsed=time.monotonic() - start,
-        prompt=prompt,
-        diff=diff,
+        diff=trace.diff,
         item=None if item.value is NOT_LOOPED else item.value,
     )
 
@@ -360,10 +371,13 @@ def combine(
     )
 
 
-def conclude(step: Step, result: StepResult, variables: Mapping[str, Any]) -> StepResult:
-    """Apply `changed_when`, `failed_when` and `ignore_errors` to a finished result."""
+def conclude(step: Step, result: StepResult, variables: Mapping[str, Any] | None) -> StepResult:
+    """Apply `changed_when`, `failed_when` and `ignore_errors` to a finished result (only
+    `ignore_errors` without `variables`: the step's `vars` failed to render)."""
     if result.status in (Status.SKIPPED, Status.UNREACHABLE):
         return result
+    if variables is None:
+        return replace(result, ignored=result.failed and step.ignore_errors)
     scope = {**variables, "result": result.to_vars()}
     if step.register:
         scope[step.register] = scope["result"]
@@ -374,11 +388,10 @@ def conclude(step: Step, result: StepResult, variables: Mapping[str, Any]) -> St
             failed = _holds(step.failed_when, scope)
             status = Status.FAILED if failed else Status.OK
             error = result.error or "failed_when matched"
-            kind = (result.kind or "failed_when") if failed else None
+            kind = (result.kind or FailureKind.FAILED_WHEN) if failed else None
             result = replace(result, status=status, error=error if failed else None, kind=kind)
     except TemplateError as exc:
-        error = f"{step.location}: {exc}"
-        result = replace(result, status=Status.FAILED, error=error, kind="template")
+        result = _failed(result, f"{step.location}: {exc}", FailureKind.TEMPLATE)
     if result.failed and step.ignore_errors:
         result = replace(result, ignored=True)
     return result

@@ -18,7 +18,7 @@ from jinja2 import meta, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 
-from engine.errors import InputError, KeyPath, Location, Problem
+from engine.errors import ExitCode, InputError, KeyPath, Location, NetplayError, Problem
 from engine.model import Playbook, Step
 from engine.schema import suggest
 from engine.source import Document
@@ -30,8 +30,10 @@ BUILTIN_NAMES = frozenset({"inventory_hostname", "hostvars", "groups", "group_na
 _BRACES = re.compile(r"^\s*\{\{(.*)\}\}\s*$", re.DOTALL)
 
 
-class TemplateError(Exception):
+class TemplateError(NetplayError):
     """A template failed to compile or render; the message is fit for users."""
+
+    exit_code = ExitCode.INVALID_INPUT
 
 
 def _regex_search(value: str, pattern: str) -> str | None:
@@ -250,7 +252,8 @@ def step_templates(step: Step) -> Iterable[tuple[KeyPath, str, bool]]:
     """(key path, source, is-expression) of every template in a step."""
     path = step.path
     yield from _listed((*path, "when"), step.when, expression=True)
-    yield from _listed((*path, step.action), step.commands, expression=False)
+    yield from _listed((*path, step.key), step.commands, expression=False)
+    yield from _listed((*path, "absent"), step.absent, expression=False)
     yield from _listed((*path, "failed_when"), step.failed_when, expression=True)
     yield from _listed((*path, "changed_when"), step.changed_when, expression=True)
     if step.until:

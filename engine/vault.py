@@ -1,4 +1,4 @@
-"""Secrets at rest: encrypted vars files, and the one rule for which names hold secrets.
+"""Secrets at rest: encrypted vars files and their keys.
 
 A vault file is a vars file encrypted with `cryptography`'s Fernet (AES-128-CBC with an
 HMAC-SHA256, a standard recipe; netplay invents no cryptography). It is plain text, so it
@@ -8,19 +8,23 @@ diffs and mails cleanly, and recognisable by its first line:
     gAAAAABm... (the Fernet token, wrapped at 76 columns)
 
 The key is 32 url-safe base64 bytes (`generate_key`), read from the environment variable
-`NETPLAY_VAULT_KEY` or from a key file; it is never printed.
+`NETPLAY_VAULT_KEY` or from a key file, which must be private to its owner (`chmod 600`);
+it is never printed. Every value of a vault file is a secret, whatever its name: the run
+masks them all (`engine.secrets`).
 """
 
 from __future__ import annotations
 
 import os
-import re
+import stat
 import textwrap
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from engine.errors import InputError, UsageError
+from engine.files import atomic_write, write_new
 from engine.source import Document, load_yaml, parse_yaml
 
 HEADER = "$NETPLAY_VAULT;1;fernet"
@@ -29,22 +33,7 @@ if TYPE_CHECKING:  # cryptography loads only when a vault is used: start-up stay
 
 KEY_VARIABLE = "NETPLAY_VAULT_KEY"
 _WIDTH = 76
-_SECRET_NAME = re.compile(r"password|secret|token|key", re.IGNORECASE)
-_KEY_HINT = "make one with `netplay vault keygen`"
-
-
-def is_secret_name(name: str) -> bool:
-    """True for names that hold secrets: *password*, *secret*, *token*, *key* (any case)."""
-    return _SECRET_NAME.search(name) is not None
-
-
-def secret_values(data: Mapping[Any, Any]) -> Iterator[str]:
-    """Every non-empty string under a secret name in `data`, nested mappings included."""
-    for key, value in data.items():
-        if isinstance(value, str) and value and is_secret_name(str(key)):
-            yield value
-        elif isinstance(value, Mapping):
-            yield from secret_values(value)
+_KEY_HINT = "make one with `netplay vault keygen --out FILE`"
 
 
 def generate_key() -> bytes:
@@ -52,6 +41,11 @@ def generate_key() -> bytes:
     from cryptography.fernet import Fernet
 
     return Fernet.generate_key()
+
+
+def write_key_file(path: str | os.PathLike[str]) -> None:
+    """A new key in a new file, private from the start (0600); an existing file is kept."""
+    write_new(path, generate_key() + b"\n")
 
 
 def is_vault(text: str) -> bool:
@@ -97,10 +91,19 @@ def load_key(
 
 
 def _read_key_file(path: Path) -> bytes:
+    """The key file's content; refused when other users may read or change it."""
     try:
-        return path.read_bytes().strip()
+        with path.open("rb") as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            data = handle.read()
     except OSError as exc:
         raise UsageError(f"cannot read vault key file {path}: {exc.strerror or exc}") from None
+    if mode & 0o077:
+        raise UsageError(
+            f"vault key file {path} can be read by other users (mode "
+            f"{stat.S_IMODE(mode):04o}); make it private: chmod 600 {path}"
+        )
+    return data.strip()
 
 
 def _checked(key: bytes, origin: str) -> bytes:
@@ -152,7 +155,21 @@ def load_vars(
     """
     if not _starts_as_vault(Path(path)):
         return load_yaml(path)
-    return parse_yaml(load_vars_text(path, key=key, environ=environ), os.fspath(path))
+    return _parse_decrypted(load_vars_text(path, key=key, environ=environ), os.fspath(path))
+
+
+def is_vault_file(path: str | os.PathLike[str]) -> bool:
+    """True when the file at `path` is a vault (its first bytes are the header)."""
+    return _starts_as_vault(Path(path))
+
+
+def _parse_decrypted(text: str, name: str) -> Document:
+    """Parse decrypted YAML; an error names the line but never shows it (it may hold a
+    secret)."""
+    try:
+        return parse_yaml(text, name)
+    except InputError as exc:
+        raise InputError([replace(p, source_line=None) for p in exc.problems]) from None
 
 
 def _starts_as_vault(path: Path) -> bool:
@@ -181,23 +198,10 @@ def encrypt_file(path: str | os.PathLike[str], key: bytes) -> None:
     text = _read_text(Path(path), name)
     if is_vault(text):
         raise InputError.at(name, "the file is already a vault", line=1, column=1)
-    _replace(Path(path), encrypt_text(text, key))
+    atomic_write(path, encrypt_text(text, key))
 
 
 def decrypt_file(path: str | os.PathLike[str], key: bytes) -> None:
     """Decrypt a vault file in place (`netplay vault decrypt FILE`)."""
     name = os.fspath(path)
-    _replace(Path(path), decrypt_text(_read_text(Path(path), name), key, file=name))
-
-
-def _replace(path: Path, text: str) -> None:
-    """Write through a temporary file and a rename, keeping the file private (0600)."""
-    temporary = path.with_name(f".{path.name}.netplay-tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    atomic_write(path, decrypt_text(_read_text(Path(path), name), key, file=name))

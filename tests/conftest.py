@@ -1,8 +1,16 @@
-"""Shared test set-up: the lab fixture (`lab_factory`) and the `heavy` marker."""
+"""Shared test set-up: the lab fixture (`lab_factory`), `interrupts`, the `heavy` marker."""
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from types import FrameType
+
 import pytest
+
+from engine.runner import Stop
 
 pytest_plugins = ["engine.lab.pytest_plugin"]
 
@@ -10,5 +18,31 @@ pytest_plugins = ["engine.lab.pytest_plugin"]
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "heavy: a bounded load test, part of the default run (deselect with -m 'not heavy')",
+        "heavy: a bounded slow test (load, packaging), part of the default run "
+        "(deselect with -m 'not heavy')",
     )
+
+
+@pytest.fixture
+def interrupts() -> Iterator[Callable[[Stop], Callable[[], None]]]:
+    """`interrupts(stop)` routes SIGUSR1 to `stop.request()`, as the command line routes
+    SIGINT and SIGTERM (pytest keeps its own SIGINT), and returns `interrupt()`: send one
+    and wait until the main thread has handled it. Callable from any thread."""
+    previous = signal.getsignal(signal.SIGUSR1)
+    handled = threading.Event()
+
+    def route(stop: Stop) -> Callable[[], None]:
+        def on_signal(signum: int, frame: FrameType | None) -> None:
+            handled.set()
+            stop.request()
+
+        def interrupt() -> None:
+            handled.clear()
+            os.kill(os.getpid(), signal.SIGUSR1)
+            assert handled.wait(10)
+
+        signal.signal(signal.SIGUSR1, on_signal)
+        return interrupt
+
+    yield route
+    signal.signal(signal.SIGUSR1, previous)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from engine.inventory import Host
+from engine.secrets import Mask
 
 # Device error text per platform; `default` applies to every platform.
 ERROR_PATTERNS: dict[str, tuple[str, ...]] = {
@@ -70,9 +71,9 @@ class ConnectionSettings:
     """Timeouts and policies shared by every session of a run.
 
     `known_hosts` is the OpenSSH-format file the host key policy reads and appends to
-    (`~/.ssh/known_hosts` when None). `session_log_dir` receives one netmiko session log
-    per host, with the host's credentials and every value of `masked` replaced by
-    ``********``.
+    (`~/.ssh/known_hosts` when None). `session_log_dir` receives one session log per host
+    (0600, never written through a symbolic link), with the host's credentials and every
+    value of `mask` replaced by ``********``.
     """
 
     connect_timeout: float = 10.0
@@ -81,7 +82,7 @@ class ConnectionSettings:
     host_key_policy: HostKeyPolicy = "accept-new"
     known_hosts: Path | None = None
     session_log_dir: Path | None = None
-    masked: frozenset[str] = field(default=frozenset(), repr=False)
+    mask: Mask = field(default_factory=Mask, repr=False)
 
     def known_hosts_file(self) -> Path:
         """The known-hosts file to use, with `~` expanded."""

@@ -56,8 +56,8 @@ from engine.errors import (
     SessionLost,
     Unreachable,
 )
+from engine.files import FileWriteError, open_private
 from engine.inventory import Host
-from engine.vault import secret_values
 
 # A config-mode prompt, or the exec prompt after a line such as `end`.
 # Terminal settings sent after login, per platform: output neither paged nor wrapped.
@@ -184,18 +184,24 @@ class NetmikoDriver:
         }
 
     def _session_log(self) -> SessionLog | None:
-        """A session log for this host with every secret masked, if logs were asked for."""
+        """A session log for this host with every secret masked, if logs were asked for.
+
+        The file is opened here (0600, never through a symbolic link) and handed to
+        netmiko as an open file; netmiko masks what it writes, holding back text that
+        could be the start of a secret split across two reads."""
         folder = self.settings.session_log_dir
         if folder is None:
             return None
-        folder.mkdir(parents=True, exist_ok=True)
-        secrets = {self.host.password, self.host.secret, *self.settings.masked}
-        secrets |= set(secret_values(self.host.vars)) | set(secret_values(self.host.options))
-        ordered = sorted((s for s in secrets if s), key=len, reverse=True)  # longest first
-        return SessionLog(
-            file_name=str(session_log_path(folder, self.host.name)),
-            file_mode="append" if self._opens else "write",  # a reconnect keeps the first log
-            no_log={f"secret{i}": value for i, value in enumerate(ordered)},
+        mask = self.settings.mask.including(*self.host.secrets())
+        try:  # the folder asked for, not its parents (the command line checked those)
+            folder.mkdir(mode=0o700, exist_ok=True)
+        except OSError as exc:
+            raise DeviceError(self.host.name, f"session log: {exc.strerror or exc}") from exc
+        # a reconnect of this driver appends to the log its first session started
+        stream = open_private(session_log_path(folder, self.host.name), append=self._opens > 0)
+        return _OwnedSessionLog(
+            buffered_io=stream,
+            no_log={f"secret{i}": value for i, value in enumerate(mask.ordered)},
         )
 
     def _learn_prompt(self) -> None:
@@ -314,6 +320,8 @@ class NetmikoDriver:
             yield
         except DeviceError:
             raise
+        except FileWriteError as exc:  # the session log cannot be opened safely
+            raise DeviceError(name, f"session log: {exc}") from exc
         except Stalled as exc:
             raise CommandTimeout(name, f"{exc}; last received: {tail(exc.received)}") from exc
         except Closed as exc:
@@ -355,6 +363,18 @@ class NetmikoDriver:
         if isinstance(exc, NetmikoTimeoutException):
             return f"cannot connect to {where}: {_first_line(exc)}"
         return _first_line(exc)
+
+
+class _OwnedSessionLog(SessionLog):
+    """netmiko's session log over a file netplay opened: closing the log closes the file
+    (netmiko closes only the files it opened itself)."""
+
+    def close(self) -> None:
+        stream = self.session_log
+        super().close()
+        if stream is not None:
+            stream.close()
+        self.session_log = None
 
 
 def session_log_path(folder: Path, host: str) -> Path:

@@ -12,11 +12,16 @@ from engine.inventory import Host
 
 @dataclass(frozen=True)
 class Script:
-    """What a replayed device answers: command → output, and an optional failure."""
+    """What a replayed device answers: command → output, and an optional failure.
+
+    `replies` answer the commands `answers` does not know, in turn (starting over at the
+    end): an output, or a failure to raise (a timeout, a dropped session ...).
+    """
 
     answers: Mapping[str, str] = field(default_factory=dict)
     fail_on_open: DeviceError | None = None
     fail_on: Mapping[str, DeviceError] = field(default_factory=dict)
+    replies: tuple[str | DeviceError, ...] = ()
 
 
 class ReplayDriver:
@@ -30,6 +35,7 @@ class ReplayDriver:
         self.closed = 0
         self.prompt: str | None = None
         self._errors = error_pattern(host.platform)
+        self._turn = 0
 
     def open(self) -> None:
         self.opened += 1
@@ -48,8 +54,20 @@ class ReplayDriver:
         self.sent.append(command)
         if command in self.script.fail_on:
             raise self.script.fail_on[command]
-        output = self.script.answers.get(command, "")
+        output = self.script.answers.get(command)
+        if output is None:
+            output = self._next_reply()
         return Reply(output, find_error(output, self._errors))
+
+    def _next_reply(self) -> str:
+        replies = self.script.replies
+        if not replies:
+            return ""
+        reply = replies[self._turn % len(replies)]
+        self._turn += 1
+        if isinstance(reply, DeviceError):
+            raise reply
+        return reply
 
     def configure(
         self,
@@ -66,7 +84,7 @@ class ReplayDriver:
                 return Reply("\n".join(transcript), reply.error)
         return Reply("\n".join(transcript))
 
-    def save(self) -> Reply:
+    def save(self, *, timeout: float | None = None) -> Reply:
         return self.send("write memory")
 
     def close(self) -> None:

@@ -1,6 +1,7 @@
 """Simulated Cisco IOS devices served over real SSH on loopback.
 
-netmiko's `cisco_ios` driver and Ansible's `network_cli` work against them unchanged.
+netmiko's `cisco_ios` driver (file transfer included), scrapli's IOS-XE driver and
+Ansible's `network_cli` work against them unchanged.
 Used by `netplay --lab`, `netplay lab serve`, the integration tests and the benchmarks.
 
     with Lab([DeviceSpec("R1", "admin", "secret", secret="enable")]) as lab:

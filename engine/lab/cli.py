@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from engine.lab import config, dialogs, trees
+from engine.lab import config, dialogs, files, trees
 from engine.lab.commands import Failure, Match, parse
 from engine.lab.device import Device
 from engine.lab.exec_commands import is_show, run_show
@@ -19,6 +19,7 @@ from engine.lab.filters import apply_filter, parse_filter
 from engine.lab.grammar import Outcome
 from engine.lab.modes import Command, Context, Mode, Question, word_column
 from engine.lab.render_show import show_privilege
+from engine.lab.terminal import TerminalSettings
 
 _INVALID = "% Invalid input detected at '^' marker.\n\n"
 _ENTERED = "Enter configuration commands, one per line.  End with CNTL/Z.\n"
@@ -61,6 +62,7 @@ class Session:
         self._hang_on = knob_words(device.knobs.hang_on) if device.knobs.hang_on else None
         self._commands = 0
         self._closed = False
+        self.terminal = TerminalSettings()
 
     @property
     def prompt(self) -> str:
@@ -121,6 +123,8 @@ class Session:
             if isinstance(output, Failure):
                 return Reply(self._failure(output, command.line, prompt, offset))
             return Reply(output)
+        if action in files.ACTIONS:
+            return self._ask(files.run(self.device, command), command.line, prompt, offset)
         step = self._SESSION_ACTIONS[action](self, command)
         return step if isinstance(step, Reply) else self._ask(step, command.line, prompt, offset)
 
@@ -135,6 +139,17 @@ class Session:
             self._ask(question.answer(text), line, prompt, offset), counted=False
         )
         return Reply(question.text)
+
+    def interrupt(self) -> None:
+        """Ctrl-C or Ctrl-Z: drop a pending question and leave configuration mode."""
+        self._pending = None
+        if self.context.mode.configuring:
+            self.context.enter(Mode.PRIVILEGED)
+
+    @property
+    def asking(self) -> bool:
+        """Whether the next line answers a question (a file name, a confirmation)."""
+        return self._pending is not None
 
     def _configure(self, line: str, prompt: str) -> Reply:
         if "\x1a" in line:  # Ctrl-Z ends configuration like `end`
@@ -219,6 +234,7 @@ class Session:
         return Reply(close=True)
 
     def _terminal(self, command: Command) -> Reply:
+        self.terminal.set(command.match.words, command.args)
         return Reply(counted=False)
 
     def _show_privilege(self, command: Command) -> Reply:

@@ -319,3 +319,44 @@ def is_ipv4(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What may follow a partly typed line (`?` and Tab): the candidate words and whether
+    the line is already a whole command (`<cr>`)."""
+
+    nodes: tuple[Node, ...]
+    partial: str  # the unfinished last word ("" after a space)
+    complete: bool
+
+
+def choices(line: str, root: Node, *, privileged: bool = True) -> Choices | Failure:
+    """The keywords and arguments that may come next in `line` (pure; for `?` and Tab)."""
+    head, partial = (line, "") if not line or line[-1].isspace() else _split_last(line)
+    tokens = [_Token(m.group(), m.start()) for m in re.finditer(r"\S+", head)]
+    node, index = root, 0
+    while index < len(tokens):
+        step = _step(node, tokens, index, head, privileged)
+        if isinstance(step, Failure):
+            return step
+        node, index = step.node, index + step.consumed
+    visible = [c for c in node.children if privileged or not c.privileged]
+    if partial:
+        word = partial.lower()
+        fits = [c for c in visible if c.keyword is not None and c.keyword.startswith(word)]
+        fits += [c for c in visible if c.arg is Arg.INTERFACE and _interface_prefix(partial)]
+        return Choices(tuple(fits), partial, False)
+    return Choices(tuple(visible), "", node.action is not None and node is not root)
+
+
+def _interface_prefix(word: str) -> bool:
+    """Whether `word` may be the start of an interface name (`Gi`, `gi0/1`, `Lo`)."""
+    found = _TYPE_RE.fullmatch(word)
+    kind = found.group(1).lower() if found else ""
+    return bool(kind) and any(t.lower().startswith(kind) for t in INTERFACE_TYPES)
+
+
+def _split_last(line: str) -> tuple[str, str]:
+    cut = len(line.rstrip()) - len(line.split()[-1])
+    return line[:cut], line[cut:]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from engine.lab import config
+from engine.lab.files import Flash
 from engine.lab.identity import Identity, derive
 from engine.lab.knobs import Delays, LabKnobs
 from engine.lab.logbuffer import LogBuffer
@@ -61,6 +62,7 @@ class Device:
         self.lab: list[Device] = [self]  # every device of the lab, by position
         self.delays = Delays(spec.name, spec.knobs)
         self.log = LogBuffer()
+        self.flash = Flash()
         self._booted = time.time() if booted is None else booted
         self._offset = self.identity.uptime_offset  # it had been up that long when the lab started
         self.cleared: dict[str, float] = {}  # interface -> when `clear counters` last ran

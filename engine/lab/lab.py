@@ -13,10 +13,15 @@ import logging
 import signal
 import threading
 from collections.abc import Callable, Coroutine, Mapping, Sequence
+from pathlib import Path
 from types import FrameType, MappingProxyType, TracebackType
 from typing import Any, TextIO, TypeVar
 
+import asyncssh
+
 from engine.errors import NetplayError
+from engine.files import FileWriteError
+from engine.lab import hostkey
 from engine.lab.device import Device, DeviceSpec
 from engine.lab.identity import derive
 from engine.lab.knobs import Delays
@@ -81,7 +86,10 @@ class Lab:
         *,
         port: int | None = None,
         first_address: str = "127.0.1.1",
+        host_key: Path | None = None,
     ) -> None:
+        """`host_key`: the file that keeps the lab's SSH host key from one start to the
+        next (created on first use); without one, every start makes a new key."""
         names = [spec.name for spec in devices]
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
@@ -94,6 +102,8 @@ class Lab:
             Binding(d, a, port or 0) for d, a in zip(self._devices, addresses, strict=True)
         ]
         self._endpoints: dict[str, tuple[str, int]] = {}
+        self._host_key_path = host_key
+        self._key: asyncssh.SSHKey | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: LabServer | None = None
@@ -102,6 +112,7 @@ class Lab:
         """Serve every device; returns when all listeners are up."""
         if self._loop is not None:
             raise RuntimeError("lab already started")
+        self._key = self._load_key()
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=loop.run_forever, name="netplay-lab", daemon=True)
         thread.start()
@@ -114,8 +125,26 @@ class Lab:
                 raise LabError(f"cannot start the lab: {exc.strerror or exc}") from exc
             raise
 
+    def _load_key(self) -> asyncssh.SSHKey:
+        path = self._host_key_path
+        if path is None:
+            return self._key or hostkey.generate()
+        try:
+            return hostkey.load_or_create(path)
+        except (OSError, ValueError, FileWriteError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise LabError(f"cannot use the lab's host key {path}: {reason}") from exc
+
+    @property
+    def fingerprint(self) -> str:
+        """The SHA256 fingerprint of the host key every device presents (once started)."""
+        if self._key is None:
+            raise RuntimeError("the lab is not started")
+        return hostkey.fingerprint(self._key)
+
     async def _start_async(self) -> dict[str, tuple[str, int]]:
-        self._server = LabServer()
+        assert self._key is not None
+        self._server = LabServer(self._key)
         return await self._server.start(self._bindings)
 
     def stop(self) -> None:
@@ -181,7 +210,8 @@ class Lab:
 
 
 def serve_forever(lab: Lab, out: TextIO) -> None:
-    """Start the lab, print `NAME  ADDRESS:PORT` per device, serve until SIGINT/SIGTERM."""
+    """Start the lab, print `NAME  ADDRESS:PORT` per device and the host key's fingerprint,
+    serve until SIGINT/SIGTERM."""
     stopping = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -194,6 +224,7 @@ def serve_forever(lab: Lab, out: TextIO) -> None:
         width = max((len(name) for name in endpoints), default=0)
         for name, (address, port) in endpoints.items():
             print(f"{name:<{width}}  {address}:{port}", file=out)
+        print(f"host key {lab.fingerprint}", file=out)
         out.flush()
         while not stopping.wait(0.2):
             pass

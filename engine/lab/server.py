@@ -1,8 +1,9 @@
 """The SSH side of the lab: asyncssh listeners, one per device, on one event loop.
 
-This module only moves bytes: it reads lines, echoes them, applies the delays and the
-connection-level faults (refuse, hang before the banner, reject logins) and hands each
-line to a `Session`. It tracks every live connection, because closing a listener does not
+This module only moves bytes: it feeds keystrokes to the line editor (`terminal`), hands
+each line to a `Session`, pages long answers, applies the delays and the connection-level
+faults (refuse, hang before the banner, reject logins), runs exec requests and hands SCP
+and SFTP to `transfer`. It tracks every live connection, because closing a listener does not
 close the sessions it accepted.
 """
 
@@ -10,16 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import re
 import socket
 from dataclasses import dataclass
 
 import asyncssh
 
-from engine.lab.cli import Reply, Session
+from engine.lab.assist import complete, help_text
+from engine.lab.cli import Session
 from engine.lab.device import Device
+from engine.lab.terminal import Event, LineEditor, Pager
+from engine.lab.transfer import FlashServer
 
 BACKLOG = 1024  # the default (100) drops connections when hundreds of clients start at once
 _STOP_WAIT = 1.5  # seconds stop() waits for connections to close before moving on
+SERVER_VERSION = "Cisco-1.25"  # the client sees `SSH-2.0-Cisco-1.25`, as from IOS 15
+_SECRET_PROMPT = re.compile(r"[Pp]assword: ?$")  # what IOS reads without echo
 
 
 @dataclass(frozen=True)
@@ -85,90 +93,147 @@ class _SilentProtocol(asyncio.Protocol):
             self._connections.silent.discard(self._transport)
 
 
-class _LineReader:
-    """Lines from an SSH channel; CR, LF and CRLF all end a line (clients differ)."""
+class _Input:
+    """What the client typed and the session has not used yet (IOS keeps type-ahead)."""
 
     def __init__(self, stream: asyncssh.SSHReader[str]) -> None:
         self._stream = stream
-        self._buffer = ""
-        self._after_cr = False
+        self.pending = ""
 
-    async def readline(self) -> str | None:
-        """The next line without its terminator, or None at end of input."""
-        while True:
-            line = self._take_line()
-            if line is not None:
-                return line
-            chunk = await self._read()
-            if not chunk:
-                return None
-            chunk = chunk.replace(
-                "\0", ""
-            )  # a NUL is line noise to IOS (netmiko's is_alive sends one)
-            if self._after_cr and chunk.startswith("\n"):
-                chunk = chunk[1:]
-            self._after_cr = chunk.endswith("\r")
-            self._buffer += chunk
-
-    def _take_line(self) -> str | None:
-        for index, char in enumerate(self._buffer):
-            if char in "\r\n":
-                line = self._buffer[:index]
-                skip = 2 if self._buffer[index : index + 2] == "\r\n" else 1
-                self._buffer = self._buffer[index + skip :]
-                return line
-        return None
-
-    async def _read(self) -> str:
+    async def more(self) -> bool:
+        """Wait for more input; False at end of input."""
         while True:
             try:
                 data: str = await self._stream.read(4096)
-                return data
             except (asyncssh.TerminalSizeChanged, asyncssh.BreakReceived, asyncssh.SignalReceived):
                 continue  # a window resize or a break is not input
+            self.pending += data
+            return bool(data)
 
     async def discard_until_closed(self) -> None:
         """Swallow input forever: the device is hung but the connection stays up."""
-        while await self._read():
-            pass
+        self.pending = ""
+        while await self.more():
+            self.pending = ""
+
+
+class _Shell:
+    """One interactive session: keys in, echo and answers out, a keystroke at a time."""
+
+    def __init__(self, device: Device, process: asyncssh.SSHServerProcess[str]) -> None:
+        self.device = device
+        self.session = Session(device, process.get_extra_info("username"))
+        self.editor = LineEditor()
+        self.input = _Input(process.stdin)
+        self.out = process.stdout
+
+    async def run(self) -> None:
+        """Until the client leaves or the device ends the session."""
+        self.out.write(_wire(self.session.greeting()))
+        self._ready("")
+        while self.input.pending or await self.input.more():
+            used, echo, event = self.editor.feed(self.input.pending)
+            self.input.pending = self.input.pending[used:]
+            if echo:
+                self.out.write(echo)
+            if event is not None and await self._act(event):
+                return
+
+    async def _act(self, event: Event) -> bool:
+        """Answer a key the session acts on; True when the session is over."""
+        if event.kind == "line":
+            return await self._line(event.text)
+        session = self.session
+        if event.kind == "help":
+            listing = help_text(session, event.text)
+            self.out.write(_wire(f"?\n{listing}\n{session.prompt}{self.editor.visible}"))
+        elif event.kind == "complete":
+            completed = complete(session, event.text)
+            if completed is not None:
+                self.out.write(self.editor.replace(completed))
+        elif event.kind == "suspend" and not session.context.mode.configuring:
+            self.editor.text = event.text  # Ctrl-Z means nothing outside config mode
+        else:  # Ctrl-C anywhere, Ctrl-Z in config mode: back to the exec prompt
+            session.interrupt()
+            mark = "^C" if event.kind == "interrupt" else "^Z"
+            self.out.write(_wire(f"{mark}\n{session.prompt}"))
+            self._ready("")
+        return False
+
+    async def _line(self, line: str) -> bool:
+        reply = self.session.handle(line)
+        delay = self.device.delays.command() if line.strip() else 0.0
+        if delay > 0:
+            await self.out.drain()
+            await asyncio.sleep(delay)
+        if reply.hang:
+            self.out.write(_wire(reply.output))
+            await self.input.discard_until_closed()
+            return True
+        if not await self._page(reply.output):
+            return True
+        self.out.write(_wire(self.session.prompt))
+        self._ready(reply.output)
+        if reply.close:
+            await self.out.drain()
+        return reply.close
+
+    def _ready(self, output: str) -> None:
+        """Set the editor for what the device waits for next: a command, an answer, a secret."""
+        self.editor.echo = not _SECRET_PROMPT.search(output)
+        self.editor.assist = not self.session.asking
+        width, prompt = self.session.terminal.width, self.session.prompt
+        self.editor.room = max(width - len(prompt) - 1, 1) if width else 0
+
+    async def _page(self, output: str) -> bool:
+        """Send output a screen at a time (`terminal length`); False if the client left."""
+        terminal = self.session.terminal
+        pager = Pager(output, terminal.length, terminal.width)
+        self.out.write(_wire(pager.first()))
+        while not pager.done:
+            key = await self._key()
+            if key is None:
+                return False
+            self.out.write(_wire(pager.press(key)))
+        return True
+
+    async def _key(self) -> str | None:
+        """The next single key (the LF of a CRLF is not one), or None at end of input."""
+        while self.input.pending or await self.input.more():
+            key, self.input.pending = self.input.pending[0], self.input.pending[1:]
+            if not self.editor.skips(key):
+                self.editor.after_key(key)
+                return key
+        return None
 
 
 async def _session(device: Device, process: asyncssh.SSHServerProcess[str]) -> None:
-    """Run one interactive CLI session until the client leaves or the device closes it."""
-    session = Session(device, process.get_extra_info("username"))
-    reader = _LineReader(process.stdin)
+    """Serve one channel: a shell until the client or the device ends it, or one command."""
     try:
-        process.stdout.write(_wire(session.greeting()))
-        while (line := await reader.readline()) is not None:
-            reply = session.handle(line)
-            await _answer(device, process, session, line, reply)
-            if reply.hang:
-                await reader.discard_until_closed()
-                return
-            if reply.close:
-                await process.stdout.drain()
-                return
+        if process.command is not None:
+            await _run_one(device, process)
+        else:
+            await _Shell(device, process).run()
     except (OSError, asyncssh.Error):
         return  # the client went away mid-session
     finally:
         _close(process)
 
 
-async def _answer(
-    device: Device,
-    process: asyncssh.SSHServerProcess[str],
-    session: Session,
-    line: str,
-    reply: Reply,
-) -> None:
-    if reply.echo:
-        process.stdout.write(line + "\r\n")
-    delay = device.delays.command() if line.strip() else 0.0
+async def _run_one(device: Device, process: asyncssh.SSHServerProcess[str]) -> None:
+    """An exec request (`ssh r1 "show clock"`): the command's output, then exit status 0."""
+    session = Session(device, process.get_extra_info("username"))
+    command = process.command or ""
+    reply = session.handle(command)
+    delay = device.delays.command() if command.strip() else 0.0
     if delay > 0:
-        await process.stdout.drain()
         await asyncio.sleep(delay)
-    prompt = "" if reply.hang else session.prompt
-    process.stdout.write(_wire(reply.output + prompt))
+    process.stdout.write(_wire(reply.output))
+    if reply.hang:
+        await _Input(process.stdin).discard_until_closed()
+    else:
+        await process.stdout.drain()
+    process.exit(0)
 
 
 def _wire(text: str) -> str:
@@ -177,20 +242,22 @@ def _wire(text: str) -> str:
 
 
 def _close(process: asyncssh.SSHServerProcess[str]) -> None:
+    """End the channel; a shell's end is the connection's end, as on IOS."""
     with contextlib.suppress(OSError, asyncssh.Error):
         process.exit(0)
-        process.channel.get_connection().close()
+        if process.command is None:
+            process.channel.get_connection().close()
 
 
 class LabServer:
     """All listeners of one lab, on the running event loop."""
 
-    def __init__(self) -> None:
+    def __init__(self, host_key: asyncssh.SSHKey) -> None:
         self._connections = _Connections()
         self._acceptors: list[asyncssh.SSHAcceptor] = []
         self._servers: list[asyncio.base_events.Server] = []
         self._sockets: list[socket.socket] = []
-        self._key = asyncssh.generate_private_key("ssh-ed25519")  # one host key for every device
+        self._key = host_key  # one host key for every device
 
     async def start(self, bindings: list[Binding]) -> dict[str, tuple[str, int]]:
         """Listen for every device; returns each device's (address, port)."""
@@ -216,7 +283,10 @@ class LabServer:
             binding.address,
             binding.port,
             server_host_keys=[self._key],
+            server_version=SERVER_VERSION,
             process_factory=handle,
+            sftp_factory=functools.partial(FlashServer, device),
+            allow_scp=True,
             line_editor=False,  # the session echoes input itself, as IOS does
             backlog=BACKLOG,
             reuse_address=True,

@@ -71,6 +71,7 @@ def _show() -> Node:
         ),
         kw("startup-config", action="show_startup_config", privileged=True),
         kw("tech-support", action="show_tech_support", privileged=True),
+        kw("flash:", action="dir", privileged=True),
     )
 
 
@@ -155,6 +156,17 @@ def _exec_more() -> tuple[Node, ...]:
     )
 
 
+def _file_system() -> tuple[Node, ...]:
+    """`dir`, `verify /md5`, `delete`, `more` on the device's file systems (see `files`)."""
+    path = Arg.WORD  # `flash:`, `flash:/NAME`, `nvram:startup-config`
+    return (
+        kw("dir", arg(path, action="dir"), action="dir", privileged=True),
+        kw("verify", kw("/md5", arg(path, action="verify_md5")), privileged=True),
+        kw("delete", arg(path, action="delete"), privileged=True),
+        kw("more", arg(path, action="more"), privileged=True),
+    )
+
+
 EXEC = tree(
     *_exec_more(),
     _show(),
@@ -178,4 +190,5 @@ EXEC = tree(
         kw("running-config", kw("startup-config", action="copy_running_startup")),
         privileged=True,
     ),
+    *_file_system(),
 )

@@ -58,3 +58,20 @@ def test_an_unreachable_device_is_reported_and_the_others_still_answer(
     assert all(rows[i][ADDRESSES[i]] for i in (0, 1))
     assert "192.168.100.3: unreachable" in captured.err
     assert "cisco" not in captured.err  # the password never shows
+
+
+def test_a_plain_list_of_netmiko_devices_works_as_an_inventory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    devices = tmp_path / "list.yaml"
+    devices.write_text(
+        "".join(
+            f"- {{device_type: cisco_ios, ip: {address}, username: cisco, password: cisco}}\n"
+            for address in ADDRESSES[:2]
+        )
+    )
+    code = main(["cmd", "show clock", "-i", str(devices), "--lab", "--json"])
+    rows = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert [next(iter(row)) for row in rows] == ADDRESSES[:2]
+    assert all(row[address] for row, address in zip(rows, ADDRESSES, strict=False))

@@ -155,7 +155,7 @@ def test_a_host_silent_before_the_banner_is_unreachable_after_the_connect_timeou
     result = mixed.result("H09", "Clock")
     assert result["status"] == "unreachable"
     assert "no SSH banner within 2s" in result["error"]
-    assert 1.5 <= result["elapsed"] < 5
+    assert result["elapsed"] >= 1.5  # it waited for the timeout, not less
 
 
 def test_a_command_that_hangs_fails_after_the_command_timeout_with_the_last_text(
@@ -166,7 +166,7 @@ def test_a_command_that_hangs_fails_after_the_command_timeout_with_the_last_text
     assert result["status"] == "failed"
     assert "'show version' timed out after 2s without a prompt" in result["error"]
     assert "Cisco IOS Software" in result["error"]  # what the device sent before it hung
-    assert 1.5 <= result["elapsed"] < 5
+    assert result["elapsed"] >= 1.5  # it waited for the timeout, not less
 
 
 def test_a_dropped_session_fails_the_host(mixed: Run) -> None:
@@ -231,35 +231,105 @@ def test_connect_rate_spreads_the_connection_starts(tmp_path: Path) -> None:
     assert run.seconds >= 0.8  # twenty starts at twenty a second, with jitter
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_a_signal_stops_the_run_within_5s_and_keeps_what_was_done(
-    signum: int, tmp_path: Path
-) -> None:
-    slow = {name: {"command_delay": 0.3} for name in HOSTS}
+# --- interrupts: every journaled result is in the results, and nothing new starts ----------
+
+LONG_RUN = "".join(f"  - name: Clock {i}\n    send: show clock\n" for i in range(30))
+
+
+def wait_for(condition: Any, what: str, timeout: float = 60.0) -> None:
+    """Poll until `condition()` holds (guards against a hang, not a speed test)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.02)
+
+
+def journal_rows(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.endswith("}")]
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """A `netplay run` process stopped by signals."""
+
+    code: int
+    out: str
+    err: str
+    results: dict[str, Any]
+    journal: list[dict[str, Any]]
+    journaled_at_signal: int
+
+    def pairs(self) -> list[tuple[str, str]]:
+        return sorted((s["step"], r["host"]) for s in self.results["steps"] for r in s["results"])
+
+    def journal_pairs(self) -> list[tuple[str, str]]:
+        return sorted((row["step"], row["host"]) for row in self.journal)
+
+
+def stop_a_run(tmp_path: Path, play: str, signum: int, *, ignore_sigint: bool = False) -> Stopped:
+    """Start a long run of twenty slow hosts, one slower than the rest, signal it once the
+    others have done the first step (the slowest host is then mid-step), and collect
+    what it left."""
+    slow: dict[str, Any] = {name: {"command_delay": 0.3} for name in HOSTS}
+    slow[HOSTS[0]] = {"command_delay": 0.6}
     inventory = write_inventory(tmp_path, slow)
-    steps = "".join(f"  - name: Clock {i}\n    send: show clock\n" for i in range(30))
-    playbook = write_playbook(tmp_path, "name: Long run\nhosts: all\nsteps:\n" + steps)
+    playbook = write_playbook(tmp_path, play + LONG_RUN)
     results = tmp_path / "results.json"
+    journal = results.with_suffix(".jsonl")
     argv = [sys.executable, "-m", "engine", "run", str(playbook), "-i", str(inventory), "--lab"]
     argv += ["-q", "--results", str(results)]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+
+    def ignoring() -> None:  # as under `nohup` or a supervisor: SIGINT inherited as ignored
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
     with subprocess.Popen(
-        argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        argv,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=ignoring if ignore_sigint else None,
     ) as process:
-        assert process.stdout is not None
-        assert process.stdout.readline().startswith("PLAY")  # the run has started
-        time.sleep(1.0)
-        process.send_signal(signum)
-        sent = time.monotonic()
         try:
-            out, err = process.communicate(timeout=10)
+            wait_for(lambda: len(journal_rows(journal)) >= len(HOSTS) - 1, "the first step")
+            at_signal = len(journal_rows(journal))
+            process.send_signal(signum)
+            out, err = process.communicate(timeout=30)
         finally:
             process.kill()
-        stopped = time.monotonic() - sent
-    assert process.returncode == 99, err
-    assert stopped < 5
-    assert "Traceback" not in out + err
     data = json.loads(results.read_text())
-    assert data["interrupted"] is True
-    journal = results.with_suffix(".jsonl").read_text().splitlines()
-    assert journal and all(json.loads(row)["host"] in HOSTS for row in journal)
+    return Stopped(process.returncode, out, err, data, journal_rows(journal), at_signal)
+
+
+@pytest.mark.parametrize(
+    "strategy, signum",
+    [("lockstep", signal.SIGTERM), ("pipeline", signal.SIGINT)],
+    ids=["lockstep-SIGTERM", "pipeline-SIGINT"],
+)
+def test_an_interrupted_run_keeps_every_journaled_result_and_says_what_did_not_run(
+    strategy: str, signum: int, tmp_path: Path
+) -> None:
+    run = stop_a_run(
+        tmp_path, f"name: Long run\nhosts: all\nstrategy: {strategy}\nsteps:\n", signum
+    )
+    assert run.code == 99, run.err
+    assert "Traceback" not in run.out + run.err
+    assert run.results["interrupted"] is True
+    assert run.pairs() == run.journal_pairs()
+    assert len(run.pairs()) >= len(HOSTS) - 1
+    # each host finishes at most the step it was in; none starts another
+    assert len(run.journal) - run.journaled_at_signal <= 2 * len(HOSTS)
+    assert re.search(r"^interrupted: not run: 'Clock \d+'", run.out, re.MULTILINE)
+    assert run.results["not_run"][-1]["step"] == "Clock 29"
+
+
+def test_sigint_stops_the_run_even_when_inherited_as_ignored(tmp_path: Path) -> None:
+    run = stop_a_run(
+        tmp_path, "name: Long run\nhosts: all\nsteps:\n", signal.SIGINT, ignore_sigint=True
+    )
+    assert run.code == 99, run.err
+    assert run.results["interrupted"] is True
+    assert run.pairs() == run.journal_pairs()

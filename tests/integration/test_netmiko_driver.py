@@ -14,9 +14,10 @@ from netmiko import ConnectHandler
 
 from engine.drivers import ConnectionSettings
 from engine.drivers.netmiko import NetmikoDriver, session_log_path
-from engine.errors import CommandTimeout, SessionLost, Unreachable
+from engine.errors import CommandTimeout, DeviceError, SessionLost, Unreachable
 from engine.inventory import Host
 from engine.lab import DeviceSpec, Lab, LabKnobs
+from engine.secrets import Mask
 
 pytestmark = pytest.mark.lab
 
@@ -320,8 +321,8 @@ def test_session_logs_hold_the_conversation_with_every_secret_masked(
 ) -> None:
     community, token = "Community-Okapi-4410", "tok-Narwhal-8812"
     lab, logs = lab_factory([spec()]), tmp_path / "logs"
-    masked = frozenset({community})
-    settings = ConnectionSettings(host_key_policy="off", session_log_dir=logs, masked=masked)
+    mask = Mask.of([community])
+    settings = ConnectionSettings(host_key_policy="off", session_log_dir=logs, mask=mask)
     target = host(lab, vars={"api_token": token}, options={})
     driver = opened(target, settings)
     driver.configure([f"snmp-server community {community} RO", f"banner motd ^{token} {PASSWORD}^"])
@@ -336,3 +337,22 @@ def test_session_logs_hold_the_conversation_with_every_secret_masked(
     assert text.count("show ip interface brief") == 1 and "configure terminal" in text
     for secret in (community, token, PASSWORD, SECRET):
         assert secret not in text
+
+
+def test_session_logs_are_private_and_never_written_through_a_planted_link(
+    lab_factory: LabFactory, opened: Callable[..., NetmikoDriver], tmp_path: Path
+) -> None:
+    lab, logs = lab_factory([spec("R1"), spec("R2")]), tmp_path / "logs"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("untouched\n")
+    logs.mkdir()
+    session_log_path(logs, "R2").symlink_to(victim)
+    settings = ConnectionSettings(host_key_policy="off", session_log_dir=logs)
+    driver = opened(host(lab), settings)
+    driver.send("show clock")
+    driver.close()
+    assert session_log_path(logs, "R1").stat().st_mode & 0o777 == 0o600
+    refused = NetmikoDriver(host(lab, name="R2"), settings)
+    with pytest.raises(DeviceError, match=r"session log: refusing to write .*R2\.log: it is a sym"):
+        refused.open()
+    assert victim.read_text() == "untouched\n"

@@ -41,6 +41,8 @@ def test_example_playbook_runs_cleanly_against_the_lab(playbook: Path, tmp_path:
             "--lab",
             "--results",
             str(results),
+            "--output-dir",
+            str(tmp_path),  # save_to files stay out of the working tree
         ]
     )
     data = json.loads(results.read_text())

@@ -1,6 +1,13 @@
-"""Consoles on simulated devices for unit tests: a privileged CLI session, line by line."""
+"""Consoles on simulated devices for unit tests: a privileged CLI session, line by line.
+
+Tests take them as fixtures (`console`, `ring`, `consoles`, `console_on`); a test module
+that names the `Console` type imports it for type checking only, as pytest imports test
+modules by path.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pytest
 from ntc_templates.parse import parse_output
@@ -56,14 +63,34 @@ def spec(name: str = "R1", number: int = 1) -> DeviceSpec:
     return DeviceSpec(name, "admin", "pw", secret="en", address=f"192.168.100.{number}")
 
 
+def lab_of(count: int) -> list[Console]:
+    """Consoles on a new lab of `count` devices, R1 (192.168.100.1) onwards; alone, R1's
+    two ring ports are cabled to each other."""
+    if count == 1:
+        return [Console(Device(spec()))]
+    devices = build_devices([spec(f"R{n}", n) for n in range(1, count + 1)])
+    return [Console(device) for device in devices]
+
+
 @pytest.fixture
 def console() -> Console:
     """A console on a lone device, R1 (192.168.100.1)."""
-    return Console(Device(spec()))
+    return lab_of(1)[0]
 
 
 @pytest.fixture
 def ring() -> list[Console]:
     """Consoles on a lab of three devices, R1 to R3, cabled in a ring."""
-    devices = build_devices([spec(f"R{n}", n) for n in (1, 2, 3)])
-    return [Console(device) for device in devices]
+    return lab_of(3)
+
+
+@pytest.fixture(scope="session")
+def consoles() -> Callable[[int], list[Console]]:
+    """`consoles(n)`: consoles on a new lab of n devices."""
+    return lab_of
+
+
+@pytest.fixture(scope="session")
+def console_on() -> Callable[[Device], Console]:
+    """`console_on(device)`: one more session on a device (after a reload, say)."""
+    return Console

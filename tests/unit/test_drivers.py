@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from pathlib import Path
 
 import paramiko
@@ -165,19 +164,16 @@ def test_the_reader_normalises_a_line_end_split_between_reads(
     assert reader.read(0.1) == "\nR1#"
 
 
-def test_the_reader_waits_no_longer_than_asked(reader: ChannelReader) -> None:
-    started = time.monotonic()
+def test_the_reader_gives_up_when_nothing_arrives_in_time(reader: ChannelReader) -> None:
     assert reader.read(0.05) == ""
-    assert time.monotonic() - started < 0.5
 
 
 def test_the_reader_wakes_as_soon_as_data_arrives(
     channel: paramiko.Channel, reader: ChannelReader
 ) -> None:
     threading.Timer(0.05, channel.in_buffer.feed, [b"late\n"]).start()
-    started = time.monotonic()
-    assert reader.read(5) == "late\n"
-    assert time.monotonic() - started < 1
+    # were it to wait the full hour instead of waking, the suite's timeout would end it
+    assert reader.read(3600) == "late\n"
 
 
 def test_the_reader_decodes_a_character_split_between_reads(

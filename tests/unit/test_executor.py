@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from engine.drivers import ConnectionSettings
+from engine.drivers import ConnectionSettings, Reply
 from engine.drivers.replay import ReplayDriver, Script
 from engine.errors import AuthenticationFailed, Location, Unreachable
-from engine.executor import Executor, RunSettings
+from engine.executor import Executor, NotRun, RunSettings
 from engine.inventory import Host, Inventory
 from engine.model import Play, Playbook, Step
-from engine.results import Status
+from engine.plan import Selection, build_plan
+from engine.results import HIDDEN, RunResult, Status, write_json_atomic
+from engine.runner import Stop
+from engine.secrets import Mask
 
 HERE = Location("test.yml")
+HOSTS = ("R1", "R2", "R3")
 
 
 def inventory(*names: str) -> Inventory:
@@ -29,9 +37,13 @@ def step(name: str, action: str = "send", *commands: str, **keys: object) -> Ste
 
 
 def playbook(
-    *steps: Step, hosts: str = "all", vars: Mapping[str, object] | None = None
+    *steps: Step,
+    hosts: str = "all",
+    vars: Mapping[str, object] | None = None,
+    strategy: str | None = None,
 ) -> Playbook:
-    return Playbook("test.yml", (Play("p", (hosts,), steps, HERE, vars=vars or {}),))
+    play = Play("p", (hosts,), steps, HERE, vars=vars or {}, strategy=strategy)  # type: ignore[arg-type]
+    return Playbook("test.yml", (play,))
 
 
 class Lab:
@@ -47,8 +59,9 @@ class Lab:
         return driver
 
 
-def run(book: Playbook, inv: Inventory, lab: Lab, **settings: object):  # type: ignore[no-untyped-def]
-    return Executor(book, inv, RunSettings(**settings), driver_factory=lab).run()  # type: ignore[arg-type]
+def run(book: Playbook, inv: Inventory, lab: Lab, *, limit: str | None = None, **settings: Any):  # type: ignore[no-untyped-def]
+    plan = build_plan(book, inv, Selection(limit=limit))
+    return Executor(plan, RunSettings(**settings), driver_factory=lab).run()
 
 
 def test_results_come_in_inventory_order_and_outputs_are_kept() -> None:
@@ -150,3 +163,244 @@ def test_config_steps_are_changed_and_stop_at_the_first_refused_line() -> None:
 def test_limit_narrows_the_hosts(limit: str, expected: list[str]) -> None:
     result = run(playbook(step("a")), inventory("R1", "R2", "R3"), Lab({}), limit=limit)
     assert [r.host for r in result.steps[0].results] == expected
+
+
+@pytest.mark.parametrize("strategy", ["pipeline", "lockstep"])
+def test_a_no_log_step_is_hidden_in_records_and_journal_but_registered_whole(
+    tmp_path: Path, strategy: str
+) -> None:
+    scripts = {"R1": Script({"show users": "bob Hunter-Pw-22"})}
+    book = Playbook(
+        "test.yml",
+        (
+            Play(
+                "p",
+                ("all",),
+                (
+                    step("show users", register="users", no_log=True),
+                    step("echo", "send", "echo {{ users.output }}"),
+                ),
+                HERE,
+                strategy=strategy,  # type: ignore[arg-type]
+            ),
+        ),
+    )
+    lab, journal = Lab(scripts), tmp_path / "run.jsonl"
+    result = run(book, inventory("R1"), lab, journal=journal)
+    hidden, echoed = result.steps
+    assert hidden.results[0].outputs == (HIDDEN,) and hidden.results[0].commands == (HIDDEN,)
+    assert hidden.results[0].status is Status.OK
+    assert lab.drivers["R1"].sent[-1] == "echo bob Hunter-Pw-22"  # the variable is real
+    lines = journal.read_text().splitlines()
+    assert "Hunter-Pw-22" not in lines[0] and HIDDEN in lines[0]
+    assert echoed.results[0].commands == ("echo bob Hunter-Pw-22",)  # not no_log
+
+
+# --- a template that fails for one host fails that host only -----------------------------
+
+
+@pytest.mark.parametrize("strategy", ["lockstep", "pipeline"])
+def test_a_play_vars_template_failing_on_one_host_fails_that_host_and_the_others_go_on(
+    strategy: str,
+) -> None:
+    book = playbook(
+        step("first", "send", "show {{ v }}"),
+        step("second"),
+        vars={"v": "{{ only_r1 }}"},
+        strategy=strategy,
+    )
+    hosts = (Host("R1", "a", vars={"only_r1": "clock"}), Host("R2", "b"))
+    lab = Lab({})
+    result = run(book, Inventory("inv", hosts, {}), lab)
+    r1, r2 = result.steps[0].results
+    assert r1.status is Status.OK and lab.drivers["R1"].sent == ["show clock", "second"]
+    assert (r2.status, r2.kind) == (Status.FAILED, "template")
+    assert (r2.error or "").startswith("test.yml: vars.v: undefined variable")
+    assert [r.host for r in result.steps[1].results] == ["R1"]
+
+
+@pytest.mark.parametrize("strategy", ["lockstep", "pipeline"])
+def test_a_step_vars_template_failing_on_one_host_fails_that_host_with_the_steps_place(
+    strategy: str,
+) -> None:
+    book = playbook(
+        step("x", "send", "show {{ v }}", vars={"v": "{{ only_r2 }}"}, ignore_errors=True),
+        strategy=strategy,
+    )
+    hosts = (Host("R1", "a"), Host("R2", "b", vars={"only_r2": "ver"}))
+    result = run(book, Inventory("inv", hosts, {}), Lab({}))
+    r1, r2 = result.steps[0].results
+    assert (r1.status, r1.kind, r1.ignored) == (Status.FAILED, "template", True)
+    assert (r1.error or "").startswith("test.yml: vars.v: undefined variable")
+    assert r2.status is Status.OK and r2.commands == ("show ver",)
+
+
+# --- what a run keeps is plain data ---------------------------------------------------------
+
+
+def test_setting_hostvars_keeps_plain_data_that_later_steps_and_the_results_file_can_use(
+    tmp_path: Path,
+) -> None:
+    book = playbook(
+        step("all vars", "set", values={"hv": "{{ hostvars }}"}),
+        step("again", "set", values={"hv2": "{{ hostvars }}"}),
+        step("peer", "send", "echo {{ hv2['R2'].hv['R1'].inventory_hostname }}"),
+    )
+    lab = Lab({})
+    result = run(book, inventory("R1", "R2"), lab)
+    assert result.exit_code() == 0
+    assert lab.drivers["R1"].sent == ["echo R1"]
+    facts = result.steps[0].results[0].facts
+    assert facts["hv"]["R2"]["site"] == "s2"
+    write_json_atomic(tmp_path / "r.json", result.to_json(), Mask())
+    assert json.loads((tmp_path / "r.json").read_text())["steps"][1]["results"][0]["facts"]
+
+
+def test_a_set_value_that_is_not_data_fails_that_host_as_a_template_error() -> None:
+    book = playbook(step("bad", "set", values={"f": "{{ range }}"}))
+    [r1] = run(book, inventory("R1"), Lab({})).steps[0].results
+    assert (r1.status, r1.kind) == (Status.FAILED, "template")
+    assert "must be data" in (r1.error or "")
+
+
+# --- interrupts: nothing new starts, what ran is kept and journaled ---------------------------
+
+
+class Interrupting(Lab):
+    """Replayed devices where Ctrl-C comes while `host` runs `command`."""
+
+    def __init__(self, stop: Stop, host: str, command: str, **scripts: Script) -> None:
+        super().__init__(scripts)
+        self.stop, self.host, self.command = stop, host, command
+
+    def __call__(self, host: Host, settings: ConnectionSettings) -> ReplayDriver:
+        driver = super().__call__(host, settings)
+        send = driver.send
+
+        def sending(command: str, **kwargs: Any) -> Reply:
+            if (host.name, command) == (self.host, self.command):
+                self.stop.set()
+            return send(command, **kwargs)
+
+        driver.send = sending  # type: ignore[method-assign]
+        return driver
+
+
+def stopped_run(
+    book: Playbook, lab: Interrupting, journal: Path, *, forks: int = 1, grace: float = 3.0
+) -> tuple[Executor, RunResult]:
+    plan = build_plan(book, inventory("R1", "R2", "R3"))
+    settings = RunSettings(forks=forks, journal=journal, grace=grace)
+    executor = Executor(plan, settings, driver_factory=lab, stop=lab.stop)
+    return executor, executor.run()
+
+
+def pairs(result: RunResult) -> list[tuple[str, str]]:
+    return sorted((r.step, r.host) for record in result.steps for r in record.results)
+
+
+def journaled(journal: Path) -> list[tuple[str, str]]:
+    rows = [json.loads(line) for line in journal.read_text().splitlines()]
+    return sorted((row["step"], row["host"]) for row in rows)
+
+
+def test_interrupting_lockstep_mid_step_keeps_every_journaled_result_and_starts_nothing_new(
+    tmp_path: Path,
+) -> None:
+    lab = Interrupting(Stop(), "R2", "s1")
+    book = playbook(step("s1"), step("s2"), strategy="lockstep")
+    executor, result = stopped_run(book, lab, tmp_path / "run.jsonl")
+    assert result.interrupted and result.exit_code() == 99
+    assert pairs(result) == journaled(tmp_path / "run.jsonl") == [("s1", "R1"), ("s1", "R2")]
+    assert "R3" not in lab.drivers  # never even connected
+    assert executor.not_run() == [NotRun("p", "s1", ("R3",)), NotRun("p", "s2", HOSTS)]
+
+
+def test_interrupting_a_pipeline_mid_play_stops_every_host_from_starting_its_next_step(
+    tmp_path: Path,
+) -> None:
+    lab = Interrupting(Stop(), "R1", "s2")
+    book = playbook(step("s1"), step("s2"), step("s3"), strategy="pipeline")
+    executor, result = stopped_run(book, lab, tmp_path / "run.jsonl")
+    assert pairs(result) == journaled(tmp_path / "run.jsonl") == [("s1", "R1"), ("s2", "R1")]
+    assert lab.drivers["R1"].sent == ["s1", "s2"]
+    assert set(lab.drivers) == {"R1"}
+    assert executor.not_run()[0] == NotRun("p", "s1", ("R2", "R3"))
+
+
+def test_a_step_stopped_between_its_commands_keeps_what_was_sent_and_says_so(
+    tmp_path: Path,
+) -> None:
+    lab = Interrupting(Stop(), "R1", "c1", R1=Script({"c1": "one"}))
+    book = playbook(step("two", "send", "c1", "c2"), hosts="R1")
+    _, result = stopped_run(book, lab, tmp_path / "run.jsonl")
+    [r1] = result.steps[0].results
+    assert (r1.status, r1.kind, r1.outputs) == (Status.FAILED, "interrupted", ("one",))
+    assert r1.error == "interrupted before sending 'c2'"
+    assert lab.drivers["R1"].sent == ["c1"]
+
+
+def test_a_command_still_running_after_the_grace_period_is_abandoned_and_never_kept(
+    tmp_path: Path,
+) -> None:
+    inside, release = threading.Event(), threading.Event()
+
+    class Slow(Interrupting):
+        def __call__(self, host: Host, settings: ConnectionSettings) -> ReplayDriver:
+            driver = super().__call__(host, settings)
+            send = driver.send
+
+            def sending(command: str, **kwargs: Any) -> Reply:
+                if host.name == "R1":  # the Ctrl-C comes once R2's command is in flight
+                    assert inside.wait(10)
+                elif host.name == "R2":
+                    inside.set()
+                    assert release.wait(10)
+                return send(command, **kwargs)
+
+            driver.send = sending  # type: ignore[method-assign]
+            return driver
+
+    lab = Slow(Stop(), "R1", "s1")
+    book = playbook(step("s1"), step("s2"), hosts="R1,R2", strategy="pipeline")
+    _, result = stopped_run(book, lab, tmp_path / "run.jsonl", forks=2, grace=0.05)
+    release.set()
+    for worker in [t for t in threading.enumerate() if t.name.startswith("netplay")]:
+        worker.join(10)  # R2's late answer arrives after the run's results are final
+    assert pairs(result) == journaled(tmp_path / "run.jsonl") == [("s1", "R1")]
+
+
+def test_a_second_interrupt_leaves_at_once_and_keeps_what_was_collected(
+    tmp_path: Path, interrupts: Callable[[Stop], Callable[[], None]]
+) -> None:
+    stop, inside, release = Stop(), threading.Event(), threading.Event()
+    interrupt = interrupts(stop)
+
+    class Twice(Lab):
+        def __call__(self, host: Host, settings: ConnectionSettings) -> ReplayDriver:
+            driver = super().__call__(host, settings)
+            send = driver.send
+
+            def sending(command: str, **kwargs: Any) -> Reply:
+                if (host.name, command) == ("R2", "s2"):
+                    inside.set()
+                    release.wait(10)  # well within the grace of 60 s
+                elif (host.name, command) == ("R1", "s2"):
+                    assert inside.wait(10)
+                    interrupt()
+                    interrupt()
+                return send(command, **kwargs)
+
+            driver.send = sending  # type: ignore[method-assign]
+            return driver
+
+    plan = build_plan(playbook(step("s1"), step("s2"), hosts="R1,R2"), inventory("R1", "R2"))
+    settings = RunSettings(forks=2, journal=tmp_path / "run.jsonl", grace=60)
+    executor = Executor(plan, settings, driver_factory=Twice({}), stop=stop)
+    try:
+        result = executor.run()
+    finally:
+        release.set()
+    assert result.interrupted
+    assert ("s2", "R2") not in pairs(result)  # abandoned, not waited for
+    assert pairs(result) == journaled(tmp_path / "run.jsonl")

@@ -10,7 +10,6 @@ import io
 import re
 import signal
 import threading
-import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -411,13 +410,10 @@ def test_a_classic_bad_file_gets_a_clean_located_error(
     assert f"{role}.yml" in outcome.err
 
 
-def test_a_billion_laughs_file_stops_within_a_second_in_bounded_memory(tmp_path: Path) -> None:
+def test_a_billion_laughs_file_stops_in_bounded_memory(tmp_path: Path) -> None:
     bomb = (billion_laughs(9, 10) + "\nname: x\nhosts: all\nsteps: []\n").encode()
-    started = time.monotonic()
     outcome = validate(tmp_path, bomb, INVENTORY.encode())
-    elapsed = time.monotonic() - started
     assert outcome.code == 4 and "alias" in outcome.err
-    assert elapsed < 1.0
     tracemalloc.start()  # measured apart: tracing slows the run itself down
     try:
         validate(tmp_path, bomb, INVENTORY.encode())

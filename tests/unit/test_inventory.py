@@ -105,8 +105,77 @@ def test_a_netmiko_devices_file_is_read_unchanged(tmp_path: Path) -> None:
     assert inventory.groups == {"routers": ("192.168.100.1", "R2"), "switches": ("192.168.100.1",)}
 
 
+DEVICE_LIST = """
+- device_type: cisco_ios
+  ip: 192.168.100.1
+  username: cisco
+  password: cisco-secret
+  secret: enable-secret
+- device_type: cisco_ios
+  host: 192.168.100.2
+  name: R2
+  username: cisco
+  password: cisco-secret
+  conn_timeout: 20
+"""
+
+
+def test_a_plain_list_of_netmiko_devices_is_read_unchanged_in_no_group(tmp_path: Path) -> None:
+    inventory = load_inventory(write(tmp_path, DEVICE_LIST))
+    assert [h.name for h in inventory.hosts] == ["192.168.100.1", "R2"]
+    first, second = inventory.hosts
+    assert (first.address, first.platform, first.secret, first.groups) == (
+        "192.168.100.1",
+        "cisco_ios",
+        "enable-secret",
+        (),
+    )
+    assert (second.address, second.options) == ("192.168.100.2", {"conn_timeout": 20})
+    assert inventory.groups == {}
+    assert [h.name for h in inventory.select("all")] == ["192.168.100.1", "R2"]
+
+
+def test_a_device_listed_twice_in_a_plain_list_is_reported_where_it_repeats(
+    tmp_path: Path,
+) -> None:
+    text = DEVICE_LIST + "- {device_type: cisco_ios, ip: 192.168.100.1}\n"
+    with pytest.raises(InputError) as caught:
+        load_inventory(write(tmp_path, text))
+    assert ":13:3: [2]: host '192.168.100.1' is listed twice" in caught.value.render()
+
+
+def test_a_mistake_in_a_plain_list_is_reported_at_its_device_and_key(tmp_path: Path) -> None:
+    text = DEVICE_LIST + "- {device_type: Cisco IOS, ip: 192.168.100.3}\n"
+    with pytest.raises(InputError) as caught:
+        load_inventory(write(tmp_path, text))
+    assert ":13:17: [2].device_type: 'Cisco IOS' is not a netmiko device type" in (
+        caught.value.render()
+    )
+
+
 def test_secrets_are_collected_for_masking(tmp_path: Path) -> None:
     assert load_inventory(write(tmp_path, DEVICES)).secrets() == {"cisco-secret", "enable-secret"}
+
+
+def test_secret_values_inside_lists_of_vars_are_collected(tmp_path: Path) -> None:
+    text = "hosts:\n  R1:\n    vars:\n      users: [{name: bob, password: Bob-Pw-9921}]\n"
+    assert load_inventory(write(tmp_path, text)).secrets() == {"Bob-Pw-9921"}
+
+
+@pytest.mark.parametrize("fmt", ["netplay", "netmiko"])
+def test_a_username_read_from_the_environment_is_a_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    monkeypatch.setenv("NP_TEST_USER", "svc-Heron-6610")
+    user = "'{{ env.NP_TEST_USER }}'"
+    text = (
+        f"hosts:\n  R1: {{username: {user}, password: pw-1234}}\n  R2: {{username: plain}}\n"
+        if fmt == "netplay"
+        else f"routers:\n- {{device_type: cisco_ios, ip: 10.0.0.1, username: {user}}}\n"
+    )
+    inventory = load_inventory(write(tmp_path, text))
+    assert inventory.hosts[0].username == "svc-Heron-6610"
+    assert "svc-Heron-6610" in inventory.secrets() and "plain" not in inventory.secrets()
 
 
 @pytest.mark.parametrize(
@@ -139,3 +208,23 @@ def test_a_group_naming_an_unknown_host_is_an_input_error(tmp_path: Path) -> Non
     with pytest.raises(InputError) as caught:
         load_inventory(write(tmp_path, "groups:\n  g: {hosts: [R9]}\nhosts:\n  R1:\n"))
     assert "unknown host 'R9'" in caught.value.render()
+
+
+@pytest.mark.parametrize("option", ["ssh_config_file", "session_log"])
+def test_an_inventory_cannot_set_netmiko_arguments_that_run_or_write_things(
+    tmp_path: Path, option: str
+) -> None:
+    path = tmp_path / "inventory.yml"
+    path.write_text(f"hosts:\n  R1:\n    host: 10.0.0.1\n    options: {{{option}: x}}\n")
+    with pytest.raises(InputError) as caught:
+        load_inventory(path)
+    problem = caught.value.problems[0]
+    assert (problem.location.line, problem.location.path) == (4, ("hosts", "R1", "options", option))
+    assert f"'{option}' cannot be set in an inventory" in problem.message
+
+
+def test_a_netmiko_devices_file_cannot_carry_an_ssh_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "devices.yaml"
+    path.write_text("routers:\n- device_type: cisco_ios\n  ip: 10.0.0.1\n  ssh_config_file: x\n")
+    with pytest.raises(InputError, match="ProxyCommand"):
+        load_inventory(path)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import Console
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conftest import Console
 
 
 def test_a_named_extended_list_has_its_own_mode_and_numbers_entries_by_ten(

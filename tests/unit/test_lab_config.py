@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import pytest
-from conftest import Console, spec
 
 from engine.lab.cli import Session
-from engine.lab.device import Device
+
+if TYPE_CHECKING:
+    from conftest import Console
 
 INVALID = "% Invalid input detected at '^' marker."
 
@@ -170,7 +174,9 @@ def test_the_running_config_keeps_ios_section_order(console: Console) -> None:
     assert [running.index(text) for text in order] == sorted(running.index(t) for t in order)
 
 
-def test_the_running_config_loads_back_into_the_same_running_config(console: Console) -> None:
+def test_the_running_config_loads_back_into_the_same_running_config(
+    console: Console, consoles: Callable[[int], list[Console]]
+) -> None:
     console.configure(
         "logging buffered 16000", "logging host 10.0.0.5", "ip domain-name lab.example",
         "ip name-server 10.0.0.53", "snmp-server community s3cr3t RW", "banner login ^",
@@ -181,7 +187,7 @@ def test_the_running_config_loads_back_into_the_same_running_config(console: Con
         "neighbor 172.16.0.2 remote-as 65002", "line vty 0 15", "exec-timeout 5",
         "username ops privilege 15 secret opspass", "vlan 30", "name SERVERS",
     )  # fmt: skip
-    copy = Device(spec())
+    copy = consoles(1)[0].device
     copy.state.startup = console.running
     copy.reload()
     assert copy.running_text() == console.running

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import Console
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conftest import Console
 
 
 def test_a_vlan_list_opens_every_vlan_and_names_them(console: Console) -> None:

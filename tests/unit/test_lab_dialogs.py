@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from conftest import Console
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from engine.lab.cli import Session
+from engine.lab.device import Device
+
+if TYPE_CHECKING:
+    from conftest import Console
 
 
 def test_reload_with_unsaved_changes_offers_to_save_then_asks_to_proceed(
@@ -47,9 +52,11 @@ def test_a_saved_device_only_asks_to_proceed_and_n_cancels(console: Console) -> 
     assert console.prompt == "R1#"
 
 
-def test_a_reload_restarts_the_uptime(console: Console) -> None:
+def test_a_reload_restarts_the_uptime(
+    console: Console, console_on: Callable[[Device], Console]
+) -> None:
     console.send("reload", "")
-    fresh = Console(console.device)
+    fresh = console_on(console.device)
     assert "R1 uptime is 0 minutes" in fresh.send("show version | include uptime")
 
 

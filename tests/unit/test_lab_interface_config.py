@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import Console
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conftest import Console
 
 INVALID = "% Invalid input detected at '^' marker."
 

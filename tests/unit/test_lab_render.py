@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import pytest
-from conftest import Console
 from ntc_templates.parse import parse_output
 
 from engine.lab import DeviceSpec
@@ -12,6 +14,9 @@ from engine.lab.device import Device
 from engine.lab.identity import derive, hostname_for
 from engine.lab.lab import build_devices
 from engine.lab.render_show import format_uptime
+
+if TYPE_CHECKING:
+    from conftest import Console
 
 PARSED_COMMANDS = [
     "show version",
@@ -57,11 +62,11 @@ def output(device: Device, command: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def lab_devices() -> list[Device]:
+def lab_devices(console_on: Callable[[Device], Console]) -> list[Device]:
     specs = [DeviceSpec(f"R{n}", "admin", "pw", address=f"192.168.100.{n}") for n in (1, 2, 3)]
     devices = build_devices(specs)
     for device in devices:
-        Console(device).configure(*SETUP.get(device.spec.name, ()))
+        console_on(device).configure(*SETUP.get(device.spec.name, ()))
     return devices
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import Console, spec
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from engine.lab.lab import build_devices
+if TYPE_CHECKING:
+    from conftest import Console
 
 
 def routes(console: Console, protocol: str) -> dict[str, list[tuple[str, str, str]]]:
@@ -48,8 +50,8 @@ def test_without_ospf_there_are_no_neighbours_and_no_learnt_routes(console: Cons
     assert routes(console, "O") == {}
 
 
-def bgp_pair() -> tuple[Console, Console]:
-    first, second = (Console(d) for d in build_devices([spec("R1", 1), spec("R2", 2)]))
+def bgp_pair(consoles: Callable[[int], list[Console]]) -> tuple[Console, Console]:
+    first, second = consoles(2)
     first.configure(
         "router bgp 65001", "neighbor 172.16.0.2 remote-as 65002",
         "network 10.255.0.1 mask 255.255.255.255",
@@ -57,8 +59,10 @@ def bgp_pair() -> tuple[Console, Console]:
     return first, second
 
 
-def test_a_bgp_session_waits_until_the_peer_is_configured_to_match() -> None:
-    first, second = bgp_pair()
+def test_a_bgp_session_waits_until_the_peer_is_configured_to_match(
+    consoles: Callable[[int], list[Console]],
+) -> None:
+    first, second = bgp_pair(consoles)
     summary = first.parsed("show ip bgp summary")
     assert [(r["bgp_neighbor"], r["state_or_prefixes_received"]) for r in summary] == [
         ("172.16.0.2", "Active")
@@ -67,8 +71,10 @@ def test_a_bgp_session_waits_until_the_peer_is_configured_to_match() -> None:
     assert "Active" in first.send("show ip bgp summary")  # the AS does not match
 
 
-def test_a_matching_bgp_session_is_established_and_exchanges_networks() -> None:
-    first, second = bgp_pair()
+def test_a_matching_bgp_session_is_established_and_exchanges_networks(
+    consoles: Callable[[int], list[Console]],
+) -> None:
+    first, second = bgp_pair(consoles)
     second.configure(
         "router bgp 65002", "neighbor 172.16.0.1 remote-as 65001",
         "network 10.255.0.2 mask 255.255.255.255",

@@ -1,4 +1,4 @@
-"""Reading lines off an SSH channel the way clients actually send them."""
+"""Reading keys off an SSH channel the way clients actually send them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import asyncssh
 
-from engine.lab.server import _LineReader
+from engine.lab.server import _Input
 
 
 class FakeStream:
@@ -24,37 +24,20 @@ class FakeStream:
         return chunk
 
 
-def lines(*chunks: str | Exception) -> list[str]:
-    async def read_all() -> list[str]:
-        reader = _LineReader(FakeStream(*chunks))  # type: ignore[arg-type]
-        found = []
-        while (line := await reader.readline()) is not None:
-            found.append(line)
-        return found
+def typed(*chunks: str | Exception) -> str:
+    async def read_all() -> str:
+        keys = _Input(FakeStream(*chunks))  # type: ignore[arg-type]
+        while await keys.more():
+            pass
+        return keys.pending
 
     return asyncio.run(read_all())
 
 
-def test_cr_lf_and_crlf_each_end_one_line() -> None:
-    assert lines("a\nb\rc\r\nd\n") == ["a", "b", "c", "d"]
-
-
-def test_a_crlf_split_across_reads_is_still_one_line_end() -> None:
-    assert lines("show clock\r", "\nshow version\r", "\n") == ["show clock", "show version"]
-
-
-def test_a_line_may_arrive_in_pieces() -> None:
-    assert lines("sh", "ow ver", "sion\n") == ["show version"]
-
-
-def test_nul_bytes_are_dropped() -> None:
-    assert lines("\0\n", "show\0 clock\n") == ["", "show clock"]
+def test_input_keeps_every_chunk_in_order_until_end_of_input() -> None:
+    assert typed("sh", "ow ver", "sion\r") == "show version\r"
 
 
 def test_a_window_resize_or_break_is_not_input() -> None:
     resize = asyncssh.TerminalSizeChanged(80, 24, 0, 0)
-    assert lines("en", resize, asyncssh.BreakReceived(0), "able\n") == ["enable"]
-
-
-def test_an_unfinished_last_line_is_dropped_at_end_of_input() -> None:
-    assert lines("exit\n", "half") == ["exit"]
+    assert typed("en", resize, asyncssh.BreakReceived(0), "able\n") == "enable\n"

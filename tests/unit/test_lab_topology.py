@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+from typing import TYPE_CHECKING
 
-from conftest import Console, spec
-
-from engine.lab.device import Device
 from engine.lab.topology import wire
+
+if TYPE_CHECKING:
+    from conftest import Console
 
 
 def by_hostname(ring: list[Console]) -> dict[str, Console]:
@@ -119,16 +120,15 @@ def test_a_hostname_change_is_what_the_neighbours_see(ring: list[Console]) -> No
     }
 
 
-def test_a_lone_device_s_two_ring_ports_are_cabled_to_each_other() -> None:
-    console = Console(Device(spec()))
+def test_a_lone_device_s_two_ring_ports_are_cabled_to_each_other(console: Console) -> None:
     entries = {(r["neighbor_name"], r["local_interface"], r["neighbor_interface"])
                for r in console.parsed("show cdp neighbors detail")}  # fmt: skip
     assert ("R1", "GigabitEthernet0/1", "GigabitEthernet0/2") in entries
     assert ("R1", "GigabitEthernet0/2", "GigabitEthernet0/1") in entries
 
 
-def test_cable_addresses_keep_clear_of_the_management_networks() -> None:
-    identity = Device(spec()).identity
+def test_cable_addresses_keep_clear_of_the_management_networks(console: Console) -> None:
+    identity = console.device.identity
     clash = dataclasses.replace(identity, management=ipaddress.IPv4Interface("172.16.0.5/24"))
     wiring = wire([clash, identity])
     addresses = [c.address for w in wiring for c in w.cables if c.address is not None]

@@ -1,13 +1,12 @@
-"""save_to files stay inside the output directory and are written whole or not at all."""
+"""save_to paths stay inside the output directory; host blocks are headed like the device."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from engine.outputs import OutputPathError, combine, host_block, resolve, write_text_atomic
+from engine.outputs import OutputPathError, combine, host_block, resolve
 
 
 @pytest.mark.parametrize("relative", ["../x", "a/../../x", "sub/../../out2/x"])
@@ -81,26 +80,3 @@ def test_combine_keeps_order_and_skips_hosts_without_output() -> None:
     blocks = [host_block(h, None, ["show clock"], [f"{h} time"]) for h in ("R2", "R1")]
     text = combine([blocks[0], "", blocks[1]])
     assert text == "R2#show clock\nR2 time\n\nR1#show clock\nR1 time\n"
-
-
-def test_atomic_write_replaces_the_file_and_leaves_no_temporary_behind(tmp_path: Path) -> None:
-    target = tmp_path / "R1.txt"
-    target.write_text("old\n")
-    write_text_atomic(target, "new\r\nline\n")
-    assert target.read_bytes() == b"new\r\nline\n"
-    assert os.listdir(tmp_path) == ["R1.txt"]
-
-
-def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
-    target = tmp_path / "R1.txt"
-    target.write_text("old\n")
-    with pytest.raises(UnicodeEncodeError):
-        write_text_atomic(target, "bad \udc80 surrogate")
-    assert target.read_text() == "old\n"
-    assert os.listdir(tmp_path) == ["R1.txt"]
-
-
-def test_written_files_are_readable_by_their_owner_only(tmp_path: Path) -> None:
-    target = tmp_path / "R1.txt"
-    write_text_atomic(target, "hostname R1\n")
-    assert target.stat().st_mode & 0o777 == 0o600

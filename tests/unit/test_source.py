@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -129,19 +128,15 @@ def test_the_display_name_is_the_one_shown(tmp_path: Path) -> None:
     assert load_yaml(path, display="site.yaml").file == "site.yaml"
 
 
-def test_a_500_host_inventory_loads_in_well_under_a_tenth_of_a_second() -> None:
+def test_a_500_host_inventory_loads_with_every_host() -> None:
     lines = ["defaults: {platform: cisco_ios}", "hosts:"]
     for i in range(500):
         lines += [f"  R{i}:", f"    host: 10.0.{i // 250}.{i % 250}", "    port: 22"]
         lines += ["    groups: [core, edge]", "    vars: {asn: 65000, site: lon}"]
     text = "\n".join(lines) + "\n"
-    timings = []
-    for _ in range(3):  # best of three: the machine is shared
-        start = time.perf_counter()
-        doc = parse_yaml(text, "inventory.yaml")
-        timings.append(time.perf_counter() - start)
+    doc = parse_yaml(text, "inventory.yaml")
     assert len(doc.data["hosts"]) == 500
-    assert min(timings) < 0.1
+    assert doc.locate(("hosts", "R499", "host")).line == lines.index("  R499:") + 2
 
 
 # --- YAML that is not acceptable ----------------------------------------------------------
@@ -247,13 +242,11 @@ def test_a_mapping_key_must_be_a_single_value() -> None:
     assert problem.message == "a mapping key must be a single value, not a list"
 
 
-def test_an_alias_bomb_is_rejected_in_well_under_a_second() -> None:
+def test_an_alias_bomb_is_rejected_before_it_expands() -> None:
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
         lines.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
-    start = time.perf_counter()
     problem = only_problem("\n".join(lines) + "\n")
-    assert time.perf_counter() - start < 0.5
     assert problem.message == "aliases expand to over 100000 values"
 
 

@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("netmiko", "paramiko", "asyncssh", "cryptography", "textfsm", "ttp", "ntc_templates")
+HEAVY = (
+    *("netmiko", "paramiko", "asyncssh", "cryptography", "textfsm", "ttp", "ntc_templates"),
+    *("hier_config", "pydantic"),
+)
 PROBE = """
 import sys
 from engine.cli import main

@@ -8,9 +8,10 @@ from typing import Any
 from engine.drivers import ConnectionSettings
 from engine.drivers.replay import ReplayDriver, Script
 from engine.errors import Location
-from engine.executor import Executor, RunSettings, choose_strategy
+from engine.executor import Executor, RunSettings
 from engine.inventory import Host, Inventory
 from engine.model import Parse, Play, Playbook, Step
+from engine.plan import Selection, build_plan, choose_strategy
 from engine.results import RunResult, Status, StepResult
 
 HERE = Location("test.yml")
@@ -39,8 +40,14 @@ def run(
     *steps: Step, devices: Devices | None = None, strategy: str | None = None, **settings: Any
 ) -> RunResult:
     play = Play("p", ("all",), steps, HERE, strategy=strategy)  # type: ignore[arg-type]
-    book = Playbook("test.yml", (play,))
-    return Executor(book, HOSTS, RunSettings(**settings), driver_factory=devices or Devices()).run()
+    plan = build_plan(Playbook("test.yml", (play,)), HOSTS, Selection(**selection(settings)))
+    return Executor(plan, RunSettings(**settings), driver_factory=devices or Devices()).run()
+
+
+def selection(settings: dict[str, Any]) -> dict[str, Any]:
+    """Take the host and step selection out of a test's keyword arguments."""
+    names = Selection.__dataclass_fields__
+    return {name: settings.pop(name) for name in list(settings) if name in names}
 
 
 def results(run_result: RunResult, index: int = 0) -> tuple[StepResult, ...]:
@@ -198,3 +205,31 @@ def test_a_parse_failure_fails_the_step_and_never_falls_back_to_text() -> None:
     out = run(step("show nothing-known", parse=Parse("textfsm")), devices=devices)
     r1 = results(out)[0]
     assert r1.status is Status.FAILED and r1.kind == "parse" and r1.parsed is None
+
+
+def test_a_config_template_whose_value_is_a_list_sends_one_line_per_item() -> None:
+    devices = Devices()
+    lines = ["ntp server 192.0.2.1", "ntp server 192.0.2.2"]
+    out = run(step("ntp", "config", "{{ ntp_lines }}", vars={"ntp_lines": lines}), devices=devices)
+    assert devices.drivers["R1"].sent == lines
+    assert results(out)[0].commands == tuple(lines)
+
+
+def test_a_multi_line_config_text_is_sent_line_by_line_without_blank_lines() -> None:
+    devices = Devices()
+    text = "interface Loopback9\n description lab\n\nntp server 192.0.2.1\n"
+    run(step("block", "config", text), devices=devices)
+    assert devices.drivers["R1"].sent == [
+        "interface Loopback9",
+        " description lab",
+        "ntp server 192.0.2.1",
+    ]
+
+
+def test_a_send_template_whose_value_is_a_list_sends_each_command() -> None:
+    devices = Devices()
+    run(
+        step("shows", "send", "{{ shows }}", vars={"shows": ["show clock", "show arp"]}),
+        devices=devices,
+    )
+    assert devices.drivers["R2"].sent == ["show clock", "show arp"]

@@ -46,6 +46,15 @@ def check(tmp_path: Path, capsys: pytest.CaptureFixture[str], misuse: Misuse) ->
         assert f"  hint: {misuse.hint}" in err, err
 
 
+def check_start(tmp_path: Path, capsys: pytest.CaptureFixture[str], misuse: Misuse) -> None:
+    """Like `check`, for messages that name a file and may go on (the path looked for)."""
+    code, err = validate(tmp_path, capsys, misuse.steps)
+    assert code == 4
+    assert f"{tmp_path / 'book.yml'}:{misuse.where}: {misuse.message}" in err, err
+    if misuse.hint is not None:
+        assert f"  hint: {misuse.hint}" in err
+
+
 def cases(table: dict[str, Misuse]) -> pytest.MarkDecorator:
     return pytest.mark.parametrize("misuse", list(table.values()), ids=list(table))
 
@@ -366,7 +375,8 @@ FORBIDDEN = {
     "no action": Misuse(
         "  - name: Nothing to do\n",
         "4:5",
-        "steps[0]: a step needs exactly one action: send, config, set, assert or include",
+        "steps[0]: a step needs exactly one action: send, config, config_file, ensure, "
+        "ensure_file, absent, set, assert or include",
     ),
     "loop_var without loop": needs("loop_var", "loop", SEND + "    loop_var: x\n", "5:5"),
     "retries without until": needs("retries", "until", SEND + "    retries: 3\n", "5:5"),
@@ -380,16 +390,16 @@ FORBIDDEN = {
     "parse on config": only_for(
         "parse", "send steps", "  - config: hostname R9\n    parse: textfsm\n", "5:5"
     ),
-    "save on send": only_for("save", "config steps", SEND + "    save: true\n", "5:5"),
+    "save on send": only_for("save", "config and ensure steps", SEND + "    save: true\n", "5:5"),
     "error_patterns on set": only_for(
         "error_patterns",
-        "send and config steps",
+        "send, config and ensure steps",
         "  - set: {a: 1}\n    error_patterns: [overlaps]\n",
         "5:5",
     ),
     "save_to on assert": only_for(
         "save_to",
-        "send and config steps",
+        "send, config and ensure steps",
         "  - assert: {that: 'true'}\n    save_to: x.txt\n",
         "5:5",
     ),
@@ -439,12 +449,7 @@ CHECKED_AGAINST_THE_INVENTORY_AND_FILES = {
 def test_hosts_templates_and_included_files_are_checked_before_anything_runs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], misuse: Misuse
 ) -> None:
-    code, err = validate(tmp_path, capsys, misuse.steps)
-    assert code == 4
-    # messages that name a file may go on (the path looked for); the start is fixed
-    assert f"{tmp_path / 'book.yml'}:{misuse.where}: {misuse.message}" in err, err
-    if misuse.hint is not None:
-        assert f"  hint: {misuse.hint}" in err
+    check_start(tmp_path, capsys, misuse)
 
 
 def test_a_mistake_inside_an_included_file_is_reported_in_that_file(
@@ -545,3 +550,110 @@ def test_an_undefined_variable_in_an_include_steps_vars_is_reported_where_it_is_
     )
     assert code == 4
     assert f"{tmp_path / 'book.yml'}:5:18: steps[0].vars.what: undefined variable 'nope'" in err
+
+
+# -- ensure, absent, match, config_file, ensure_file --------------------------------------
+
+ENSURE = {
+    "match without ensure": only_for(
+        "match",
+        "ensure steps (with 'ensure' or 'ensure_file')",
+        "  - absent: ntp server 192.0.2.9\n    match: exact\n",
+        "5:5",
+    ),
+    "match on a config step": only_for(
+        "match",
+        "ensure steps (with 'ensure' or 'ensure_file')",
+        "  - config: ntp server 192.0.2.9\n    match: exact\n",
+        "5:5",
+    ),
+    "a match other than exact": Misuse(
+        "  - ensure: ntp server 192.0.2.9\n    match: exakt\n",
+        "5:12",
+        "steps[0].match: must be one of: exact",
+        "did you mean 'exact'?",
+    ),
+    "absent with send": Misuse(
+        SEND + "    absent: ntp server\n",
+        "5:5",
+        "steps[0].absent: a step can have only one action, found send and absent",
+    ),
+    "ensure with ensure_file": Misuse(
+        "  - ensure: ntp server 192.0.2.9\n    ensure_file: ntp.j2\n",
+        "5:5",
+        "steps[0].ensure_file: a step can have only one action, found ensure and ensure_file",
+    ),
+    "config with config_file": Misuse(
+        "  - config: ntp server 192.0.2.9\n    config_file: ntp.j2\n",
+        "5:5",
+        "steps[0].config_file: a step can have only one action, found config and config_file",
+    ),
+    "an indented first line": Misuse(
+        "  - ensure: [' description x', interface Loopback9]\n",
+        "4:13",
+        "steps[0].ensure: the first line ('description x') is indented: a child needs its "
+        "parent line above it",
+    ),
+    "a line twice in one place": Misuse(
+        "  - absent: [interface Loopback9, ' description x', ' description x']\n",
+        "4:13",
+        "steps[0].absent: the block has a line twice at the same place: "
+        "interface Loopback9 > description x",
+    ),
+    "undefined in an ensure block": Misuse(
+        "  - ensure: |\n      interface Loopback{{ loopback_id }}\n",
+        "4:13",
+        "steps[0].ensure: undefined variable 'loopback_id'",
+    ),
+    "undefined in absent": Misuse(
+        "  - ensure: ntp server 192.0.2.1\n    absent: 'ntp server {{ old_ntp }}'\n",
+        "5:13",
+        "steps[0].absent: undefined variable 'old_ntp'",
+    ),
+    "a missing config_file": Misuse(
+        "  - config_file: templates/nothere.j2\n",
+        "4:18",
+        "steps[0].config_file: config_file templates/nothere.j2 does not exist",
+    ),
+    "an ensure_file outside the playbook's folder": Misuse(
+        "  - ensure_file: ../elsewhere.j2\n",
+        "4:18",
+        "steps[0].ensure_file: ensure_file '../elsewhere.j2' leads outside",
+    ),
+}
+
+
+@cases(ENSURE)
+def test_ensure_keys_and_config_files_are_checked_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], misuse: Misuse
+) -> None:
+    check_start(tmp_path, capsys, misuse)
+
+
+def test_a_config_template_file_is_compiled_and_its_variables_checked_at_its_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "lo.j2").write_text("interface Loopback{{ lo_id }}\n")
+    (tmp_path / "templates" / "bad.j2").write_text("ntp server {{ server\n")
+    steps = "  - ensure_file: templates/lo.j2\n  - config_file: templates/bad.j2\n"
+    code, err = validate(tmp_path, capsys, steps)
+    book = tmp_path / "book.yml"
+    assert code == 4
+    assert f"{book}:4:18: steps[0].ensure_file: undefined variable 'lo_id'" in err, err
+    assert f"{book}:5:18: steps[1].config_file: template syntax error:" in err, err
+
+
+def test_ensure_with_absent_and_absent_alone_are_valid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "lo.j2").write_text("interface Loopback9\n description {{ inventory_hostname }}\n")
+    steps = (
+        "  - ensure: [interface Loopback9, ' description x']\n    absent: [ntp server]\n"
+        "    match: exact\n    save: true\n"
+        "  - absent: ntp server 192.0.2.9\n"
+        "  - {ensure_file: lo.j2, absent: 'ntp server {{ ntp_server }}'}\n"
+        "  - config_file: lo.j2\n"
+    )
+    code, err = validate(tmp_path, capsys, steps)
+    assert (code, err) == (0, "")

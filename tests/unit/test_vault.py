@@ -1,4 +1,4 @@
-"""Vault files: Fernet-encrypted vars files, their keys, and which names hold secrets."""
+"""Vault files: Fernet-encrypted vars files and their keys."""
 
 from __future__ import annotations
 
@@ -15,12 +15,11 @@ from engine.vault import (
     encrypt_file,
     encrypt_text,
     generate_key,
-    is_secret_name,
     is_vault,
     load_key,
     load_vars,
     load_vars_text,
-    secret_values,
+    write_key_file,
 )
 
 PLAIN = "db_password: Sesame-Otter-3141\nsite: lab\n"
@@ -68,6 +67,7 @@ def test_the_key_comes_from_the_environment_or_a_key_file(tmp_path: Path, key: b
     assert load_key(environ={KEY_VARIABLE: key.decode()}) == key
     key_file = tmp_path / "vault.key"
     key_file.write_bytes(key + b"\n")
+    key_file.chmod(0o600)
     assert load_key(key_file, environ={KEY_VARIABLE: generate_key().decode()}) == key
 
 
@@ -143,25 +143,47 @@ def test_a_failed_decryption_leaves_the_file_as_it_was(tmp_path: Path, key: byte
     assert path.read_text() == before
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["password", "enable_secret", "API_TOKEN", "ssh_key", "snmpKey", "db_Password2"],
-)
-def test_names_that_hold_secrets(name: str) -> None:
-    assert is_secret_name(name)
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o666, 0o604, 0o620])
+def test_a_key_file_other_users_can_read_or_change_is_refused(
+    tmp_path: Path, key: bytes, mode: int
+) -> None:
+    key_file = tmp_path / "vault.key"
+    key_file.write_bytes(key)
+    key_file.chmod(mode)
+    with pytest.raises(UsageError) as caught:
+        load_key(key_file)
+    message = str(caught.value)
+    assert f"vault key file {key_file} can be read by other users (mode 0{mode:o})" in message
+    assert f"chmod 600 {key_file}" in message and key.decode() not in message
+    assert caught.value.exit_code == 5
 
 
-@pytest.mark.parametrize("name", ["username", "site", "uplink", "ntp_server", "host"])
-def test_names_that_do_not_hold_secrets(name: str) -> None:
-    assert not is_secret_name(name)
+def test_a_new_key_file_is_private_and_never_overwrites(tmp_path: Path) -> None:
+    key_file = tmp_path / "vault.key"
+    write_key_file(key_file)
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    first = load_key(key_file)
+    with pytest.raises(UsageError, match="already exists"):
+        write_key_file(key_file)
+    assert load_key(key_file) == first
 
 
-def test_secret_values_are_found_in_nested_mappings() -> None:
-    data = {
-        "site": "lab",
-        "password": "p1",
-        "radius": {"shared_secret": "s1", "servers": ["10.0.0.1"], "port": 1812},
-        "api_token": "",
-        "key_id": 7,
-    }
-    assert sorted(secret_values(data)) == ["p1", "s1"]
+def test_decrypt_never_writes_through_a_planted_temporary_link(tmp_path: Path, key: bytes) -> None:
+    path, victim = tmp_path / "secrets.yml", tmp_path / "victim.txt"
+    path.write_text(encrypt_text(PLAIN, key))
+    victim.write_text("untouched\n")
+    (tmp_path / ".secrets.yml.netplay-tmp").symlink_to(victim)
+    decrypt_file(path, key)
+    assert path.read_text() == PLAIN and not path.is_symlink()
+    assert victim.read_text() == "untouched\n"
+
+
+def test_a_syntax_error_in_a_decrypted_vault_never_shows_its_lines(
+    tmp_path: Path, key: bytes
+) -> None:
+    vault = tmp_path / "secrets.vault.yml"
+    vault.write_text(encrypt_text("db_password: [Sesame-Otter-3141\n", key))
+    with pytest.raises(InputError) as caught:
+        load_vars(vault, key=key)
+    assert "secrets.vault.yml" in caught.value.render()
+    assert "Sesame" not in caught.value.render()

@@ -1,0 +1,55 @@
+"""What the command line asks of `run` and `cmd`, as one frozen, checked value.
+
+The command line parses and checks every option (engine.cli) and builds a `RunOptions`;
+the library reads only this, never argparse's namespace. Kept free of heavy imports so
+that `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from engine.drivers import HostKeyPolicy
+
+DEFAULT_FORKS = 20
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_COMMAND_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Options of `netplay run` and `netplay cmd` (`cmd` leaves the playbook ones alone)."""
+
+    inventory: Path | None = None
+    limit: str | None = None
+    forks: int = DEFAULT_FORKS
+    lab: bool = False
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    command_timeout: float = DEFAULT_COMMAND_TIMEOUT
+    host_timeout: float | None = None
+    connect_rate: float | None = None
+    host_key_policy: HostKeyPolicy = "accept-new"
+    known_hosts: Path | None = None
+    session_logs: Path | None = None
+    vault_key_file: Path | None = None
+    ask_pass: bool = False
+    # run only
+    extra_vars: tuple[str, ...] = ()
+    results: Path | None = None
+    quiet: bool = False
+    check: bool = False
+    diff: bool = False
+    tags: frozenset[str] = frozenset()
+    skip_tags: frozenset[str] = frozenset()
+    list_steps: bool = False
+    start_at_step: str | None = None
+    output_dir: Path = Path()
+    rerun_failed: Path | None = None
+
+    @property
+    def journal(self) -> Path | None:
+        """`--results FILE.json` also writes `FILE.jsonl` as the run goes."""
+        return self.results.with_suffix(".jsonl") if self.results else None

@@ -1,0 +1,33 @@
+"""One error root: every error a user can cause is a NetplayError with its exit code."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from engine.errors import ExitCode, FailureKind, InternalError, NetplayError
+from engine.inventory import PatternError
+from engine.templating import TemplateError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("error", [TemplateError("x"), PatternError("x")])
+def test_template_and_host_pattern_errors_are_invalid_input(error: NetplayError) -> None:
+    assert isinstance(error, NetplayError)
+    assert error.exit_code == ExitCode.INVALID_INPUT
+
+
+def test_an_internal_error_is_one_printable_line_with_secrets_masked() -> None:
+    cause = ValueError("bad \x1b[31mthing\x1b[0m with hunter22\nand more")
+    error = InternalError.of(cause, lambda text: text.replace("hunter22", "********"))
+    assert error.exit_code == ExitCode.ERROR
+    assert str(error) == "ValueError: bad \\x1b[31mthing\\x1b[0m with ********"
+
+
+def test_the_results_schema_lists_every_failure_kind() -> None:
+    schema = json.loads((ROOT / "schemas" / "results.schema.json").read_text())
+    kinds = schema["$defs"]["registered"]["properties"]["kind"]["enum"]
+    assert set(kinds) == {*(k.value for k in FailureKind), None}
