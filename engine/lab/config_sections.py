@@ -7,15 +7,13 @@ the block on first use, moves the session into the mode, and `no` removes the bl
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
 
 from engine.lab.commands import Failure, vlan_set
-from engine.lab.grammar import Edit, Form, Outcome, Spec, Store, Table
+from engine.lab.grammar import Edit, Form, Hook, Outcome, Spec, Store, Table
 from engine.lab.modes import Mode
 from engine.lab.state import shown_secret, verifier_for
 from engine.lab.store import Block, Line
 
-Hook = Callable[[Edit], "Outcome | None"]
 _RESERVED_VLANS = range(1002, 1006)
 _LINE_BLOCKS = {"console": ((0, 0),), "aux": ((0, 0),), "vty": ((0, 4), (5, 15))}
 _ROUTERS = ("eigrp", "ospf", "bgp")

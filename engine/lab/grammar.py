@@ -144,9 +144,6 @@ class Entry:
     mode: Mode
 
 
-COMMON = ("end", "exit", "do")  # every configuration mode's own words
-
-
 def build(table: Table, registry: dict[str, Entry]) -> Node:
     """The command tree of a mode; fills `registry` with what each action stands for."""
     nodes: list[Node] = []

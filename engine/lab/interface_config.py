@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable
 
 from engine.lab.commands import Failure, interface_name, vlan_set, vlan_text
 from engine.lab.config_sections import create_vlan
-from engine.lab.grammar import Edit, Form, Outcome, Spec, Store, Table, custom
+from engine.lab.grammar import Edit, Form, Hook, Outcome, Spec, Store, Table, custom
 from engine.lab.modes import Mode
 from engine.lab.state import ALL_VLANS, FIXED, interface_key
 from engine.lab.store import Block, Line
 
-Hook = Callable[[Edit], "Outcome | None"]
 _LOGICAL = ("Loopback", "Vlan", "Port-channel", "Tunnel")
 _RANGE_RE = re.compile(r"\s*([A-Za-z][A-Za-z-]*)\s*((?:\d+/)*)(\d+)\s*(?:-\s*(\d+))?\s*")
 
