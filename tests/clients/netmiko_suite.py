@@ -8,8 +8,8 @@ starts `netplay lab serve` for one device in its own process, writes the
 `test_devices.yml`, `commands.yml` and `responses.yml` those tests read, runs each module
 with pytest and prints one row per module (and the reason of every failure).
 
-    python checks/netmiko_suite.py                 # from the repository root
-    python checks/netmiko_suite.py --source ~/src/netmiko --keep
+    python tests/clients/netmiko_suite.py                 # from the repository root
+    python tests/clients/netmiko_suite.py --source ~/src/netmiko --keep
 
 Nothing of netmiko's is kept in this repository; everything goes to a temporary folder
 (kept with `--keep`). Only 127.0.0.0/8 is contacted, besides PyPI for the download.
@@ -165,7 +165,7 @@ def run_module(tests: Path, module: str) -> list[tuple[str, str, str]]:
             if child.tag in ("failure", "error", "skipped"):
                 outcome = {"failure": "failed", "error": "error"}.get(child.tag, "skipped")
                 lines = (child.get("message") or "").splitlines()
-                reason = next((line.strip() for line in lines if line.strip()), "")[:110]
+                reason = " ".join(line.strip() for line in lines if line.strip())[:140]
         results.append((case.get("name", "?"), outcome, reason))
     return results
 
