@@ -33,6 +33,7 @@ ACTION_KEYS: dict[str, Action] = {
 ACTIONS: tuple[Action, ...] = ("send", "config", "set", "assert", "ensure")
 MAX_TEMPLATE_FILE = 1 << 20  # bytes; a config template bigger than this is a mistake
 Strategy = Literal["lockstep", "pipeline"]
+BatchSize = int | str  # a number of hosts, or a percentage of the play's hosts ("25%")
 Condition = str | bool
 MAX_INCLUDE_DEPTH = 16
 _INCLUDE_KEYS = frozenset({"include", "name", "vars", "when", "tags", "hosts", "no_log"})
@@ -79,6 +80,7 @@ class Step:
     no_log: bool | None = None  # None: as the play says
     absent: tuple[str, ...] = ()  # ensure steps: lines that must not be configured
     match: Literal["exact"] | None = None  # ensure steps: listed sections get only these lines
+    rollback_on_failure: bool = False  # config/ensure: archive first, restore if the host fails
     template_file: str | None = None  # `config_file` / `ensure_file`, as written
     document: Document | None = field(default=None, compare=False, repr=False)
 
@@ -103,6 +105,15 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Rollout:
+    """How a play rolls out: in batches of hosts (`serial`), and when it stops early."""
+
+    serial: tuple[BatchSize, ...] = ()  # empty: one batch of every host
+    max_fail_percentage: float | None = None
+    any_errors_fatal: bool = False
+
+
+@dataclass(frozen=True)
 class Play:
     """Hosts, vars and the ordered steps run on them."""
 
@@ -113,6 +124,7 @@ class Play:
     vars: Mapping[str, Any] = field(default_factory=dict)
     strategy: Strategy | None = None
     no_log: bool = False
+    rollout: Rollout = field(default_factory=Rollout)
 
 
 @dataclass(frozen=True)
@@ -169,6 +181,16 @@ def _play(doc: Document, path: KeyPath, raw: Mapping[str, Any]) -> Play:
         vars=raw.get("vars") or {},
         strategy=raw.get("strategy"),
         no_log=no_log,
+        rollout=_rollout(raw),
+    )
+
+
+def _rollout(raw: Mapping[str, Any]) -> Rollout:
+    serial = raw.get("serial")
+    return Rollout(
+        serial=() if serial is None else tuple(serial) if isinstance(serial, list) else (serial,),
+        max_fail_percentage=raw.get("max_fail_percentage"),
+        any_errors_fatal=bool(raw.get("any_errors_fatal", False)),
     )
 
 
@@ -223,6 +245,7 @@ def _step(doc: Document, path: KeyPath, raw: Mapping[str, Any], tags: frozenset[
         no_log=raw.get("no_log"),
         absent=_strings(raw.get("absent")),
         match=raw.get("match"),
+        rollback_on_failure=bool(raw.get("rollback_on_failure", False)),
         template_file=body if from_file else None,
         document=doc,
     )

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from engine.lab import config, files, trees
+from engine.lab import config, config_replace, files, trees
 from engine.lab.commands import Failure, Match, parse
 from engine.lab.device import Device
 from engine.lab.exec_commands import is_show, run_show
@@ -122,6 +122,9 @@ class Session:
             return Reply(output)
         if action in files.ACTIONS:
             return self._ask(files.run(self.device, command), command.line, prompt, offset)
+        if action in config_replace.ACTIONS:
+            reply = config_replace.run(self.device, command)
+            return self._ask(reply, command.line, prompt, offset)
         return self._SESSION_ACTIONS[action](self, command)
 
     def _ask(
