@@ -314,11 +314,7 @@ VALID_STEPS = {
     "error_patterns": "  - config: ntp peer 10.0.0.1\n    error_patterns: ['^Error:', 'denied']\n",
     "save": "  - config: hostname R1\n    save: true\n",
     "config_file": "  - config_file: templates/ntp.j2\n",
-    "ensure": (
-        "  - ensure: |\n"
-        "      interface Loopback9\n"
-        "       description managed by netplay\n"
-    ),
+    "ensure": ("  - ensure: |\n      interface Loopback9\n       description managed by netplay\n"),
     "ensure_file": "  - ensure_file: templates/loopback.j2\n    save: true\n",
     "absent": "  - ensure: ntp server 192.0.2.1\n    absent: [ntp server]\n",
     "match": "  - ensure: [interface Loopback9, ' description x']\n    match: exact\n",
