@@ -4,6 +4,7 @@ when the host then fails — on a small scripted IOS, and through whole runs."""
 from __future__ import annotations
 
 import calendar
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -81,10 +82,15 @@ class TinyIOS:
     def configure(
         self, lines: Sequence[str], *, timeout: float | None = None, error_patterns: Any = ()
     ) -> Reply:
-        self.sent.extend(lines)
-        self.running = self.running.replace("!\nend", "".join(f"{line}\n" for line in lines))
+        accepted = list(itertools.takewhile(lambda line: line not in self.refuse, lines))
+        self.sent.extend(lines[: len(accepted) + 1])
+        self.running = self.running.replace("!\nend", "".join(f"{line}\n" for line in accepted))
         self.running += "!\nend\n"
-        return Reply("\n".join(f"R1(config)#{line}" for line in lines))
+        transcript = "\n".join(f"R1(config)#{line}" for line in lines[: len(accepted) + 1])
+        if len(accepted) < len(lines):
+            error = "% Invalid input detected at '^' marker."
+            return Reply(f"{transcript}\n{error}", error)
+        return Reply(transcript)
 
     def save(self, *, timeout: float | None = None) -> Reply:
         return self.send("write memory")
@@ -262,3 +268,18 @@ def test_the_rollback_is_kept_in_the_results_and_hidden_in_a_no_log_step() -> No
     assert data["output"] == "Total number of passes: 1\nRollback Done"
     hidden = result.steps[1].results[1].redacted().rollback
     assert hidden is not None and hidden.output == "<hidden by no_log>"
+
+
+def test_a_guarded_step_refused_half_way_puts_back_the_lines_it_did_send() -> None:
+    two_lines = Step(
+        "Change",
+        "config",
+        ("logging host 192.0.2.9", "logging bogus"),
+        HERE,
+        rollback_on_failure=True,
+    )
+    book = Playbook("test.yml", (Play("p", ("R1",), (two_lines,), HERE),))
+    devices = Devices(R1={"refuse": ("logging bogus",)})
+    [r1] = run(book, devices).steps[0].results
+    assert r1.status is Status.FAILED and r1.rollback is not None and r1.rollback.ok
+    assert devices.made["R1"].running == BASE
