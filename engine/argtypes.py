@@ -72,6 +72,14 @@ def existing_file(text: str) -> Path:
     return path
 
 
+def existing_folder(text: str) -> Path:
+    """A folder to read from: it must exist."""
+    path = Path(text)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is not a folder")
+    return path
+
+
 def new_file(text: str) -> Path:
     """A file to write: its folder must exist (nothing is created silently), and it must
     not be a folder itself."""

@@ -23,6 +23,7 @@ from engine.argtypes import (
     MAX_FORKS,
     MIN_CONNECT_RATE,
     existing_file,
+    existing_folder,
     folder,
     forks,
     new_file,
@@ -68,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     _inventory(validate)
     _extra_vars(validate)
     _vault_key_file(validate)
+    _allow_dir(validate)
 
     cmd = sub.add_parser("cmd", help="send show commands to every selected device", epilog=EPILOG)
     cmd.add_argument("commands", nargs="+", metavar="COMMAND", help="exec-mode commands")
@@ -119,6 +121,7 @@ def _run_parser(run: argparse.ArgumentParser) -> None:
     run.add_argument("playbook", help="the playbook file")
     _common(run)
     _extra_vars(run)
+    _allow_dir(run)
     run.add_argument(
         "--results",
         type=new_file,
@@ -184,6 +187,18 @@ def _vault_key_file(parser: argparse.ArgumentParser) -> None:
         type=existing_file,
         metavar="FILE",
         help="key for vault files (default: $NETPLAY_VAULT_KEY)",
+    )
+
+
+def _allow_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-dir",
+        dest="allow_dirs",
+        action="append",
+        type=existing_folder,
+        default=[],
+        metavar="DIR",
+        help="also let the playbook read files (includes, templates, -e @FILE) under DIR",
     )
 
 
@@ -327,7 +342,7 @@ def _dispatch(args: argparse.Namespace, stop: Stop) -> int:
         )
     if args.command == "validate":
         return commands.validate(
-            args.playbook, args.inventory, args.extra_vars, args.vault_key_file
+            args.playbook, args.inventory, args.extra_vars, args.vault_key_file, args.allow_dirs
         )
     if args.command == "hosts":
         return commands.hosts(args.inventory, args.limit)
@@ -344,4 +359,5 @@ def _run_options(args: argparse.Namespace) -> RunOptions:
         f.name: getattr(args, f.name) for f in fields(RunOptions) if hasattr(args, f.name)
     }
     given["extra_vars"] = tuple(given.get("extra_vars", ()))
+    given["allow_dirs"] = tuple(given.get("allow_dirs", ()))
     return RunOptions(**given)

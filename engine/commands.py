@@ -7,6 +7,7 @@ plain values (`RunOptions` for `run` and `cmd`) and never see argparse.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
@@ -19,8 +20,9 @@ from engine.errors import ExitCode, InputError, Location, Problem, UsageError
 from engine.executor import NotRun
 from engine.files import atomic_write, refuse_link
 from engine.inventory import Inventory, inventory_from_paths
-from engine.model import adhoc_playbook, load_playbook
+from engine.model import Playbook, adhoc_playbook, load_playbook
 from engine.options import RunOptions
+from engine.paths import FileScope
 from engine.plan import Plan, PlayPlan, Selection, build_plan, choose_strategy, select_limit
 from engine.report import command_blocks, command_json, failures
 from engine.results import RunResult, write_json_atomic
@@ -40,12 +42,13 @@ def run(
     driver_factory: DriverFactory = netmiko_factory,
 ) -> int:
     """`netplay run PLAYBOOK`: validate everything, then run it and print each step."""
-    playbook = load_playbook(playbook_file)
+    scope = FileScope.around(playbook_file, *options.allow_dirs)
+    playbook = load_playbook(playbook_file, scope)
     inventory = load_inventory_arg(options.inventory)
-    extra, vaulted = read_extra_vars(options.extra_vars, options.vault_key_file)
+    extra, vaulted = read_extra_vars(options.extra_vars, options.vault_key_file, scope)
     check_playbook(playbook, known_names(inventory, extra))
     plan = build_plan(playbook, inventory, _selection(options))
-    check_parsers(plan)
+    check_parsers(playbook, plan)
     if options.list_steps:
         print(printable(list_steps(plan)), end="")
         return int(ExitCode.OK)
@@ -76,18 +79,25 @@ def _selection(options: RunOptions) -> Selection:
     )
 
 
-def check_parsers(plan: Plan) -> None:
-    """Every `parse` template exists and compiles for the platforms that will use it."""
+def check_parsers(playbook: Playbook, plan: Plan | None) -> None:
+    """Every `parse` template exists and compiles for the platforms that will use it
+    (without a plan — `validate` with no inventory — template files are still checked)."""
     from engine.parsing import ParseError, ParseSpec, check
 
     problems: list[Problem] = []
-    for play in plan.plays:
-        platforms = sorted({h.platform for h in play.hosts})
-        for step in (s for s in play.steps if s.parse is not None):
+    plays = (
+        [(p.steps, sorted({h.platform for h in p.hosts})) for p in plan.plays]
+        if plan is not None
+        else [(p.steps, []) for p in playbook.plays]
+    )
+    for steps, found in plays:
+        platforms: list[str | None] = [*found]
+        for step in (s for s in steps if s.parse is not None):
             assert step.parse is not None
-            spec = ParseSpec(step.parse.kind, step.parse.template, step.base_dir)
+            spec = ParseSpec(step.parse.kind, step.parse.template, step.base_dir, step.parse.file)
             try:
-                for platform, command in product(platforms, step.commands):
+                # Without hosts (`validate` with no inventory) template files are still checked.
+                for platform, command in product(platforms or [None], step.commands):
                     check(spec, platform=platform, command=command)
             except ParseError as exc:
                 where = (*step.path, "parse")
@@ -95,7 +105,7 @@ def check_parsers(plan: Plan) -> None:
                 problems.append(
                     doc.problem(where, str(exc))
                     if doc
-                    else Problem(Location(plan.playbook.file, path=where), str(exc))
+                    else Problem(Location(playbook.file, path=where), str(exc))
                 )
     if problems:
         raise InputError(problems)
@@ -136,14 +146,15 @@ def validate(
     inventory_file: Path | None = None,
     extra_vars: Sequence[str] = (),
     vault_key_file: Path | None = None,
+    allow_dirs: Sequence[Path] = (),
 ) -> int:
     """`netplay validate PLAYBOOK`: schema, hosts and templates; contacts no device."""
-    playbook = load_playbook(playbook_file)
-    extra = read_extra_vars(extra_vars, vault_key_file)[0]
+    scope = FileScope.around(playbook_file, *allow_dirs)
+    playbook = load_playbook(playbook_file, scope)
+    extra = read_extra_vars(extra_vars, vault_key_file, scope)[0]
     inventory = load_inventory_arg(inventory_file) if inventory_file is not None else None
     check_playbook(playbook, known_names(inventory, extra) if inventory else None)
-    if inventory is not None:
-        check_parsers(build_plan(playbook, inventory))
+    check_parsers(playbook, build_plan(playbook, inventory) if inventory is not None else None)
     strategies = [choose_strategy(play) for play in playbook.plays]
     steps = sum(len(p.steps) for p in playbook.plays)
     plays = len(playbook.plays)
@@ -284,27 +295,35 @@ def known_names(inventory: Inventory, extra: dict[str, Any]) -> set[str]:
     return {name for h in inventory.hosts for name in h.vars} | set(extra) | set(BUILTIN_NAMES)
 
 
-def parse_extra_vars(items: Sequence[str], vault_key_file: Path | None = None) -> dict[str, Any]:
+def parse_extra_vars(
+    items: Sequence[str], vault_key_file: Path | None = None, scope: FileScope | None = None
+) -> dict[str, Any]:
     """`-e KEY=VALUE` (a string) and `-e @vars.yml` (a YAML mapping, possibly a vault)."""
-    return read_extra_vars(items, vault_key_file)[0]
+    return read_extra_vars(items, vault_key_file, scope)[0]
 
 
 def read_extra_vars(
-    items: Sequence[str], vault_key_file: Path | None = None
+    items: Sequence[str], vault_key_file: Path | None = None, scope: FileScope | None = None
 ) -> tuple[dict[str, Any], frozenset[str]]:
-    """The extra vars, and every value read from a vault file (each one a secret)."""
+    """The extra vars, and every value read from a vault file (each one a secret).
+
+    A vars file is named relative to the current directory and must lie under it or
+    inside `scope` (the playbook's tree and `--allow-dir` folders).
+    """
     from engine.vault import is_vault_file, load_key, load_vars
 
     merged: dict[str, Any] = {}
     vaulted: set[str] = set()
+    files = (scope or FileScope(())).widened(Path.cwd())
     for item in items:
         if item.startswith("@"):
             key = load_key(vault_key_file) if vault_key_file else None
-            doc = load_vars(item[1:], key=key)
+            path = files.resolve(item[1:], base=Path.cwd(), what="-e vars file")
+            doc = load_vars(os.path.relpath(path), key=key)
             if not isinstance(doc.data, dict):
                 raise InputError([doc.problem((), "an extra vars file must hold a mapping")])
             merged.update(doc.data)
-            if is_vault_file(item[1:]):
+            if is_vault_file(path):
                 vaulted.update(leaf_values(doc.data))
         elif "=" in item and item.split("=", 1)[0].isidentifier():
             key_name, value = item.split("=", 1)

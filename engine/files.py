@@ -5,7 +5,8 @@ Every file netplay writes goes through here: the results JSON and its journal, s
 `atomic_write` (a temporary file created exclusively beside the target, then renamed over
 it, so a reader never sees half a file); files that grow as a run goes (the journal, session
 logs) are opened with `open_private`. A symbolic link or a file with other names (a hard
-link) planted where netplay writes is refused, never written through.
+link) planted where netplay writes is refused, never written through. Folders are never
+created here: a file whose folder is missing is an error, not a surprise directory tree.
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
     target = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     refuse_link(target)
-    _make_parent(target)
     fd, temporary = _temporary(target)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -114,7 +114,6 @@ def private_fd(path: str | os.PathLike[str]) -> int:
     truncated here: the caller decides, once it knows it may write.
     """
     target = Path(path)
-    _make_parent(target)
     try:
         fd = os.open(target, _CREATE, PRIVATE)
     except OSError as exc:
@@ -145,13 +144,6 @@ def refuse_link(path: str | os.PathLike[str]) -> None:
         raise FileWriteError(f"refusing to write {target}: it is a symbolic link")
 
 
-def _make_parent(target: Path) -> None:
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _cannot(target, exc) from exc
-
-
 def _temporary(target: Path) -> tuple[int, Path]:
     """A new file beside `target`, created exclusively: a name planted there is skipped."""
     for _ in range(_TRIES):
@@ -179,4 +171,6 @@ def _sync_directory(folder: Path) -> None:
 def _cannot(target: Path, exc: OSError) -> FileWriteError:
     if exc.errno == errno.ELOOP:
         return FileWriteError(f"refusing to write {target}: it is a symbolic link")
+    if exc.errno == errno.ENOENT:
+        return FileWriteError(f"cannot write {target}: folder {target.parent} does not exist")
     return FileWriteError(f"cannot write {target}: {exc.strerror or exc}")

@@ -135,10 +135,49 @@ def load_inventory(path: str | os.PathLike[str]) -> Inventory:
     """Read, validate and resolve an inventory file in either supported format."""
     doc = load_yaml(path)
     validate(doc, "inventory")
+    problems = [_refused(doc, where) for where in _option_keys(doc.data) if where[-1] in REFUSED]
+    if problems:
+        raise InputError(problems)
     data = doc.data
     if isinstance(data, Mapping) and isinstance(data.get("hosts"), Mapping):
         return _NetplayFormat(doc).build()
     return _netmiko_format(doc)
+
+
+# netmiko arguments an inventory may not set: an inventory is data, yet these would run a
+# command on this machine or write a file wherever they point.
+REFUSED = {
+    "ssh_config_file": "its ProxyCommand would run a command on this machine",
+    "session_log": "it writes a file wherever it points; use --session-logs DIR",
+    "session_log_file_mode": "session logs are netplay's: use --session-logs DIR",
+    "session_log_record_writes": "session logs are netplay's: use --session-logs DIR",
+    "sock": "an open socket cannot come from a file",
+}
+
+
+def _option_keys(data: Any) -> list[KeyPath]:
+    """The path of every netmiko argument key in an inventory, in either format."""
+    if isinstance(data, Mapping) and isinstance(data.get("hosts"), Mapping):
+        layers: list[tuple[KeyPath, Any]] = [(("defaults",), data.get("defaults"))]
+        layers += [(("groups", g), d) for g, d in (data.get("groups") or {}).items()]
+        layers += [(("hosts", h), d) for h, d in data["hosts"].items()]
+        return [
+            (*path, "options", key)
+            for path, layer in layers
+            for key in ((layer or {}).get("options") or {})
+        ]
+    sections = [((), data)] if isinstance(data, list) else [((g,), d) for g, d in data.items()]
+    return [
+        (*path, i, key)
+        for path, devices in sections
+        for i, device in enumerate(devices)
+        for key in device
+    ]
+
+
+def _refused(doc: Document, path: KeyPath) -> Problem:
+    name = str(path[-1])
+    return doc.problem(path, f"'{name}' cannot be set in an inventory: {REFUSED[name]}", key=True)
 
 
 def _render_env(doc: Document, path: KeyPath, value: Any) -> Any:

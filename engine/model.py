@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from engine.errors import InputError, KeyPath, Location, Problem
+from engine.parsing import is_inline_ttp
 from engine.paths import FileScope, OutsideTree
 from engine.schema import validate
 from engine.source import Document, load_yaml
@@ -44,7 +45,8 @@ class Parse:
     """How to turn a send step's output into records (`parsed`)."""
 
     kind: Literal["textfsm", "ttp"]
-    template: str | None = None
+    template: str | None = None  # as written: a file name, or inline TTP text
+    file: Path | None = None  # the template file, resolved inside the playbook's tree
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,9 @@ class Playbook:
 def load_playbook(path: str | os.PathLike[str], scope: FileScope | None = None) -> Playbook:
     """Read and schema-validate a playbook file, then build its model.
 
-    `scope` says which folders template files (`config_file`, `ensure_file`) may come
-    from; by default the playbook's own folder tree."""
+    Every file the playbook names (includes, parser templates, `config_file`,
+    `ensure_file`) must lie inside `scope`: by default the playbook's own folder tree.
+    """
     doc = load_yaml(path)
     validate(doc, "playbook")
     return build_playbook(doc, scope)
@@ -148,11 +151,12 @@ def load_playbook(path: str | os.PathLike[str], scope: FileScope | None = None) 
 
 def build_playbook(doc: Document, scope: FileScope | None = None) -> Playbook:
     """The model of an already validated document (a play, or a list of plays)."""
+    scope = scope or FileScope.around(doc.file)
     if isinstance(doc.data, list):
-        plays = tuple(_play(doc, (i,), raw) for i, raw in enumerate(doc.data))
+        plays = tuple(_play(doc, (i,), raw, scope) for i, raw in enumerate(doc.data))
     else:
-        plays = (_play(doc, (), doc.data),)
-    return read_template_files(Playbook(doc.file, plays, doc), scope or FileScope.around(doc.file))
+        plays = (_play(doc, (), doc.data, scope),)
+    return read_template_files(Playbook(doc.file, plays, doc), scope)
 
 
 def _strings(value: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -167,11 +171,11 @@ def _conditions(value: Condition | Sequence[str] | None) -> tuple[Condition, ...
     return (value,) if isinstance(value, str | bool) else tuple(value)
 
 
-def _play(doc: Document, path: KeyPath, raw: Mapping[str, Any]) -> Play:
+def _play(doc: Document, path: KeyPath, raw: Mapping[str, Any], scope: FileScope) -> Play:
     tags = frozenset(_strings(raw.get("tags")))
     steps: list[Step] = []
     for i, step in enumerate(raw["steps"]):
-        steps += _steps(doc, (*path, "steps", i), step, tags, ())
+        steps += _steps(_Place(doc, (*path, "steps", i), scope), step, tags, ())
     no_log = bool(raw.get("no_log", False))
     return Play(
         name=raw["name"],
@@ -194,20 +198,29 @@ def _rollout(raw: Mapping[str, Any]) -> Rollout:
     )
 
 
+@dataclass(frozen=True)
+class _Place:
+    """Where a step is being read: its document, key path and the files it may name."""
+
+    doc: Document
+    path: KeyPath
+    scope: FileScope
+
+    def refuse(self, key: str, exc: OutsideTree) -> InputError:
+        return InputError([self.doc.problem((*self.path, key), str(exc))])
+
+
 def _steps(
-    doc: Document,
-    path: KeyPath,
-    raw: Mapping[str, Any],
-    tags: frozenset[str],
-    chain: tuple[str, ...],
+    at: _Place, raw: Mapping[str, Any], tags: frozenset[str], chain: tuple[str, ...]
 ) -> list[Step]:
     """One step, or the steps an `include` brings in."""
     if "include" in raw:
-        return _include(doc, path, raw, tags, chain)
-    return [_step(doc, path, raw, tags)]
+        return _include(at, raw, tags, chain)
+    return [_step(at, raw, tags)]
 
 
-def _step(doc: Document, path: KeyPath, raw: Mapping[str, Any], tags: frozenset[str]) -> Step:
+def _step(at: _Place, raw: Mapping[str, Any], tags: frozenset[str]) -> Step:
+    doc, path = at.doc, at.path
     key = next(k for k in ACTION_KEYS if k in raw)
     action, body = ACTION_KEYS[key], raw[key]
     from_file = key.endswith("_file")
@@ -238,7 +251,7 @@ def _step(doc: Document, path: KeyPath, raw: Mapping[str, Any], tags: frozenset[
         timeout=raw.get("timeout"),
         expect=raw.get("expect"),
         answers=raw.get("answers") or {},
-        parse=_parse(raw.get("parse")),
+        parse=_parse(at, raw.get("parse")),
         error_patterns=_strings(raw.get("error_patterns")),
         save=bool(raw.get("save", False)),
         save_to=raw.get("save_to"),
@@ -326,29 +339,37 @@ def _assertion(body: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _parse(value: str | Mapping[str, str] | None) -> Parse | None:
+def _parse(at: _Place, value: str | Mapping[str, str] | None) -> Parse | None:
     if value is None:
         return None
     if isinstance(value, str):
         return Parse(kind="textfsm" if value == "textfsm" else "ttp")
-    kind, template = next(iter(value.items()))
-    return Parse(kind="textfsm" if kind == "textfsm" else "ttp", template=template)
+    name, template = next(iter(value.items()))
+    kind: Literal["textfsm", "ttp"] = "textfsm" if name == "textfsm" else "ttp"
+    if kind == "ttp" and is_inline_ttp(template):
+        return Parse(kind, template)
+    base = Path(at.doc.file).parent
+    try:
+        file = at.scope.resolve(template, base=base, what=f"{kind} template")
+    except OutsideTree as exc:
+        raise at.refuse("parse", exc) from None
+    return Parse(kind, template, file)
 
 
 def _include(
-    doc: Document,
-    path: KeyPath,
-    raw: Mapping[str, Any],
-    tags: frozenset[str],
-    chain: tuple[str, ...],
+    at: _Place, raw: Mapping[str, Any], tags: frozenset[str], chain: tuple[str, ...]
 ) -> list[Step]:
     """Load the included steps; the include's vars, `when` and tags apply to each of them."""
+    doc, path = at.doc, at.path
     extra = sorted(set(raw) - _INCLUDE_KEYS)
     if extra:
         message = f"'{extra[0]}' cannot be used with include"
         hint = f"an include step takes only {', '.join(sorted(_INCLUDE_KEYS))}"
         raise InputError([doc.problem((*path, extra[0]), message, hint=hint, key=True)])
-    target = (Path(doc.file).parent / raw["include"]).resolve()
+    try:  # refused before anything is read: an error never shows an outside file's text
+        target = at.scope.resolve(raw["include"], base=Path(doc.file).parent, what="include")
+    except OutsideTree as exc:
+        raise at.refuse("include", exc) from None
     if str(target) in chain or len(chain) >= MAX_INCLUDE_DEPTH:
         message = f"include of {raw['include']} loops back on itself"
         raise InputError([doc.problem((*path, "include"), message)])
@@ -363,7 +384,8 @@ def _include(
     step_tags = tags | frozenset(_strings(raw.get("tags")))
     steps: list[Step] = []
     for i, entry in enumerate(entries):
-        steps += _steps(included, (*base, i), entry, step_tags, (*chain, str(target)))
+        place = _Place(included, (*base, i), at.scope)
+        steps += _steps(place, entry, step_tags, (*chain, str(target)))
     if raw.get("no_log") is not None:  # for the included steps that do not say
         steps = [s if s.no_log is not None else replace(s, no_log=raw["no_log"]) for s in steps]
     caller_vars = raw.get("vars") or {}

@@ -38,6 +38,7 @@ class RunOptions:
     ask_pass: bool = False
     # run only
     extra_vars: tuple[str, ...] = ()
+    allow_dirs: tuple[Path, ...] = ()  # folders the playbook may read files from, besides its own
     results: Path | None = None
     quiet: bool = False
     check: bool = False

@@ -9,6 +9,10 @@ the template and what went wrong. There is never a silent fall back to the raw t
   template, the ntc-templates index picks one by platform and command, abbreviations (``sh
   ip int br``) included; runs of spaces count as one. An index row listing several
   templates is merged as ntc-templates does (on the first template's ``Key`` values).
+- Templates from the playbook are data: a TTP template is checked against an allow-list
+  (`engine.ttp_guard`) before TTP compiles it, and a TextFSM template file runs its rules
+  with RE2 (linear time), so a rule RE2 cannot run is refused. ntc-templates' own templates
+  keep Python's `re`: a few of them use look-behind.
 - TTP: blank output gives zero records, but non-empty output that gives none is an error:
   TTP skips every line its template does not match, so an empty result is the only sign of
   a template that does not fit. Errors TTP logs while parsing are errors. Keys stay as
@@ -37,6 +41,8 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from engine.errors import NetplayError
+from engine.paths import FileScope, OutsideTree
+from engine.regex import PatternError, compile_linear
 
 Kind = Literal["textfsm", "ttp"]
 Record = dict[str, Any]
@@ -56,6 +62,9 @@ class ParseSpec:
     # ttp: a template file or the template text itself.
     template: str | None = None
     base_dir: Path | None = None  # relative template paths resolve against it
+    # The template file, already resolved inside the playbook's tree; without it a
+    # relative path must stay inside `base_dir`.
+    file: Path | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -71,14 +80,22 @@ def parse(spec: ParseSpec, *, platform: str, command: str, output: str) -> list[
     return _merge([_file_pool(spec, spec.template)], output)
 
 
-def check(spec: ParseSpec, *, platform: str, command: str | None = None) -> None:
+def is_inline_ttp(template: str) -> bool:
+    """A TTP template holding a newline or ``{{`` is the template text, otherwise a path."""
+    return "\n" in template or "{{" in template
+
+
+def check(spec: ParseSpec, *, platform: str | None, command: str | None = None) -> None:
     """Load-time check: the template exists and compiles; in auto mode, that ntc-templates
-    has one for the platform and (unless it is still a template) the command."""
+    has one for the platform (unless None: not known yet) and (unless it is still a
+    template) the command."""
     if spec.kind == "ttp":
         with _ttp_lock:
             _ttp_cached(spec)
     elif spec.template is not None:
         _file_pool(spec, spec.template)
+    elif platform is None:
+        return
     elif command is None or _is_templated(command):
         _require_platform(platform)
     else:
@@ -91,10 +108,13 @@ def _is_templated(text: str) -> bool:
 
 
 def _template_path(spec: ParseSpec, template: str) -> Path:
-    path = Path(template)
-    if not path.is_absolute() and spec.base_dir is not None:
-        path = spec.base_dir / path
-    return path.resolve()
+    if spec.file is not None:
+        return spec.file
+    base = spec.base_dir or Path.cwd()
+    try:
+        return FileScope.of(base).resolve(template, base=base, what=f"{spec.kind} template")
+    except OutsideTree as exc:
+        raise ParseError(str(exc)) from None
 
 
 def _read_template(kind: str, path: Path, name: str) -> str:
@@ -113,9 +133,10 @@ class _FsmPool:
     """Compiled copies of one TextFSM template; a parse borrows one, so no two threads
     ever share a state machine. Compiling the first copy validates the template."""
 
-    def __init__(self, name: str, text: str) -> None:
+    def __init__(self, name: str, text: str, *, linear: bool) -> None:
         self.name = name
         self._text = text
+        self._linear = linear
         self._lock = threading.Lock()
         self._idle: list[Any] = [self._compile()]
         self.header: tuple[str, ...] = tuple(self._idle[0].header)
@@ -125,9 +146,10 @@ class _FsmPool:
         import textfsm
 
         try:
-            return textfsm.TextFSM(io.StringIO(self._text))
+            fsm = textfsm.TextFSM(io.StringIO(self._text))
         except textfsm.TextFSMTemplateError as exc:
             raise ParseError(_template_error(self.name, str(exc))) from None
+        return _run_linear(fsm, self.name) if self._linear else fsm
 
     def parse(self, output: str) -> list[Record]:
         import textfsm
@@ -146,6 +168,24 @@ class _FsmPool:
                 self._idle.append(fsm)
 
 
+def _run_linear(fsm: Any, name: str) -> Any:
+    """`fsm` matching its rules (and nested List values) with RE2 instead of `re`."""
+    rules: dict[int, Any] = {}
+    for rule in (rule for state in fsm.states.values() for rule in state):
+        try:
+            rules[id(rule)] = compile_linear(rule.regex, multiline=False)
+        except PatternError as exc:
+            raise ParseError(f"textfsm template {name} line {rule.line_num}: {exc}") from None
+    for value in fsm.values:
+        if getattr(value, "compiled_regex", None) is not None:
+            try:
+                value.compiled_regex = compile_linear(value.regex, multiline=False)
+            except PatternError as exc:
+                raise ParseError(f"textfsm template {name}: Value {value.name}: {exc}") from None
+    fsm._CheckRule = lambda rule, line: rules[id(rule)].match(line)
+    return fsm
+
+
 _LINE = re.compile(r"\.?\s*Line:?\s*(\d+)\.?\s*$")
 
 
@@ -161,20 +201,20 @@ _pools: dict[tuple[str, str], _FsmPool] = {}
 _pools_lock = threading.Lock()
 
 
-def _pool(path: Path, name: str) -> _FsmPool:
+def _pool(path: Path, name: str, *, linear: bool = False) -> _FsmPool:
     """The cached pool of a template file; a template that fails to load is not cached."""
     key = (str(path), name)
     with _pools_lock:
         pool = _pools.get(key)
     if pool is None:
-        pool = _FsmPool(name, _read_template("textfsm", path, name))
+        pool = _FsmPool(name, _read_template("textfsm", path, name), linear=linear)
         with _pools_lock:
             pool = _pools.setdefault(key, pool)
     return pool
 
 
 def _file_pool(spec: ParseSpec, template: str) -> _FsmPool:
-    return _pool(_template_path(spec, template), template)
+    return _pool(_template_path(spec, template), template, linear=True)
 
 
 def _merge(pools: Sequence[_FsmPool], output: str) -> list[Record]:
@@ -289,7 +329,7 @@ def _ttp_cached(spec: ParseSpec) -> tuple[Any, str]:
     """The compiled parser and display name of a TTP template (caller holds the lock)."""
     if spec.template is None:
         raise ParseError("ttp needs a template: a file path or the template text")
-    if "\n" in spec.template or "{{" in spec.template:
+    if is_inline_ttp(spec.template):
         key, name = ("inline", spec.template), "(inline)"
     else:
         key, name = ("file", str(_template_path(spec, spec.template))), spec.template
@@ -300,15 +340,12 @@ def _ttp_cached(spec: ParseSpec) -> tuple[Any, str]:
 
 
 def _compile_ttp(name: str, text: str) -> Any:
-    from xml.etree.ElementTree import ParseError as XmlError
-
+    _guard_ttp(name, text)  # before TTP reads a byte of it: TTP runs code while compiling
     from ttp import ttp
 
     with _ttp_errors() as errors:
         try:
             parser = ttp(template=text, log_level="ERROR")
-        except XmlError as exc:
-            raise ParseError(_xml_error(name, exc)) from None
         except Exception as exc:  # TTP raises whatever its template code hits
             raise ParseError(f"ttp template {name}: {type(exc).__name__}: {exc}") from None
     if errors:
@@ -316,11 +353,18 @@ def _compile_ttp(name: str, text: str) -> Any:
     return parser
 
 
-def _xml_error(name: str, exc: Any) -> str:
-    # TTP wraps the text in <template>...</template> with a newline: one line more.
-    line = exc.position[0] - 1
-    message = re.sub(r": line \d+, column \d+$", "", str(exc))
-    return f"ttp template {name} line {line}: {message}"
+def _guard_ttp(name: str, text: str) -> None:
+    from xml.parsers.expat import ExpatError
+
+    from engine.ttp_guard import UnsafeTemplate, check_ttp
+
+    try:
+        check_ttp(text)
+    except UnsafeTemplate as exc:
+        raise ParseError(f"ttp template {name} {exc}") from None
+    except ExpatError as exc:  # read as TTP reads it: wrapped in <template>, a line more
+        message = re.sub(r": line \d+, column \d+$", "", str(exc))
+        raise ParseError(f"ttp template {name} line {exc.lineno - 1}: {message}") from None
 
 
 def _run_ttp(parser: Any, output: str) -> Any:

@@ -52,8 +52,6 @@ class Run:
     ) -> RunResult:
         """Run the plan; `keep` receives what was collected, and what was not run, even
         when the run fails."""
-        if self.options.session_logs is not None:
-            self.options.session_logs.mkdir(exist_ok=True)
         report = ConsoleReport(make_console(quiet=silent), self.mask, show_output=not quiet)
         with lab_for(plan, self.factory, self.options.lab) as (moved, factory):
             executor = Executor(

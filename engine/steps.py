@@ -326,7 +326,7 @@ def _parsed(work: Work, result: StepResult) -> StepResult:
     try:
         for command, output in zip(result.commands, result.outputs, strict=False):
             parsed = parse(
-                ParseSpec(spec.kind, spec.template, work.step.base_dir),
+                ParseSpec(spec.kind, spec.template, work.step.base_dir, spec.file),
                 platform=work.host.platform,
                 command=command,
                 output=output,

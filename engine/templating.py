@@ -8,7 +8,6 @@ missing variable is reported with its step and location, never from inside a wor
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -16,10 +15,12 @@ from typing import Any
 import jinja2
 from jinja2 import meta, nodes
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 
+from engine.budget import MAX_CHARS, LimitExceeded, start_render
 from engine.errors import ExitCode, InputError, KeyPath, Location, NetplayError, Problem
 from engine.model import Playbook, Step
+from engine.regex import PatternError, check, compile_linear
+from engine.sandbox import Sandbox, bound
 from engine.schema import suggest
 from engine.source import Document
 
@@ -37,59 +38,28 @@ class TemplateError(NetplayError):
 
 
 def _regex_search(value: str, pattern: str) -> str | None:
-    match = re.search(pattern, value, re.MULTILINE)
+    match = compile_linear(pattern).search(value)
     return match.group(0) if match else None
 
 
 def _regex_findall(value: str, pattern: str) -> list[Any]:
-    return re.findall(pattern, value, re.MULTILINE)
+    return list(compile_linear(pattern).findall(value))
 
 
-# A template renders on the main thread before fan-out, so it must not be able to stall
-# the run: loops and repeated sequences get a budget of items per render.
-MAX_ITEMS = 1_000_000
-_spent = threading.local()
+def _search(value: str, pattern: str) -> bool:
+    return compile_linear(pattern, multiline=False).search(value) is not None
 
 
-def _budget(items: int) -> None:
-    total = getattr(_spent, "items", 0) + items
-    if total > MAX_ITEMS:
-        raise SecurityError(f"template works through more than {MAX_ITEMS:,} items")
-    _spent.items = total
-
-
-def _range(*args: int) -> range:
-    numbers = safe_range(*args)
-    _budget(len(numbers))
-    return numbers
-
-
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """The sandbox, plus limits on `*` and `**` (`'x' * 10**9` would exhaust memory)."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int) and abs(right) > 1000:
-            raise SecurityError("exponent too large in a template")
-        if operator == "*":
-            for sequence, count in ((left, right), (right, left)):
-                if isinstance(sequence, str | list | tuple) and isinstance(count, int):
-                    _budget(len(sequence) * max(count, 0))
-        return super().call_binop(context, operator, left, right)
-
-
-def _make_environment() -> ImmutableSandboxedEnvironment:
-    env = _Sandbox(
+def _make_environment() -> Sandbox:
+    env = Sandbox(
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=False,
     )
-    env.globals["range"] = _range
     env.filters["regex_search"] = _regex_search
     env.filters["regex_findall"] = _regex_findall
-    env.tests["search"] = lambda value, pattern: re.search(pattern, value) is not None
-    return env
+    env.tests["search"] = _search
+    return bound(env)
 
 
 ENVIRONMENT = _make_environment()
@@ -145,12 +115,30 @@ def reads_hostvars(source: str, *, expression: bool = False) -> bool:
     return "hostvars" in undeclared_names(source, expression=expression)
 
 
-def _explain(exc: Exception) -> str:
+def _explain(exc: Exception, source: str) -> str:
     if isinstance(exc, jinja2.UndefinedError):
         return f"undefined variable: {exc.message}"
+    if isinstance(exc, LimitExceeded):
+        return f"template stopped{_line(exc, source)}: {exc}"
     if isinstance(exc, SecurityError):
         return f"not allowed in a template: {exc}"
+    if isinstance(exc, MemoryError | RecursionError):
+        return f"template stopped{_line(exc, source)}: {type(exc).__name__}"
+    if isinstance(exc, PatternError):
+        return f"bad regular expression: {exc}"
     return f"{type(exc).__name__}: {exc}"
+
+
+def _line(exc: Exception, source: str) -> str:
+    """` at line N` of a template of several lines, from Jinja2's rewritten traceback."""
+    if "\n" not in source.strip():
+        return ""
+    tb, line = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f" at line {line}" if line else ""
 
 
 def render(source: str, variables: Mapping[str, Any]) -> str:
@@ -158,11 +146,14 @@ def render(source: str, variables: Mapping[str, Any]) -> str:
     if not is_template(source):
         return source
     template = compile_template(source)
-    _spent.items = 0
+    start_render()
     try:
-        return template.render(variables)
+        text = template.render(variables)
     except Exception as exc:  # whatever a template raises is the template's fault
-        raise TemplateError(_explain(exc)) from exc
+        raise TemplateError(_explain(exc, source)) from exc
+    if len(text) > MAX_CHARS:
+        raise TemplateError(f"template stopped: output is over {MAX_CHARS:,} characters")
+    return text
 
 
 def evaluate(source: str | bool, variables: Mapping[str, Any]) -> Any:
@@ -170,11 +161,11 @@ def evaluate(source: str | bool, variables: Mapping[str, Any]) -> Any:
     if isinstance(source, bool):
         return source
     expression = compile_expression(source)
-    _spent.items = 0
+    start_render()
     try:
         value = expression(variables)
     except Exception as exc:  # whatever a template raises is the template's fault
-        raise TemplateError(_explain(exc)) from exc
+        raise TemplateError(_explain(exc, source)) from exc
     if isinstance(value, jinja2.Undefined):
         raise TemplateError(f"undefined variable: {getattr(value, '_undefined_message', value)}")
     return value
@@ -237,6 +228,7 @@ def check_playbook(playbook: Playbook, known_names: Iterable[str] | None = None)
                 local.add(step.loop_var)
             if step.register:
                 local.add(step.register)
+            problems += _check_patterns(step, playbook.file)
             for path, source, expression in step_templates(step):
                 names = local if check_names else None
                 problems += _check_one(
@@ -299,6 +291,7 @@ def _check_one(
             compile_expression(source)
         elif is_template(source):
             compile_template(source)
+        _check_literal_patterns(source, expression)
         missing = undeclared_names(source, expression=expression) - scope if scope else set()
     except TemplateError as exc:
         return [_problem(document, file, path, str(exc))]
@@ -306,6 +299,46 @@ def _check_one(
         _problem(document, file, path, f"undefined variable '{name}'", suggest(name, scope or ()))
         for name in sorted(missing)
     ]
+
+
+_REGEX_FILTERS = frozenset({"regex_search", "regex_findall"})
+
+
+def _check_literal_patterns(source: str, expression: bool) -> None:
+    """A regex written literally in a template (`regex_search('...')`) must run on RE2."""
+    if not expression and not is_template(source):
+        return
+    tree = _parse(source, expression=expression)
+    calls = [*tree.find_all(nodes.Filter), *tree.find_all(nodes.Test)]
+    for call in calls:
+        regex = (
+            call.name in _REGEX_FILTERS if isinstance(call, nodes.Filter) else call.name == "search"
+        )
+        if regex and call.args and isinstance(call.args[0], nodes.Const):
+            try:
+                check(str(call.args[0].value))
+            except PatternError as exc:
+                raise TemplateError(f"{call.name}: {exc}") from None
+
+
+def step_patterns(step: Step) -> Iterable[tuple[KeyPath, str]]:
+    """(key path, regex) of every regular expression a step matches device output with."""
+    for i, pattern in enumerate(step.error_patterns):
+        yield (*step.path, "error_patterns", i), pattern
+    if step.expect:
+        yield (*step.path, "expect"), step.expect
+    for question in step.answers:
+        yield (*step.path, "answers", question), question
+
+
+def _check_patterns(step: Step, file: str) -> list[Problem]:
+    problems = []
+    for path, pattern in step_patterns(step):
+        try:
+            check(pattern)
+        except PatternError as exc:
+            problems.append(_problem(step.document, file, path, str(exc)))
+    return problems
 
 
 def _problem(

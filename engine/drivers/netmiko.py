@@ -58,6 +58,7 @@ from engine.errors import (
 )
 from engine.files import FileWriteError, open_private
 from engine.inventory import Host
+from engine.regex import compile_linear
 
 # A config-mode prompt, or the exec prompt after a line such as `end`.
 # Terminal settings sent after login, per platform: output neither paged nor wrapped.
@@ -193,6 +194,10 @@ class NetmikoDriver:
         if folder is None:
             return None
         mask = self.settings.mask.including(*self.host.secrets())
+        try:  # the folder asked for, not its parents (the command line checked those)
+            folder.mkdir(mode=0o700, exist_ok=True)
+        except OSError as exc:
+            raise DeviceError(self.host.name, f"session log: {exc.strerror or exc}") from exc
         # a reconnect of this driver appends to the log its first session started
         stream = open_private(session_log_path(folder, self.host.name), append=self._opens > 0)
         return _OwnedSessionLog(
@@ -220,7 +225,7 @@ class NetmikoDriver:
         with self._translate():
             until = [self._prompt_re]
             if expect:  # the question, or the prompt if the device did not ask it
-                until.insert(0, re.compile(expect, re.MULTILINE))
+                until.insert(0, compile_linear(expect))  # the playbook's: RE2
             exchange = self._exchange(command, until, compile_answers(answers), timeout)
         output = strip_echo(exchange.body)
         if self._prompt_re.search(output):  # ended at the prompt, not at the question

@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from engine.regex import compile_linear
+
 TAIL_CHARS = 200  # how much of the last output an error message quotes
 _BACKSPACE = "\x08"
 
@@ -41,8 +43,8 @@ class Answer:
 
 
 def compile_answers(answers: Mapping[str, str] | None) -> tuple[Answer, ...]:
-    """`{regex: reply}` from a playbook as compiled answers, in the order given."""
-    return tuple(Answer(re.compile(q, re.MULTILINE), r) for q, r in (answers or {}).items())
+    """`{regex: reply}` from a playbook as compiled answers (RE2), in the order given."""
+    return tuple(Answer(compile_linear(q), r) for q, r in (answers or {}).items())
 
 
 def tail(text: str, size: int = TAIL_CHARS) -> str:

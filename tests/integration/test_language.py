@@ -664,6 +664,8 @@ def test_output_a_template_does_not_fit_fails_the_step_and_is_never_kept_as_text
           - name: Not reached
             send: show version
         """,
+        "--allow-dir",
+        str(ttp.parent),
     )
     privilege = result.step("Privilege as interfaces")["R1"]
     assert result.code == 2
@@ -1089,11 +1091,14 @@ def test_include_runs_another_files_steps_in_place(runbook: Run) -> None:
 def test_an_included_file_uses_its_own_vars_unless_the_include_overrides_them(
     tmp_path: Path,
 ) -> None:
-    own = run(tmp_path, include_playbook("R3"))  # the file expects 192.0.2.1
+    shared = ("--allow-dir", str(PLAYBOOKS))  # the included file is outside tmp_path
+    own = run(tmp_path, include_playbook("R3"), *shared)  # the file expects 192.0.2.1
     assert own.step("The expected server is configured")["R3"]["error"] == (
         "R3 does not use 192.0.2.1"
     )
-    overridden = run(tmp_path, include_playbook("R1", "vars: {expected_server: 192.0.2.55}"))
+    overridden = run(
+        tmp_path, include_playbook("R1", "vars: {expected_server: 192.0.2.55}"), *shared
+    )
     assert overridden.code == 2
     assert overridden.step("The expected server is configured")["R1"]["error"] == (
         "R1 does not use 192.0.2.55"
@@ -1101,7 +1106,9 @@ def test_an_included_file_uses_its_own_vars_unless_the_include_overrides_them(
 
 
 def test_hosts_on_an_include_narrow_the_included_steps(tmp_path: Path) -> None:
-    result = run(tmp_path, include_playbook("routers", "hosts: core"))
+    result = run(
+        tmp_path, include_playbook("routers", "hosts: core"), "--allow-dir", str(PLAYBOOKS)
+    )
     assert list(result.step("Read NTP config")) == ["R1", "R2"]
 
 

@@ -97,3 +97,78 @@ def test_a_template_that_blows_up_gets_a_clear_error_within_seconds(
     )
     assert done.returncode == expected, done.stderr
     assert "Traceback" not in done.stderr
+
+
+TWO_HOSTS = INVENTORY + "  R2: {host: 192.168.100.2}\n"
+# The unbounded templates of the hardening issue; each must fail R1 only, naming its limit.
+# (`R1` is true on R1 only; templates that define names use it inside, others are wrapped.)
+UNBOUNDED = {
+    "string doubling": (
+        "{% set ns = namespace(s='x') %}{% for i in range(40 if R1 else 1) %}"
+        "{% set ns.s = ns.s ~ ns.s %}{% endfor %}show clock{{ ns.s[:0] }}",
+        "would be 1,048,576 long",
+    ),
+    "nested loops": (
+        "{% set l = [0] * (1000 if R1 else 1) %}{% for a in l %}{% for b in l %}"
+        "{% for c in l %}{% endfor %}{% endfor %}{% endfor %}show clock",
+        "more than 1,000,000 items",
+    ),
+    "power tower": ("{{ ((10**1000)**1000)**1000 }}", "number would exceed 100,000 bits"),
+    "center": ("{{ 'x' | center(300000000) }}", "centred text would be 300,000,000 long"),
+    "percent padding": ("{{ '%0300000000d' % 1 }}", "formatted text would be 300,000,012"),
+    "lipsum": ("{{ lipsum(10**6) }}", "lipsum text would be 1,200,000,000 long"),
+    "catastrophic regex": (
+        "{{ 'show ' ~ (('a' * 40 ~ '!') | regex_search('^(a+)+$')) }}",
+        None,  # answers at once: R1 sends `show None`, which the device rejects
+    ),
+}
+
+
+@pytest.mark.parametrize("name", UNBOUNDED)
+def test_an_unbounded_template_fails_only_its_host_naming_the_limit(
+    name: str, tmp_path: Path
+) -> None:
+    template, message = UNBOUNDED[name]
+    if "R1 else" not in template:
+        template = "{% if R1 %}" + template + "{% else %}show clock{% endif %}"
+    playbook, inventory = write(tmp_path, template.replace("R1", "inventory_hostname == 'R1'"))
+    inventory.write_text(TWO_HOSTS)
+    results = tmp_path / "results.json"
+    argv = [sys.executable, "-m", "engine", "run", str(playbook), "-i", str(inventory)]
+    argv += ["--lab", "-q", "--results", str(results)]
+    done = subprocess.run(
+        argv, cwd=ROOT, capture_output=True, text=True, timeout=60, preexec_fn=limit_memory
+    )
+    assert done.returncode == 2, done.stderr
+    rows = {r["host"]: r for r in json.loads(results.read_text())["steps"][0]["results"]}
+    assert rows["R2"]["status"] == "ok"
+    assert rows["R1"]["status"] == "failed"
+    if message is not None:
+        assert "template stopped" in rows["R1"]["error"] and message in rows["R1"]["error"]
+        assert rows["R1"]["commands"] == []
+    assert "MemoryError" not in done.stderr + str(rows["R1"])
+
+
+MACRO = """\
+<macro>
+open({marker!r}, "w").write("ran")
+def m(data): return data
+</macro>
+Cisco IOS Software, {{{{ version | macro("m") }}}}
+"""
+
+
+@pytest.mark.parametrize("argv", [["validate"], ["run", "--list-steps"]], ids=" ".join)
+def test_a_ttp_macro_never_runs_and_is_reported_with_its_place(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    marker = tmp_path / "MARKER"
+    playbook, inventory = tmp_path / "playbook.yml", tmp_path / "inventory.yml"
+    inventory.write_text(INVENTORY)
+    step = {"send": "show version", "parse": {"ttp": MACRO.format(marker=str(marker))}}
+    playbook.write_text(json.dumps({"name": "Macro", "hosts": "all", "steps": [step]}))
+    code = main([argv[0], str(playbook), "-i", str(inventory), *argv[1:]])
+    err = capsys.readouterr().err
+    assert code == 4
+    assert f"{playbook}:1:" in err and "line 1: <macro> runs Python code" in err
+    assert not marker.exists()

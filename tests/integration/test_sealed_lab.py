@@ -44,7 +44,7 @@ def test_lab_ignores_connection_overrides_and_still_reaches_the_lab_devices(
         "defaults: {username: netops, password: Lab-Pass-3141}\n"
         "hosts:\n"
         "  R1: {host: 192.168.100.1, options: {host: 10.255.255.1, port: 9}}\n"
-        f"  R2: {{host: 192.168.100.2, options: {{ssh_config_file: {config}}}}}\n"
+        f"  R2: {{host: 192.168.100.2, options: {{use_keys: true, key_file: {config}}}}}\n"
         "  R3: {host: 192.168.100.3, options: {global_delay_factor: 1}}\n"
     )
     playbook = tmp_path / "playbook.yml"
@@ -58,4 +58,23 @@ def test_lab_ignores_connection_overrides_and_still_reaches_the_lab_devices(
     assert [r["status"] for r in data["steps"][0]["results"]] == ["ok", "ok", "ok"]
     assert not marker.exists()
     [warning] = [line for line in err.splitlines() if line.startswith("warning:")]
-    assert warning.endswith("host, port (R1); ssh_config_file (R2)")
+    assert warning.endswith("host, port (R1); key_file, use_keys (R2)")
+
+
+def test_an_inventory_that_would_run_a_proxy_command_is_refused_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    marker = tmp_path / "proxy-command-ran"
+    config = tmp_path / "ssh_config"
+    config.write_text(f"Host *\n  ProxyCommand sh -c 'touch {marker}'\n")
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text(
+        "defaults: {username: netops, password: Lab-Pass-3141}\n"
+        f"hosts:\n  R2: {{host: 192.168.100.2, options: {{ssh_config_file: {config}}}}}\n"
+    )
+    playbook = tmp_path / "playbook.yml"
+    playbook.write_text(PLAYBOOK)
+    for lab in ([], ["--lab"]):
+        assert main(["run", str(playbook), "-i", str(inventory), *lab]) == 4
+        assert "'ssh_config_file' cannot be set in an inventory" in capsys.readouterr().err
+    assert not marker.exists()

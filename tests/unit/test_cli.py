@@ -39,11 +39,36 @@ def test_hosts_lists_the_selected_hosts(capsys: pytest.CaptureFixture[str]) -> N
     assert [line.split()[0] for line in lines] == ["192.168.100.1", "192.168.100.3"]
 
 
-def test_extra_vars_take_key_value_pairs_and_files(tmp_path: Path) -> None:
+def test_extra_vars_take_key_value_pairs_and_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a vars file under the current directory is always readable
     extra = tmp_path / "vars.yml"
     extra.write_text("vlan: 10\nsite: file\n")
     assert commands.parse_extra_vars(["site=cli", f"@{extra}"]) == {"site": "file", "vlan": 10}
     assert commands.parse_extra_vars([f"@{extra}", "site=cli"])["site"] == "cli"
+
+
+def test_an_extra_vars_file_outside_the_playbook_folder_and_the_current_one_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NETPLAY_TEST_SECRET", "TOPSECRET-env")
+    monkeypatch.chdir(tmp_path)
+    playbook = str(ROOT / "playbooks" / "show-version.yml")
+    assert main(["validate", playbook, "-e", "@/proc/self/environ"]) == 4
+    err = capsys.readouterr().err
+    assert "-e vars file '/proc/self/environ' leads outside" in err
+    assert "TOPSECRET" not in err
+
+
+def test_an_extra_vars_file_in_an_allowed_folder_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "site.yml").write_text("ntp_server: 192.0.2.1\n")
+    playbook = str(ROOT / "playbooks" / "show-version.yml")
+    argv = ["validate", playbook, "-e", f"@{tmp_path / 'site.yml'}"]
+    assert main(argv) == 4
+    assert main([*argv, "--allow-dir", str(tmp_path)]) == 0, capsys.readouterr().err
 
 
 def test_a_malformed_extra_var_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -56,6 +81,7 @@ def test_vault_keygen_encrypt_and_use_as_extra_vars(
 ) -> None:
     assert main(["vault", "keygen"]) == 0
     monkeypatch.setenv("NETPLAY_VAULT_KEY", capsys.readouterr().out.strip())
+    monkeypatch.chdir(tmp_path)
     secrets = tmp_path / "secrets.yml"
     secrets.write_text("api_token: very-secret-token\n")
     assert main(["vault", "encrypt", str(secrets)]) == 0
@@ -115,6 +141,7 @@ def test_every_value_of_a_vault_file_is_a_secret_whatever_its_name(
 
     key = generate_key()
     monkeypatch.setenv("NETPLAY_VAULT_KEY", key.decode())
+    monkeypatch.chdir(tmp_path)  # a vars file may come from the current folder
     vault, plain = tmp_path / "vault.yml", tmp_path / "plain.yml"
     vault.write_text(encrypt_text("tacacs_psk: Tac-Gnu-7781\nservers: [10.1.1.1]\n", key))
     plain.write_text("site: Plain-Site-1\n")

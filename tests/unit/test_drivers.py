@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -153,6 +155,21 @@ def reader(channel: paramiko.Channel) -> ChannelReader:
     conn = ConnectHandler(device_type="cisco_ios", host="192.0.2.1", auto_connect=False)
     conn.remote_conn = channel  # never connected: nothing leaves this process
     return ChannelReader(conn)
+
+
+def test_playbook_regexes_meet_device_output_in_linear_time() -> None:
+    # `(a+)+$` backtracks for hours on Python's `re`; the child's timeout guards a hang.
+    probe = (
+        "import re\n"
+        "from engine.drivers import error_pattern, find_error\n"
+        "from engine.drivers.transcript import Exchange, compile_answers\n"
+        "line = 'a' * 40 + '!'\n"
+        "print(find_error(line, error_pattern('cisco_ios', ['^(a+)+$'])))\n"
+        "ex = Exchange('show x', re.compile('R1#$'), compile_answers({'^(a|aa)+$': 'y'}))\n"
+        "print(ex.feed('show x\\n' + line + '\\n'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["None", "None"], done.stderr
 
 
 def test_the_reader_normalises_a_line_end_split_between_reads(

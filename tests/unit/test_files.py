@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> 
 
 def test_written_files_are_readable_by_their_owner_only(tmp_path: Path) -> None:
     target = tmp_path / "sub" / "R1.txt"
+    target.parent.mkdir()
     previous = os.umask(0)
     try:
         atomic_write(target, b"hostname R1\n")
@@ -137,3 +139,13 @@ def test_a_locked_file_refuses_a_second_writer_and_keeps_the_first_ones_lines(
     with open_locked(journal) as again:  # free once the first writer is done
         again.write(b"second run\n")
     assert journal.read_text() == "second run\n" and mode(journal) == 0o600
+
+
+@pytest.mark.parametrize("write", [atomic_write, write_new])
+def test_a_file_in_a_missing_folder_is_refused_and_no_folder_is_created(
+    tmp_path: Path, write: Callable[[Path, str], None]
+) -> None:
+    target = tmp_path / "missing" / "dir" / "x.json"
+    with pytest.raises(FileWriteError, match="does not exist"):
+        write(target, "{}")
+    assert not (tmp_path / "missing").exists()

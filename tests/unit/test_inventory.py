@@ -208,3 +208,23 @@ def test_a_group_naming_an_unknown_host_is_an_input_error(tmp_path: Path) -> Non
     with pytest.raises(InputError) as caught:
         load_inventory(write(tmp_path, "groups:\n  g: {hosts: [R9]}\nhosts:\n  R1:\n"))
     assert "unknown host 'R9'" in caught.value.render()
+
+
+@pytest.mark.parametrize("option", ["ssh_config_file", "session_log"])
+def test_an_inventory_cannot_set_netmiko_arguments_that_run_or_write_things(
+    tmp_path: Path, option: str
+) -> None:
+    path = tmp_path / "inventory.yml"
+    path.write_text(f"hosts:\n  R1:\n    host: 10.0.0.1\n    options: {{{option}: x}}\n")
+    with pytest.raises(InputError) as caught:
+        load_inventory(path)
+    problem = caught.value.problems[0]
+    assert (problem.location.line, problem.location.path) == (4, ("hosts", "R1", "options", option))
+    assert f"'{option}' cannot be set in an inventory" in problem.message
+
+
+def test_a_netmiko_devices_file_cannot_carry_an_ssh_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "devices.yaml"
+    path.write_text("routers:\n- device_type: cisco_ios\n  ip: 10.0.0.1\n  ssh_config_file: x\n")
+    with pytest.raises(InputError, match="ProxyCommand"):
+        load_inventory(path)

@@ -212,6 +212,39 @@ def test_a_broken_template_names_the_file_and_line(tmp_path: Path) -> None:
         check(spec, platform="cisco_ios")
 
 
+def test_a_playbook_template_rule_re2_cannot_run_is_refused_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "look.textfsm").write_text(
+        "Value PORT (\\S+)\n\nStart\n  ^${PORT} is (?!down) -> Record\n"
+    )
+    spec = ParseSpec("textfsm", "look.textfsm", tmp_path)
+    with pytest.raises(ParseError, match=r"^textfsm template look.textfsm line 4: .*look-ahead"):
+        check(spec, platform="cisco_ios")
+
+
+def test_a_catastrophic_rule_in_a_playbook_template_matches_in_linear_time(
+    tmp_path: Path,
+) -> None:
+    # On Python's `re` this rule takes hours on the line below; the timeout guards a hang.
+    (tmp_path / "slow.textfsm").write_text("Value A ((a+)+)\n\nStart\n  ^${A}$$ -> Record\n")
+    probe = (
+        "from pathlib import Path\n"
+        "from engine.parsing import ParseSpec, parse\n"
+        f"spec = ParseSpec('textfsm', 'slow.textfsm', Path({str(tmp_path)!r}))\n"
+        "print(parse(spec, platform='cisco_ios', command='x', output='a' * 40 + '!\\naaa\\n'))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[{'a': 'aaa'}]", done.stderr
+
+
+@pytest.mark.parametrize("name", ["../outside.textfsm", "/etc/passwd"])
+def test_a_template_path_outside_the_base_folder_is_refused(tmp_path: Path, name: str) -> None:
+    (tmp_path / "outside.textfsm").write_text("Value A (x)\n\nStart\n  ^${A} -> Record\n")
+    (tmp_path / "book").mkdir()
+    spec = ParseSpec("textfsm", name, tmp_path / "book")
+    with pytest.raises(ParseError, match="leads outside"):
+        check(spec, platform="cisco_ios")
+
+
 def test_a_missing_template_file_is_an_error(tmp_path: Path) -> None:
     spec = ParseSpec("textfsm", "nowhere.textfsm", tmp_path)
     with pytest.raises(ParseError, match=r"textfsm template 'nowhere\.textfsm' not found"):

@@ -52,6 +52,7 @@ def test_an_ignored_failure_is_counted_apart_and_keeps_the_run_green() -> None:
 
 def test_results_json_is_masked_before_encoding(tmp_path: Path) -> None:
     target = tmp_path / "out" / "results.json"
+    target.parent.mkdir()
     write_json_atomic(target, {"error": 'quote"secret'}, Mask(frozenset({'quote"secret'})))
     assert json.loads(target.read_text()) == {"error": "********"}
     assert [p.name for p in target.parent.iterdir()] == ["results.json"]  # no temp file left

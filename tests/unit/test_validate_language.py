@@ -623,6 +623,31 @@ ENSURE = {
 }
 
 
+RE2 = "which the linear-time regex engine (RE2) lacks"
+REGEXES = {
+    "error_patterns": Misuse(
+        "  - config: [hostname R1]\n    error_patterns: ['(?<!no )shutdown']\n",
+        "5:22",
+        f"steps[0].error_patterns[0]: '(?<!no )shutdown' uses look-ahead or look-behind, {RE2}",
+    ),
+    "expect": Misuse(
+        SEND + "    expect: '(\\w+)\\1'\n",
+        "5:13",
+        f"steps[0].expect: '(\\\\w+)\\\\1' uses backreferences, {RE2}",
+    ),
+    "answers": Misuse(
+        SEND + "    answers: {'Confirm\\Z': y}\n",
+        "5:28",
+        f"steps[0].answers.Confirm\\Z: 'Confirm\\\\Z' uses \\Z (write \\z), {RE2}",
+    ),
+    "regex filter": Misuse(
+        "  - send: \"show {{ 'x' | regex_search('(?=x)') }}\"\n",
+        "4:11",
+        f"steps[0].send: regex_search: '(?=x)' uses look-ahead or look-behind, {RE2}",
+    ),
+}
+
+
 @cases(ENSURE)
 def test_ensure_keys_and_config_files_are_checked_before_anything_runs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], misuse: Misuse
@@ -657,3 +682,80 @@ def test_ensure_with_absent_and_absent_alone_are_valid(
     )
     code, err = validate(tmp_path, capsys, steps)
     assert (code, err) == (0, "")
+
+
+@cases(REGEXES)
+def test_a_regex_the_linear_time_engine_cannot_run_is_reported_where_it_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], misuse: Misuse
+) -> None:
+    check(tmp_path, capsys, misuse)
+
+
+SECRET = "TOPSECRET-do-not-show"
+OUTSIDE = {
+    "absolute include": ("  - include: {outside}\n", "4:14", "steps[0].include: include"),
+    "climbing include": ("  - include: ../secret.yml\n", "4:14", "steps[0].include: include"),
+    "ttp file": (
+        SEND + "    parse: {{ttp: ../secret.yml}}\n",
+        "5:12",
+        "steps[0].parse: ttp template",
+    ),
+    "textfsm file": (
+        SEND + "    parse: {{textfsm: {outside}}}\n",
+        "5:12",
+        "steps[0].parse: textfsm template",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(OUTSIDE.values()), ids=list(OUTSIDE))
+def test_a_file_outside_the_playbook_folder_is_refused_by_name_and_never_shown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: tuple[str, str, str]
+) -> None:
+    secret = tmp_path / "secret.yml"
+    secret.write_text(f"- send: {SECRET}\n")
+    book = tmp_path / "book"
+    book.mkdir()
+    steps, where, message = case
+    (book / "book.yml").write_text(HEAD + steps.format(outside=secret))
+    code = main(["validate", str(book / "book.yml"), "-i", str(INVENTORY)])
+    err = capsys.readouterr().err
+    assert code == 4, err
+    assert f"{book / 'book.yml'}:{where}: {message}" in err, err
+    assert "leads outside" in err and "--allow-dir" in err
+    assert SECRET not in err
+
+
+def test_allow_dir_lets_a_playbook_include_a_shared_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shared, book = tmp_path / "shared", tmp_path / "book"
+    shared.mkdir()
+    book.mkdir()
+    (shared / "steps.yml").write_text("- send: show clock\n")
+    (book / "book.yml").write_text(HEAD + "  - include: ../shared/steps.yml\n")
+    argv = ["validate", str(book / "book.yml"), "-i", str(INVENTORY)]
+    assert main(argv) == 4
+    assert main([*argv, "--allow-dir", str(shared)]) == 0, capsys.readouterr().err
+
+
+def test_a_symbolic_link_out_of_the_playbook_folder_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "secret.yml").write_text(f"- send: {SECRET}\n")
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "steps.yml").symlink_to(tmp_path / "secret.yml")
+    (book / "book.yml").write_text(HEAD + "  - include: steps.yml\n")
+    assert main(["validate", str(book / "book.yml")]) == 4
+    err = capsys.readouterr().err
+    assert "include 'steps.yml' leads outside" in err and SECRET not in err
+
+
+def test_a_yaml_mistake_in_an_included_file_inside_the_folder_still_shows_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "shared.yml").write_text("- send: show clock\n- send: show: ip\n")
+    code, err = validate(tmp_path, capsys, "  - include: shared.yml\n")
+    assert code == 4
+    assert "shared.yml:2:" in err and "2 | - send: show: ip" in err, err

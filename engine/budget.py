@@ -1,0 +1,214 @@
+"""What one template render may spend, and what an operation will cost before it runs.
+
+Each render (one template, for one host) gets a budget on its own thread, checked in the
+sandbox's hooks (`engine.sandbox`):
+
+- `RENDER_SECONDS` of wall-clock time;
+- `MAX_ITEMS` loop iterations;
+- `MAX_CHARS` for any one value (text, list, mapping) and for the output;
+- `MAX_PRODUCED` characters and items made over the whole render, which bounds its memory;
+- `MAX_INT_BITS` for integers (`((10**1000)**1000)**1000`).
+
+Operations that can allocate a lot in one step are estimated here and refused before they
+run. Going over raises `LimitExceeded`, which fails that host's step.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2.exceptions import SecurityError
+
+RENDER_SECONDS = 3.0
+MAX_ITEMS = 1_000_000
+MAX_CHARS = 1_000_000
+MAX_PRODUCED = 25_000_000
+MAX_INT_BITS = 100_000
+
+
+class LimitExceeded(SecurityError):
+    """A render went over one of the limits above; the message names which."""
+
+
+@dataclass
+class _Budget:
+    deadline: float
+    items: int = 0
+    produced: int = 0
+
+
+class _Local(threading.local):
+    budget: _Budget | None = None
+
+
+_local = _Local()
+
+
+def start_render() -> None:
+    """A fresh budget for the render about to run on this thread."""
+    _local.budget = _Budget(time.monotonic() + RENDER_SECONDS)
+
+
+def _budget() -> _Budget:
+    budget = _local.budget
+    if budget is None:  # constant folding while compiling: bounded all the same
+        budget = _local.budget = _Budget(time.monotonic() + RENDER_SECONDS)
+    return budget
+
+
+def tick() -> None:
+    """Stop a render that has run out of time."""
+    if time.monotonic() > _budget().deadline:
+        raise LimitExceeded(f"template ran for more than {RENDER_SECONDS:g} seconds")
+
+
+def spend_items(count: int) -> None:
+    """Count loop iterations (or range items) against MAX_ITEMS."""
+    budget = _budget()
+    budget.items += count
+    if budget.items > MAX_ITEMS:
+        raise LimitExceeded(f"template works through more than {MAX_ITEMS:,} items")
+
+
+def allow(size: int, what: str) -> None:
+    """Refuse, before it is made, a value of `size` characters or items."""
+    if size > MAX_CHARS:
+        raise LimitExceeded(f"{what} would be {size:,} long; the limit is {MAX_CHARS:,}")
+    if _budget().produced + size > MAX_PRODUCED:
+        raise LimitExceeded(f"template makes more than {MAX_PRODUCED:,} characters in all")
+
+
+def charge(size: int, what: str) -> None:
+    """Count `size` characters or items just made (`what`, for the message)."""
+    allow(size, what)
+    _budget().produced += size
+
+
+def produced(value: Any, what: str = "a value") -> Any:
+    """Count a value just made against the limits; return it."""
+    size = size_of(value)
+    if size:
+        charge(size, what)
+    return value
+
+
+def size_of(value: Any) -> int:
+    if isinstance(value, str | bytes | list | tuple | dict | set | frozenset):
+        return len(value)
+    return 0
+
+
+def as_int(value: Any) -> int:
+    return value if isinstance(value, int) else 0
+
+
+def listed(value: Iterable[Any]) -> list[Any]:
+    items = []
+    for item in value:
+        tick()
+        spend_items(1)
+        items.append(item)
+    return items
+
+
+# --- operators and calls -----------------------------------------------------------------
+
+_PRINTF = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?[a-zA-Z%]")
+
+
+def printf_size(text: str) -> int:
+    """How long `text % args` may be, beyond the arguments themselves."""
+    size = len(text)
+    for width, precision in _PRINTF.findall(text):
+        if "*" in (width, precision):
+            raise LimitExceeded("'*' widths in % formatting are not allowed in templates")
+        size += int(width or 0) + int(precision or 0)
+    return size
+
+
+def format_size(text: str) -> int:
+    """How long `text.format(...)` may be, beyond the arguments themselves."""
+    size = len(text)
+    for _, _, spec, _ in string.Formatter().parse(text):
+        if spec and "{" in spec:
+            raise LimitExceeded("nested format specs are not allowed in templates")
+        size += sum(int(n) for n in re.findall(r"\d+", spec or ""))
+    return size
+
+
+def check_binop(operator: str, left: Any, right: Any) -> None:
+    if operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1:
+        if right > 0 and left.bit_length() * right > MAX_INT_BITS:
+            raise LimitExceeded(f"number would exceed {MAX_INT_BITS:,} bits")
+    elif operator == "*" and isinstance(left, int) and isinstance(right, int):
+        if left.bit_length() + right.bit_length() > MAX_INT_BITS:
+            raise LimitExceeded(f"number would exceed {MAX_INT_BITS:,} bits")
+    elif operator == "*":
+        for sequence, count in ((left, right), (right, left)):
+            if size_of(sequence) and isinstance(count, int):
+                allow(size_of(sequence) * max(count, 0), "repeated value")
+    elif operator == "+" and size_of(left) and size_of(right):
+        allow(size_of(left) + size_of(right), "joined value")
+    elif operator == "%" and isinstance(left, str | bytes):
+        text = left.decode(errors="replace") if isinstance(left, bytes) else left
+        allow(printf_size(text), "formatted text")
+
+
+def _width(obj: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> int:
+    width = args[0] if args else kwargs.get("width", 0)
+    return max(size_of(obj), as_int(width))
+
+
+def _tabs(obj: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> int:
+    size = as_int(args[0] if args else kwargs.get("tabsize", 8))
+    return size_of(obj) + int(obj.count("\t" if isinstance(obj, str) else b"\t")) * size
+
+
+def replaced_size(obj: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> int:
+    if len(args) < 2 or type(args[0]) is not type(obj) or type(args[1]) is not type(obj):
+        return size_of(obj)
+    old, new = args[0], args[1]
+    times = obj.count(old) if len(old) else len(obj) + 1
+    if len(args) > 2 and isinstance(args[2], int) and args[2] >= 0:
+        times = min(times, args[2])
+    return size_of(obj) + times * max(len(new) - len(old), 0)
+
+
+def _translated(obj: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> int:
+    table = args[0] if args else {}
+    longest = max((size_of(v) for v in table.values()), default=1) if isinstance(table, dict) else 1
+    return size_of(obj) * max(longest, 1)
+
+
+_METHOD_SIZES: dict[str, Callable[[Any, tuple[Any, ...], Mapping[str, Any]], int]] = {
+    "center": _width,
+    "ljust": _width,
+    "rjust": _width,
+    "zfill": _width,
+    "expandtabs": _tabs,
+    "replace": replaced_size,
+    "translate": _translated,
+}
+
+
+def check_call(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    """Refuse a string method call that would make too large a result; `join`'s argument
+    is listed first (it may be a generator), so the listed copy is what it joins."""
+    owner, name = getattr(obj, "__self__", None), getattr(obj, "__name__", "")
+    if isinstance(owner, str | bytes):
+        if name == "join" and len(args) == 1:
+            items = listed(args[0])
+            total = sum(size_of(i) for i in items) + size_of(owner) * max(len(items) - 1, 0)
+            allow(total, "joined text")
+            return (items,)
+        if name in _METHOD_SIZES:
+            allow(_METHOD_SIZES[name](owner, args, kwargs), f"result of {name}()")
+    elif isinstance(owner, int) and name == "to_bytes":
+        allow(as_int(args[0] if args else kwargs.get("length", 1)), "result of to_bytes()")
+    return args
