@@ -37,14 +37,7 @@ from engine.errors import CommandTimeout, FailureKind
 from engine.inventory import Host
 from engine.model import Play, Step
 from engine.plan import Plan
-from engine.results import (
-    Journal,
-    RolloutStop,
-    RunResult,
-    Status,
-    StepRecord,
-    StepResult,
-)
+from engine.results import Journal, RolloutStop, RunResult, Status, StepRecord, StepResult
 from engine.rollback import archive_name
 from engine.rollout import Batch, Rollouts
 from engine.rollout import NotRun as NotRun  # where the command line has always found it
@@ -84,17 +77,15 @@ class Events(Protocol):
 
 
 class _Silent:
-    def play_started(self, play: Play, hosts: Sequence[Host], strategy: str) -> None:
-        pass
+    """Tells nobody."""
 
-    def batch_started(self, play: Play, batch: Batch) -> None:
-        pass
+    def play_started(self, play: Play, hosts: Sequence[Host], strategy: str) -> None: ...
 
-    def step_finished(self, play: Play, step: Step, record: StepRecord) -> None:
-        pass
+    def batch_started(self, play: Play, batch: Batch) -> None: ...
 
-    def rollout_stopped(self, stop: RolloutStop, hosts: Sequence[str]) -> None:
-        pass
+    def step_finished(self, play: Play, step: Step, record: StepRecord) -> None: ...
+
+    def rollout_stopped(self, stop: RolloutStop, hosts: Sequence[str]) -> None: ...
 
 
 class Executor:
@@ -214,8 +205,7 @@ class Executor:
         for index in range(len(play.steps)):
             if self.stop.is_set() or self._rollouts.halt.is_set():
                 return
-            record = self._lockstep(runner, (p, index), batch)
-            self._finish((p, index), record, batch)
+            record = self._finish((p, index), self._lockstep(runner, (p, index), batch), batch)
             self._rollouts.step_done(play.play, batch, record.results)
 
     def _skip_the_rest(self, p: int, batch: Batch) -> None:
@@ -241,7 +231,9 @@ class Executor:
         with self.stop.shielded():
             self._collected.add(key, result)
 
-    def _finish(self, key: Key, record: StepRecord, batch: Batch) -> None:
+    def _finish(self, key: Key, record: StepRecord, batch: Batch) -> StepRecord:
+        """A step is done on the batch: its outputs saved, its results shown; the batch's
+        share of its record, as saved."""
         play = self.plan.plays[key[0]]
         step = play.steps[key[1]]
         if step.save_to:
@@ -258,6 +250,7 @@ class Executor:
         if record.results or not self.stop.is_set():  # a step the stop left untouched
             shown = record.redacted() if step.no_log else record
             self.events.step_finished(play.play, step, shown)
+        return record
 
     def _prepare(
         self, host: Host, play: Play, step: Step
