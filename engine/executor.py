@@ -121,7 +121,7 @@ class Executor:
         )
         self._down: set[str] = set()
         self._rollouts = Rollouts(plan)
-        self._restoring: list[tuple[Key, StepResult]] = []  # lockstep: failed after a change
+        self._restoring: dict[str, tuple[Key, StepResult]] = {}  # lockstep: to roll back
         self._collected = Collected(Journal(settings.journal, self.mask), plan.inventory)
         self._modes: dict[str, str] = {}
         self._waiting: dict[str, float] = {}
@@ -291,6 +291,7 @@ class Executor:
             runner.map(self._execute, list(work.values()), on_done=done)
             self._restore_failed(runner)
         finally:
+            self._keep_unrestored()
             record = self._collected.record(key)
             self._count_waiting(time.monotonic() - started, record.results)
             self._absorb(step, record.results, hosts)
@@ -303,18 +304,22 @@ class Executor:
         back, if it needs to be (see `_restore_failed`)."""
         result = stage.conclude(step, result, variables)
         if self._sessions[result.host].needs_rollback(result):
-            self._restoring.append((key, result))
+            self._restoring[result.host] = (key, result)
         else:
             self._add(key, result)
 
     def _restore_failed(self, runner: Runner) -> None:
         """The step's hosts that failed after a guarded change get their running-config
         back, in parallel; those the run stopped first are kept as they are, and say so."""
-        pending, self._restoring = self._restoring, []
-        keys = {result.host: key for key, result in pending}
-        timeout = self.options.command_timeout
-        for result in self._sessions.roll_back(runner, [r for _, r in pending], timeout):
-            self._add(keys[result.host], result)
+        pending = [result for _, result in self._restoring.values()]
+        for result in self._sessions.roll_back(runner, pending, self.options.command_timeout):
+            self._add(self._restoring.pop(result.host)[0], result)
+
+    def _keep_unrestored(self) -> None:
+        """Results still waiting for their rollback when a second Ctrl-C cut it short."""
+        while self._restoring:
+            key, result = self._restoring.pop(next(iter(self._restoring)))
+            self._add(key, self._sessions[result.host].not_rolled_back(result))
 
     def _count_waiting(self, wall: float, results: Iterable[StepResult]) -> None:
         """Lockstep's price: how long each host sat at the barrier for the slowest one."""

@@ -101,6 +101,14 @@ class Session:
         rollback = self.checkpoint.restore(self.ready, self.reopen, self.running, timeout)
         return replace(result, rollback=rollback)
 
+    def not_rolled_back(self, result: StepResult) -> StepResult:
+        """`result` of a host the run's stop kept from its rollback, saying so."""
+        if not self.needs_rollback(result):
+            return result
+        assert self.checkpoint is not None
+        why = f"not attempted: the run was interrupted; the archive is {self.checkpoint.file}"
+        return replace(result, rollback=self.checkpoint.failed(why))
+
 
 class Sessions:
     """Every host's session for a run, by host name."""
@@ -135,12 +143,7 @@ class Sessions:
         parallel; a host the run's stop left out says so in its result."""
         restored = runner.map(lambda r: self[r.host].rolled_back(r, timeout), failed)
         for result, done in zip(failed, restored, strict=True):
-            checkpoint = self[result.host].checkpoint
-            if done is not None:
-                yield done
-            elif checkpoint is not None:
-                why = f"not attempted: the run was interrupted; the archive is {checkpoint.file}"
-                yield replace(result, rollback=checkpoint.failed(why))
+            yield done if done is not None else self[result.host].not_rolled_back(result)
 
     def timings(
         self, busy: Mapping[str, float], waiting: Mapping[str, float]

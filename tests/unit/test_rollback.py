@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import itertools
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from engine.model import Play, Playbook, Rollout, Step
 from engine.plan import build_plan
 from engine.results import RunResult, Status
 from engine.rollback import PLATFORMS, ArchiveFailed, Checkpoint, archive_name
+from engine.runner import Stop
 
 HERE = Location("test.yml")
 BASE = "hostname R1\n!\nntp server 192.0.2.1\n!\nend\n"
@@ -283,3 +285,36 @@ def test_a_guarded_step_refused_half_way_puts_back_the_lines_it_did_send() -> No
     [r1] = run(book, devices).steps[0].results
     assert r1.status is Status.FAILED and r1.rollback is not None and r1.rollback.ok
     assert devices.made["R1"].running == BASE
+
+
+def test_ctrl_c_before_the_rollback_keeps_the_result_and_says_the_rollback_was_not_attempted(
+    tmp_path: Path,
+) -> None:
+    stop = Stop()
+
+    class Interrupting(Devices):
+        def __call__(self, host: Host, settings: ConnectionSettings) -> TinyIOS:
+            ios = super().__call__(host, settings)
+            send = ios.send
+
+            def sending(command: str, **kwargs: Any) -> Reply:
+                if command == "show logging":
+                    stop.set()  # Ctrl-C while the failing check runs
+                return send(command, **kwargs)
+
+            ios.send = sending  # type: ignore[method-assign]
+            return ios
+
+    devices = Interrupting(R1={"refuse": ("show logging",)})
+    book = guarded_play("lockstep")
+    hosts = (Host("R1", "10.0.0.1"),)
+    plan = build_plan(book, Inventory("inv.yml", hosts, {}))
+    journal = tmp_path / "run.jsonl"
+    settings = RunSettings(journal=journal)
+    result = Executor(plan, settings, driver_factory=devices, stop=stop).run()
+    [check] = result.steps[1].results
+    assert result.interrupted and check.status is Status.FAILED
+    assert check.rollback is not None and not check.rollback.ok
+    assert (check.rollback.error or "").startswith("not attempted: the run was interrupted; ")
+    assert "logging host 192.0.2.9" in devices.made["R1"].running
+    assert '"rollback"' in journal.read_text().splitlines()[-1]
