@@ -86,7 +86,7 @@ class ConsoleReport:
     def rollout_stopped(self, stop: RolloutStop, hosts: Sequence[str]) -> None:
         self.console.print(Text(f"\n{self.shown(stop.reason)}", style="bold red"))
         if hosts:
-            line = f"  not started on {_count(len(hosts), 'host')}: {self.shown(_names(hosts))}"
+            line = f"  skipped on {_count(len(hosts), 'host')}: {self.shown(_names(hosts))}"
             self.console.print(Text(line, style=STYLES[Status.SKIPPED]))
 
     def step_finished(self, play: Play, step: Step, record: StepRecord) -> None:

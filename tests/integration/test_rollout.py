@@ -69,7 +69,7 @@ def test_a_six_host_rollout_two_at_a_time_stops_after_the_batch_with_a_failure(
     assert data["stopped"] == {"play": "Rolling NTP change", "batch": 2, "reason": REASON}
     assert "BATCH 1/3: E1, E2" in printed and "BATCH 2/3: E3, E4" in printed
     assert "BATCH 3/3" not in printed
-    assert f"{REASON}\n  not started on 2 hosts: E5, E6\n" in printed
+    assert f"{REASON}\n  skipped on 2 hosts: E5, E6\n" in printed
     assert "  3/3  E5, E6  not run\n" in printed
 
 

@@ -93,7 +93,7 @@ def test_a_rolling_run_shows_its_batches_how_each_ended_and_why_it_stopped() -> 
     report.recap(run)
     lines = stream.getvalue().splitlines()
     assert "BATCH 2/3: R3, R4" in lines
-    assert [reason, "  not started on 2 hosts: R5, R6"] == lines[lines.index(reason) :][:2]
+    assert [reason, "  skipped on 2 hosts: R5, R6"] == lines[lines.index(reason) :][:2]
     start = lines.index("BATCHES Clocks")
     assert lines[start + 1 : start + 4] == [
         "  1/3  R1, R2  ok",

@@ -318,3 +318,25 @@ def test_ctrl_c_before_the_rollback_keeps_the_result_and_says_the_rollback_was_n
     assert (check.rollback.error or "").startswith("not attempted: the run was interrupted; ")
     assert "logging host 192.0.2.9" in devices.made["R1"].running
     assert '"rollback"' in journal.read_text().splitlines()[-1]
+
+
+def test_an_ensure_with_nothing_to_send_archives_nothing() -> None:
+    present = Step("Present", "ensure", ("ntp server 192.0.2.1",), HERE, rollback_on_failure=True)
+    failing = Step("Check", "send", ("show logging",), HERE)
+    book = Playbook("test.yml", (Play("p", ("R1",), (present, failing), HERE),))
+    devices = Devices(R1={"refuse": ("show logging",)})
+    result = run(book, devices)
+    assert result.steps[0].results[0].changed is False
+    assert result.steps[1].results[0].rollback is None
+    assert not any(c.startswith(("copy", "configure")) for c in devices.made["R1"].sent)
+
+
+def test_a_failure_in_a_later_play_keeps_the_change_of_an_earlier_one() -> None:
+    change, check = guarded_play("pipeline").plays[0].steps
+    later = Play("later", ("R1",), (check,), HERE)
+    book = Playbook("test.yml", (Play("first", ("R1",), (change,), HERE), later))
+    devices = Devices(R1={"refuse": ("show logging",)})
+    result = run(book, devices)
+    assert result.steps[1].results[0].status is Status.FAILED
+    assert result.steps[1].results[0].rollback is None
+    assert "logging host 192.0.2.9" in devices.made["R1"].running
