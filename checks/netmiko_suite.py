@@ -56,6 +56,10 @@ COMMANDS = {
         "config_verification": "show run | inc logging buffer",
         "config_file": "cisco_ios_commands.txt",
         "save_config_confirm": False,
+        # a typo the lab refuses as IOS does, and a banner typed in IOS's text mode
+        "invalid_config": "lgging buffered 20000",
+        "error_pattern": r"% Invalid input detected",
+        "banner": "banner login %\nAuthorized access only\n%",
     }
 }
 RESPONSES = {

@@ -53,6 +53,10 @@ _ARG_HELP = {
     Arg.WORD: ("WORD", ""),
     Arg.LINE: ("LINE", ""),
     Arg.IPV4: ("A.B.C.D", "IP address"),
+    Arg.VLANS: ("WORD", "VLAN IDs, such as 1,3-5,7"),
+    Arg.LEVEL: ("<0-7>", "Logging severity level"),
+    Arg.TCP_PORT: ("<0-65535>", "Port number"),
+    Arg.UDP_PORT: ("<0-65535>", "Port number"),
 }
 
 

@@ -11,17 +11,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from engine.lab import config, config_replace, files, trees
+from engine.lab import config, config_replace, dialogs, files, trees
 from engine.lab.commands import Failure, Match, parse
 from engine.lab.device import Device
 from engine.lab.exec_commands import is_show, run_show
 from engine.lab.filters import apply_filter, parse_filter
-from engine.lab.modes import Command, Context, Mode, word_column
-from engine.lab.render_config import config_lines
+from engine.lab.grammar import Outcome
+from engine.lab.modes import Command, Context, Mode, Question, word_column
 from engine.lab.render_show import show_privilege
 from engine.lab.terminal import TerminalSettings
 
 _INVALID = "% Invalid input detected at '^' marker.\n\n"
+_ENTERED = "Enter configuration commands, one per line.  End with CNTL/Z.\n"
+_SECRET_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class Reply:
 
 def knob_words(text: str) -> tuple[str, ...]:
     """A knob's command with abbreviations expanded, so `sh tech` names `show tech-support`."""
-    for root in (trees.EXEC, trees.GLOBAL):
+    for root in (trees.EXEC, config.tree_for(Mode.CONFIG)):
         parsed = parse(text, root)
         if isinstance(parsed, Match):
             return tuple(word.lower() for word in parsed.words)
@@ -51,9 +53,10 @@ class Session:
 
     def __init__(self, device: Device, username: str | None = None) -> None:
         self.device = device
-        user = device.state.users.get(username or "")
+        self.username = username or ""
         # As on IOS with `login local`, a privilege-15 user starts in privileged exec mode.
-        self.context = Context(Mode.PRIVILEGED if user and user.privilege == 15 else Mode.USER)
+        privileged = device.state.user_privilege(self.username) == 15
+        self.context = Context(Mode.PRIVILEGED if privileged else Mode.USER)
         self._pending: Callable[[str], Reply] | None = None
         self._rejected = tuple(knob_words(text) for text in device.knobs.reject)
         self._hang_on = knob_words(device.knobs.hang_on) if device.knobs.hang_on else None
@@ -125,16 +128,15 @@ class Session:
         if action in config_replace.ACTIONS:
             reply = config_replace.run(self.device, command)
             return self._ask(reply, command.line, prompt, offset)
-        return self._SESSION_ACTIONS[action](self, command)
+        step = self._SESSION_ACTIONS[action](self, command)
+        return step if isinstance(step, Reply) else self._ask(step, command.line, prompt, offset)
 
-    def _ask(
-        self, step: str | files.Question | Failure, line: str, prompt: str, offset: int
-    ) -> Reply:
-        """A file command's output, or its question (the next line answers it)."""
+    def _ask(self, step: Outcome, line: str, prompt: str, offset: int) -> Reply:
+        """A command's output, or its question (the next line answers it)."""
         if isinstance(step, Failure):
             return Reply(self._failure(step, line, prompt, offset))
         if isinstance(step, str):
-            return Reply(step)
+            return Reply(step, close=self._closed)
         question = step
         self._pending = lambda text: replace(
             self._ask(question.answer(text), line, prompt, offset), counted=False
@@ -154,27 +156,31 @@ class Session:
 
     def _configure(self, line: str, prompt: str) -> Reply:
         if "\x1a" in line:  # Ctrl-Z ends configuration like `end`
-            self.context.enter(Mode.PRIVILEGED)
-            return Reply()
+            return self._leave("end")
         result, leaves = config.resolve(self.context.mode, line)
         words = result.words if isinstance(result, Match) else tuple(line.split())
         refused = self._refused(words, line, prompt, 0)
         if refused is not None:
             return refused
         if isinstance(result, Failure):
-            if result.kind == "invalid" and result.verbatim:
-                config.keep_verbatim(self.context, self.device.state, line)
-                return self._maybe_hang(words, Reply())
             return Reply(self._failure(result, line, prompt, 0))
         command = Command(result, line)
         if result.action == "do":
             return self._exec(result.args[0], prompt, command.column(1))
+        if result.action in ("end", "exit"):
+            return self._leave(result.action)
         if leaves:
             self.context.enter(Mode.CONFIG)
         outcome = config.apply(self.context, self.device, command)
-        if isinstance(outcome, Failure):
-            return Reply(self._failure(outcome, line, prompt, 0))
-        return self._maybe_hang(words, Reply(outcome))
+        return self._maybe_hang(words, self._ask(outcome, line, prompt, 0))
+
+    def _leave(self, action: str) -> Reply:
+        config.leave(self.context, action)
+        if not self.context.mode.configuring:
+            self.device.log.add(
+                f"%SYS-5-CONFIG_I: Configured from console by {self.username or 'console'} on vty0"
+            )
+        return Reply()
 
     def _refused(self, words: tuple[str, ...], line: str, prompt: str, offset: int) -> Reply | None:
         """The `reject` knob: answer a listed command as if the device did not know it."""
@@ -201,21 +207,26 @@ class Session:
             return "% Incomplete command.\n\n"
         return " " * (len(prompt) + offset + failure.column) + "^\n" + _INVALID
 
+    # -- session commands ------------------------------------------------------------------
+
     def _enable(self, command: Command) -> Reply:
         if self.context.mode is Mode.USER:
-            if self.device.state.enable_secret is None:
+            if not self.device.state.enable_required:
                 self.context.enter(Mode.PRIVILEGED)
             else:
-                self._pending = self._check_secret
+                self._pending = lambda line: self._check_secret(line, 1)
                 return Reply("Password: ")
         return Reply()
 
-    def _check_secret(self, line: str) -> Reply:
+    def _check_secret(self, line: str, attempt: int) -> Reply:
         # The secret is compared, never echoed nor repeated in any output.
-        if line == self.device.state.enable_secret:
+        if self.device.state.check_enable(line):
             self.context.enter(Mode.PRIVILEGED)
             return Reply("\n", echo=False, counted=False)
-        return Reply("\n% Access denied\n\n", echo=False, counted=False)
+        if attempt < _SECRET_TRIES:
+            self._pending = lambda again: self._check_secret(again, attempt + 1)
+            return Reply("\nPassword: ", echo=False, counted=False)
+        return Reply("\n% Bad secrets\n\n", echo=False, counted=False)
 
     def _disable(self, command: Command) -> Reply:
         self.context.enter(Mode.USER)
@@ -234,33 +245,65 @@ class Session:
 
     def _configure_terminal(self, command: Command) -> Reply:
         self.context.enter(Mode.CONFIG)
-        return Reply("Enter configuration commands, one per line.  End with CNTL/Z.\n")
+        return Reply(_ENTERED)
+
+    def _configure_ask(self, command: Command) -> Question:
+        def terminal() -> str:
+            self.context.enter(Mode.CONFIG)
+            return _ENTERED
+
+        return dialogs.configure(terminal, lambda: dialogs.copy_startup_running(self.device, False))
 
     def _write_memory(self, command: Command) -> Reply:
-        self.device.state.startup = "\n".join(config_lines(self.device.state)) + "\n"
-        return Reply("Building configuration...\n[OK]\n")
+        return Reply(dialogs.save(self.device))
 
-    def _copy_running_startup(self, command: Command) -> Reply:
-        self._pending = self._confirm_copy
-        return Reply("Destination filename [startup-config]? ")
+    def _copy_running_startup(self, command: Command) -> Question:
+        def answer(line: str) -> str:
+            name = line.strip()
+            if name not in ("", "startup-config"):
+                return f"%Error opening nvram:/{name} (No such file or directory)\n"
+            return dialogs.save(self.device)
 
-    def _confirm_copy(self, line: str) -> Reply:
-        answer = line.strip()
-        if answer not in ("", "startup-config"):
-            return Reply(
-                f"%Error opening nvram:/{answer} (No such file or directory)\n", counted=False
-            )
-        return replace(
-            self._write_memory(Command(Match("write_memory", (), ()), line)), counted=False
-        )
+        return Question("Destination filename [startup-config]? ", answer)
 
-    _SESSION_ACTIONS: ClassVar[dict[str, Callable[[Session, Command], Reply]]] = {
+    def _reload(self, command: Command) -> dialogs.Step:
+        def restart() -> None:
+            self._closed = True
+            self.device.reload()
+
+        return dialogs.reload(self.device, restart)
+
+    def _ping_extended(self, command: Command) -> dialogs.Step:
+        if self.privilege != 15:  # extended ping is for privileged mode only
+            return "% Incomplete command.\n\n"
+        return dialogs.extended_ping(self.device)
+
+    def _clear_arp(self, command: Command) -> Reply:
+        return Reply()
+
+    def _clear_logging(self, command: Command) -> Question:
+        def clear() -> str:
+            self.device.log.clear()
+            return ""
+
+        return dialogs.confirm("Clear logging buffer [confirm]", clear)
+
+    _SESSION_ACTIONS: ClassVar[dict[str, Callable[[Session, Command], Reply | dialogs.Step]]] = {
         "enable": _enable,
         "disable": _disable,
         "exit": _exit,
         "terminal": _terminal,
         "show_privilege": _show_privilege,
         "configure": _configure_terminal,
+        "configure_ask": _configure_ask,
         "write_memory": _write_memory,
         "copy_running_startup": _copy_running_startup,
+        "copy_startup_running": lambda s, c: dialogs.copy_startup_running(s.device),
+        "configure_memory": lambda s, c: dialogs.copy_startup_running(s.device, ask=False),
+        "reload": _reload,
+        "ping_extended": _ping_extended,
+        "clear_counters": lambda s, c: dialogs.clear_counters(s.device, (c.args or (None,))[0]),
+        "clear_arp": _clear_arp,
+        "clear_logging": _clear_logging,
+        "erase_startup": lambda s, c: dialogs.erase_startup(s.device),
     }

@@ -1,48 +1,36 @@
-"""Configuration mode: which tree a line belongs to, and what each command changes.
+"""Configuration mode: which tree a line belongs to, and how a command changes the
+stored configuration.
 
-As on IOS, a line a sub-mode does not know is tried as a global command (which leaves the
-sub-mode); a line nobody knows, at a place where real IOS has more commands, is kept as
-verbatim configuration text under the current interface or section.
+Every mode's tree is compiled from its table of specs (see `grammar`). As on IOS, a line
+a sub-mode does not know is tried as a global command, which leaves the sub-mode; a line
+no mode knows is refused with the device's error. Accepted commands are stored in their
+canonical form: full keywords, one line per key, `no` of an absent line a no-op.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import re
-from collections.abc import Callable
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from engine.lab import trees
+from engine.lab import acl, config_global, config_sections, interface_config
 from engine.lab.commands import Failure, Match, Node, parse
-from engine.lab.device import Device
-from engine.lab.interface_config import INTERFACE_HANDLERS
-from engine.lab.modes import Command, Context, Mode
-from engine.lab.state import DeviceState, StaticRoute, User, add_unique, negate
+from engine.lab.grammar import Edit, Entry, Form, Outcome, Runner, Store, Table, build, split
+from engine.lab.modes import Command, Context, Mode, Question
+from engine.lab.store import Line
 
-Outcome = str | Failure
-Handler = Callable[[Context, Device, Command], Outcome]
+if TYPE_CHECKING:
+    from engine.lab.device import Device
 
-_TREES: dict[Mode, Node] = {
-    Mode.CONFIG: trees.GLOBAL,
-    Mode.INTERFACE: trees.INTERFACE,
-    Mode.VLAN: trees.VLAN,
-    Mode.LINE: trees.SECTION,
-    Mode.ROUTER: trees.SECTION,
-}
-_HOSTNAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
-_SECRET_RE = re.compile(r"([0-9]) (\S.*)")
-
-
-def resolve(mode: Mode, line: str) -> tuple[Match | Failure, bool]:
-    """The command a config line is, and whether it is a global one that leaves a sub-mode."""
-    result = parse(line, _TREES[mode])
-    if mode is Mode.CONFIG or not isinstance(result, Failure) or result.kind != "invalid":
-        return result, False
-    fallback = parse(line, trees.GLOBAL)
-    if isinstance(fallback, Match) and fallback.action == "exec_only":
-        return Failure("invalid", len(line) - len(line.lstrip())), False
-    if isinstance(fallback, Match):
-        return fallback, True
-    return result, False
+TABLES: tuple[Table, ...] = (
+    config_global.TABLE,
+    interface_config.TABLE,
+    *config_sections.TABLES,
+    *acl.TABLES,
+)
+_REGISTRY: dict[str, Entry] = {}
+_TREES: dict[Mode, Node] = {table.mode: build(table, _REGISTRY) for table in TABLES}
+_TREES[Mode.INTERFACE_RANGE] = _TREES[Mode.INTERFACE]
+_OWN = ("end", "exit", "do")
 
 
 def tree_for(mode: Mode) -> Node:
@@ -50,206 +38,128 @@ def tree_for(mode: Mode) -> Node:
     return _TREES[mode]
 
 
+def resolve(mode: Mode, line: str) -> tuple[Match | Failure, bool]:
+    """The command a config line is, and whether it is a global one that leaves a sub-mode.
+
+    A failure reports the place IOS reports: the furthest any mode's parse got."""
+    result = parse(line, _TREES[mode])
+    if mode is Mode.CONFIG or isinstance(result, Match) or result.kind != "invalid":
+        return result, False
+    fallback = parse(line, _TREES[Mode.CONFIG])
+    if isinstance(fallback, Match):
+        return (fallback, True) if fallback.action not in _OWN else (result, False)
+    if fallback.kind != "invalid" or fallback.column > result.column:
+        return fallback, False
+    return result, False
+
+
 def apply(context: Context, device: Device, command: Command) -> Outcome:
     """Carry out one matched config command; text is the device's answer (often empty)."""
-    handler = _HANDLERS.get(command.match.action) or INTERFACE_HANDLERS[command.match.action]
-    return handler(context, device, command)
+    match = command.match
+    if match.action in ("end", "exit"):
+        leave(context, match.action)
+        return ""
+    entry = _REGISTRY[match.action]
+    form, words, args, offset = split(match)
+    heads = context.targets if context.mode is not Mode.CONFIG else ("",)
+    answers: list[str] = []
+    for head in heads:
+        block = device.state.config.block(head)
+        if block is None:  # removed meanwhile (`no interface` from another session)
+            continue
+        canonical = entry.spec.canonical(words)
+        edit = Edit(
+            device, context, block, entry.spec, form, canonical, args, command.line, offset,
+            entry.rank, _runner(device),
+        )  # fmt: skip
+        outcome = _apply(edit)
+        device.state.changed()
+        if not isinstance(outcome, str):
+            return outcome
+        answers.append(outcome)
+    return "".join(answers)
 
 
-def keep_verbatim(context: Context, state: DeviceState, line: str) -> None:
-    """Store a line the lab does not model where the current mode puts it."""
-    text = " ".join(line.split())
-    words = text.split(" ", 1)
-    negated = words[0].lower() == "no" and len(words) == 2
-    if context.mode is Mode.INTERFACE:
-        lines = list(state.interfaces[context.target].extra)
-    elif context.mode in (Mode.LINE, Mode.ROUTER):
-        lines = state.sections[context.target]
+def leave(context: Context, action: str) -> None:
+    """`end` returns to exec mode; `exit` leaves one level."""
+    if action == "end" or context.mode is Mode.CONFIG:
+        context.enter(Mode.PRIVILEGED)
     else:
-        lines = state.extra
-    if negated:
-        negate(lines, words[1])
+        context.enter(Mode.CONFIG)
+
+
+def _apply(edit: Edit) -> Outcome:
+    spec = edit.spec
+    if spec.check is not None and edit.form is Form.PLAIN:
+        refusal = spec.check(edit)
+        if refusal is not None:
+            return refusal
+    if spec.store in (Store.ENTER, Store.CUSTOM):
+        assert spec.hook is not None, spec.syntax
+        return spec.hook(edit) or ""
+    _store(edit)
+    after = spec.hook(edit) if spec.hook is not None else None
+    return after or ""
+
+
+def _store(edit: Edit) -> None:
+    """The generic storing of SET, ON and SHOWN commands."""
+    spec, block = edit.spec, edit.block
+    key = spec.key_of(edit.words)
+    order = spec.order(edit.words) if spec.order is not None else ()
+    keyed = " ".join(key)
+    if edit.form is Form.PLAIN:
+        if edit.text == spec.hidden or (spec.store is Store.ON and edit.text == keyed):
+            block.drop(*key)  # back to the default, which IOS does not show
+        else:
+            block.put(Line(key, edit.text, edit.rank, edit.args, order))
+    elif spec.store is Store.SET or (edit.form is Form.DEFAULT and spec.default is None):
+        block.drop_prefix(key)
+    elif edit.form is Form.DEFAULT:
+        block.put(Line(key, spec.default or keyed, edit.rank, (), order))
     else:
-        add_unique(lines, text)
-    if context.mode is Mode.INTERFACE:
-        state.update(context.target, extra=tuple(lines))
+        block.put(Line(key, f"no {keyed}", edit.rank, (), order))
 
 
-def _hostname(context: Context, device: Device, command: Command) -> Outcome:
-    name = command.args[0]
-    if not _HOSTNAME_RE.fullmatch(name):
-        return "% Hostname contains one or more illegal characters.\n"
-    device.state.hostname = name
-    return ""
+def _runner(device: Device) -> Runner:
+    def run(mode: Mode, head: str, text: str) -> Outcome:
+        result = parse(text, _TREES[mode])
+        assert isinstance(result, Match), (mode, text, result)
+        context = Context(mode, (head,) if head else ())
+        return apply(context, device, Command(result, text))
+
+    return run
 
 
-def _interface(context: Context, device: Device, command: Command) -> Outcome:
-    name = command.args[0]
-    if device.state.ensure_interface(name) is None:
-        return Failure("invalid", command.column(1))
-    context.enter(Mode.INTERFACE, name)
-    return ""
+def load(device: Device, text: str) -> list[str]:
+    """Apply a configuration text (a startup-config, a file) as IOS does at boot: line by
+    line from global configuration mode. Returns the lines it refused."""
+    context = Context(Mode.CONFIG)
+    refused: list[str] = []
+    lines = iter(text.splitlines())
+    for raw in lines:
+        line = raw.strip()
+        if not line or line.startswith("!"):
+            continue
+        if line == "end":
+            break
+        result, leaves = resolve(context.mode, line)
+        if isinstance(result, Failure) or result.action == "do":
+            refused.append(line)
+            continue
+        if leaves:
+            context.enter(Mode.CONFIG)
+        outcome = apply(context, device, Command(result, line))
+        if _answered(outcome, lines) is not None:
+            refused.append(line)
+    return refused
 
 
-def _no_interface(context: Context, device: Device, command: Command) -> Outcome:
-    name = command.args[0]
-    if name.startswith(("GigabitEthernet", "Null")):
-        return "% Removal of physical interfaces is not permitted\n"
-    if not device.state.remove_interface(name):
-        return Failure("invalid", command.column(2))
-    return ""
-
-
-def _route_prefix(command: Command) -> ipaddress.IPv4Network | None:
-    try:
-        return ipaddress.IPv4Network(f"{command.args[0]}/{command.args[1]}")
-    except ValueError:
-        return None
-
-
-def _ip_route(context: Context, device: Device, command: Command) -> Outcome:
-    prefix = _route_prefix(command)
-    if prefix is None:
-        return "%Inconsistent address and mask\n"
-    rest = command.args[3] if len(command.args) > 3 else ""
-    device.state.add_route(StaticRoute(prefix, command.args[2], rest))
-    return ""
-
-
-def _no_ip_route(context: Context, device: Device, command: Command) -> Outcome:
-    prefix = _route_prefix(command)
-    if prefix is None:
-        return "%Inconsistent address and mask\n"
-    device.state.remove_route(prefix, command.args[2] if len(command.args) > 2 else None)
-    return ""
-
-
-def _password(text: str) -> str:
-    """The clear-text password of `secret [TYPE] VALUE`; a hashed one can never match a login."""
-    typed = _SECRET_RE.fullmatch(text)
-    if typed is None or typed.group(1) == "0":
-        return typed.group(2) if typed else text
-    return "\0" + typed.group(2)
-
-
-def _username(context: Context, device: Device, command: Command) -> Outcome:
-    words = command.match.words
-    privilege = int(command.args[1]) if "privilege" in words else 1
-    current = device.state.users.get(command.args[0])
-    if "secret" in words or "password" in words:
-        password = _password(command.args[-1])
-    else:  # only the privilege changes; a new user without one cannot log in
-        password = current.password if current is not None else "\0"
-    device.state.users[command.args[0]] = User(command.args[0], password, privilege)
-    return ""
-
-
-def _no_username(context: Context, device: Device, command: Command) -> Outcome:
-    device.state.users.pop(command.args[0], None)
-    return ""
-
-
-def _add_to(attribute: str) -> Handler:
-    def handler(context: Context, device: Device, command: Command) -> Outcome:
-        add_unique(getattr(device.state, attribute), command.args[0])
-        return ""
-
-    return handler
-
-
-def _remove_from(attribute: str) -> Handler:
-    def handler(context: Context, device: Device, command: Command) -> Outcome:
-        entries: list[str] = getattr(device.state, attribute)
-        if command.args[0] in entries:
-            entries.remove(command.args[0])
-        return ""
-
-    return handler
-
-
-def _enable_secret(context: Context, device: Device, command: Command) -> Outcome:
-    device.state.enable_secret = _password(command.args[0])
-    return ""
-
-
-def _no_enable_secret(context: Context, device: Device, command: Command) -> Outcome:
-    device.state.enable_secret = None
-    return ""
-
-
-def _vlan(context: Context, device: Device, command: Command) -> Outcome:
-    vlan = int(command.args[0])
-    device.state.vlans.setdefault(vlan, f"VLAN{vlan:04d}")
-    context.enter(Mode.VLAN, str(vlan))
-    return ""
-
-
-def _no_vlan(context: Context, device: Device, command: Command) -> Outcome:
-    vlan = int(command.args[0])
-    if vlan == 1:
-        return "%Default VLAN 1 may not be deleted.\n"
-    device.state.vlans.pop(vlan, None)
-    return ""
-
-
-def _vlan_name(context: Context, device: Device, command: Command) -> Outcome:
-    device.state.vlans[int(context.target)] = command.args[0][:32]
-    return ""
-
-
-def _no_vlan_name(context: Context, device: Device, command: Command) -> Outcome:
-    device.state.vlans[int(context.target)] = f"VLAN{int(context.target):04d}"
-    return ""
-
-
-def _section(mode: Mode) -> Handler:
-    def handler(context: Context, device: Device, command: Command) -> Outcome:
-        words = ["con" if w == "console" else w for w in command.match.words]
-        head = (
-            " ".join(words) if mode is Mode.LINE else "router " + " ".join(command.args[0].split())
-        )
-        device.state.sections.setdefault(head, [])
-        context.enter(mode, head)
-        return ""
-
-    return handler
-
-
-def _exec_only(context: Context, device: Device, command: Command) -> Outcome:
-    return Failure("invalid", command.column(0))
-
-
-def _end(context: Context, device: Device, command: Command) -> Outcome:
-    context.enter(Mode.PRIVILEGED)
-    return ""
-
-
-def _exit_mode(context: Context, device: Device, command: Command) -> Outcome:
-    context.enter(Mode.PRIVILEGED if context.mode is Mode.CONFIG else Mode.CONFIG)
-    return ""
-
-
-_HANDLERS: dict[str, Handler] = {
-    "hostname": _hostname,
-    "interface": _interface,
-    "no_interface": _no_interface,
-    "ip_route": _ip_route,
-    "no_ip_route": _no_ip_route,
-    "username": _username,
-    "no_username": _no_username,
-    "logging_host": _add_to("logging_hosts"),
-    "no_logging_host": _remove_from("logging_hosts"),
-    "ntp_server": _add_to("ntp_servers"),
-    "no_ntp_server": _remove_from("ntp_servers"),
-    "enable_secret": _enable_secret,
-    "no_enable_secret": _no_enable_secret,
-    "vlan": _vlan,
-    "no_vlan": _no_vlan,
-    "vlan_name": _vlan_name,
-    "no_vlan_name": _no_vlan_name,
-    "line": _section(Mode.LINE),
-    "router": _section(Mode.ROUTER),
-    "exec_only": _exec_only,
-    "end": _end,
-    "exit_mode": _exit_mode,
-}
+def _answered(outcome: Outcome, lines: Iterator[str]) -> Failure | None:
+    """Feed a question (a banner's text) the next lines of the file until it is done."""
+    while isinstance(outcome, Question):
+        line = next(lines, None)
+        if line is None:  # the file ended inside the text: IOS keeps nothing
+            return Failure("incomplete", 0)
+        outcome = outcome.answer(line)
+    return outcome if isinstance(outcome, Failure) else None

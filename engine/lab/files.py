@@ -11,13 +11,12 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
 from engine.lab.commands import Failure
-from engine.lab.modes import Command
+from engine.lab.modes import Command, Question
 from engine.lab.render_config import config_lines
 
 if TYPE_CHECKING:
@@ -58,14 +57,6 @@ class Path:
     @property
     def text(self) -> str:
         return f"{self.fs}:/{self.name}"
-
-
-@dataclass(frozen=True)
-class Question:
-    """A command that asks first: the question, and what to do with the answer line."""
-
-    text: str
-    answer: Callable[[str], str | Question]
 
 
 class Flash:

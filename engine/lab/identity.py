@@ -30,8 +30,6 @@ class Identity:
     mac_base: int  # 48-bit; interface n uses mac_base + n
     management: ipaddress.IPv4Interface  # GigabitEthernet0/0
     gateway: ipaddress.IPv4Address
-    uplink: ipaddress.IPv4Interface  # GigabitEthernet0/1, a /30 towards the next device
-    loopback: ipaddress.IPv4Address
     uptime_offset: int  # seconds the device had been up when the lab started
 
     def mac(self, index: int) -> str:
@@ -49,10 +47,6 @@ def derive(name: str, address: str | None) -> Identity:
         mac_base=(0x525400 << 24) | int.from_bytes(digest[10:13], "big") & 0xFFFF00,
         management=management,
         gateway=_gateway(management),
-        uplink=ipaddress.IPv4Interface(
-            f"172.{16 + digest[13] % 16}.{digest[14]}.{digest[15] & 0xFC | 1}/30"
-        ),
-        loopback=ipaddress.IPv4Address(f"10.255.{digest[16]}.{digest[17] % 254 + 1}"),
         uptime_offset=3600 * (digest[18] % 200 + 1) * 24 + 60 * digest[19],
     )
 

@@ -1,137 +1,286 @@
-"""Interface configuration mode: addresses, descriptions, shutdown, switchport settings.
-
-Answers follow IOS wording for the mistakes people make most: a bad mask, an address that
-overlaps another interface, an IP address on a layer-2 port.
-"""
+"""Interface configuration mode: the commands, in the order IOS renders them, and the
+answers IOS gives to the mistakes people make most (a bad mask, an address that overlaps
+another interface, a switchport command on a routed port)."""
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
+import re
 
-from engine.lab.commands import Failure
-from engine.lab.device import Device
-from engine.lab.modes import Command, Context
-from engine.lab.state import Interface
+from engine.lab.commands import Failure, interface_name, vlan_set, vlan_text
+from engine.lab.config_sections import create_vlan
+from engine.lab.grammar import Edit, Form, Hook, Outcome, Spec, Store, Table, custom
+from engine.lab.modes import Mode
+from engine.lab.state import ALL_VLANS, FIXED, interface_key
+from engine.lab.store import Block, Line
 
-Outcome = str | Failure
-Handler = Callable[[Context, Device, Command], Outcome]
-
-
-def _interface(context: Context, device: Device) -> Interface:
-    return device.state.interfaces[context.target]
+_LOGICAL = ("Loopback", "Vlan", "Port-channel", "Tunnel")
+_RANGE_RE = re.compile(r"\s*([A-Za-z][A-Za-z-]*)\s*((?:\d+/)*)(\d+)\s*(?:-\s*(\d+))?\s*")
 
 
-def _set(**changes: object) -> Handler:
-    """A handler that only sets fields of the current interface."""
-
-    def handler(context: Context, device: Device, command: Command) -> Outcome:
-        device.state.update(context.target, **changes)
-        return ""
-
-    return handler
+def _name(block: Block) -> str:
+    return block.head.text.removeprefix("interface ")
 
 
-def _description(context: Context, device: Device, command: Command) -> Outcome:
-    device.state.update(context.target, description=command.args[0][:240])
-    return ""
+def ensure(edit: Edit, name: str) -> Block | None:
+    """The block of interface `name`, creating a logical one (loopback, SVI ...) on first
+    use; None for hardware the device does not have."""
+    state = edit.device.state
+    head = f"interface {name}"
+    if name not in state.ports:
+        if not name.startswith(_LOGICAL) or "." in name:
+            return None
+        state.ports[name] = max(state.ports.values(), default=-1) + 1
+    block = state.config.blocks.get(head)
+    if block is None:
+        block = Block(Line((head,), head, edit.rank, (name,), interface_key(name)), Mode.INTERFACE)
+        state.config.blocks[head] = block
+        _defaults(edit, head, name)
+    return block
 
 
-def _ip_address(context: Context, device: Device, command: Command) -> Outcome:
-    interface = _interface(context, device)
-    if interface.switchport:
-        return Failure("invalid", command.column(1))
-    checked = _checked_address(device, interface, command.args[0], command.args[1])
-    if isinstance(checked, str):
-        return checked
-    if command.match.action == "ip_address_secondary":
-        line = f"ip address {checked.ip} {checked.netmask} secondary"
-        device.state.update(context.target, extra=(*interface.extra, line))
+def _defaults(edit: Edit, head: str, name: str) -> None:
+    if name.startswith("GigabitEthernet"):
+        edit.run(Mode.INTERFACE, head, "negotiation auto")
+
+
+def _enter(edit: Edit) -> Outcome | None:
+    name = edit.args[0]
+    if edit.form is Form.NO:
+        return _remove(edit, name)
+    block = ensure(edit, name)
+    if block is None:
+        return Failure("invalid", edit.column(1))
+    if edit.form is Form.DEFAULT:
+        return _reset(edit, block, name)
+    edit.context.enter(Mode.INTERFACE, block.head.text)
+    return None
+
+
+def _remove(edit: Edit, name: str) -> Outcome | None:
+    state = edit.device.state
+    if name.startswith(FIXED):
+        return "% Removal of physical interfaces is not permitted\n"
+    if name not in state.ports:
+        return None  # `no` of what is not there changes nothing
+    del state.ports[name]
+    state.config.blocks.pop(f"interface {name}", None)
+    state.manual.discard(name)
+    return None
+
+
+def _reset(edit: Edit, block: Block, name: str) -> str:
+    """`default interface X`: every line back to the hardware's default."""
+    block.lines.clear()
+    edit.device.state.manual.discard(name)
+    _defaults(edit, block.head.text, name)
+    return f"Interface {name} set to default configuration\n"
+
+
+def _range(edit: Edit) -> Outcome | None:
+    names: list[str] = []
+    text = edit.args[0]
+    offset = edit.line.index(text) if text in edit.line else 0
+    for part in _parts(text):
+        start, found = part
+        if not found:
+            return Failure("invalid", offset + start)
+        names += found
+    blocks = [ensure(edit, name) for name in names]
+    if any(block is None for block in blocks):
+        return Failure("invalid", offset)
+    if edit.form is Form.DEFAULT:
+        return "".join(_reset(edit, b, n) for b, n in zip(blocks, names, strict=True) if b)
+    if edit.form is Form.NO:
+        return Failure("invalid", edit.column(1))
+    edit.context.enter(Mode.INTERFACE_RANGE, *(b.head.text for b in blocks if b is not None))
+    return None
+
+
+def _parts(text: str) -> list[tuple[int, list[str]]]:
+    """`gi0/1 - 3, lo5`: each comma-separated part's column and the names it stands for."""
+    parts, column = [], 0
+    for part in text.split(","):
+        match = _RANGE_RE.fullmatch(part)
+        names: list[str] = []
+        if match is not None:
+            kind, slot, first = match.group(1), match.group(2), int(match.group(3))
+            last = int(match.group(4) or first)
+            found = [interface_name(kind, f"{slot}{n}") for n in range(first, last + 1)]
+            names = [n for n in found if n is not None] if last >= first else []
+        parts.append((column + len(part) - len(part.lstrip()), names))
+        column += len(part) + 1
+    return parts
+
+
+def _physical(word: int) -> Hook:
+    """Refuse (caret under word `word`) where the interface is not an Ethernet port."""
+
+    def check(edit: Edit) -> Outcome | None:
+        if not _name(edit.block).startswith("GigabitEthernet"):
+            return Failure("invalid", edit.column(word))
+        return None
+
+    return check
+
+
+def _switched(edit: Edit) -> Outcome | None:
+    """Switchport settings need a switch port, as IOS answers on a routed port."""
+    refused = _physical(0)(edit)
+    if refused is not None:
+        return refused
+    if edit.block.has("switchport"):  # the key holds `no switchport`
+        return f"% Command rejected: {_name(edit.block)} is not a switching port.\n"
+    return None
+
+
+def _access_vlan(edit: Edit) -> Outcome | None:
+    if edit.form is not Form.PLAIN:
+        return None
+    vlan = int(edit.args[0])
+    if vlan in edit.device.state.vlans:
+        return None
+    create_vlan(edit, vlan)
+    return f"% Access VLAN does not exist. Creating vlan {vlan}\n"
+
+
+def _allowed(edit: Edit) -> Outcome | None:
+    """`switchport trunk allowed vlan [add|remove|except] LIST|all|none`, kept as one list."""
+    key = ("switchport", "trunk", "allowed", "vlan")
+    if edit.form is not Form.PLAIN:
+        edit.block.drop(*key)
+        return None
+    current = vlan_set(edit.block.value(*key, default=ALL_VLANS)) or set()
+    how, listed = edit.words[4], vlan_set(edit.args[0]) if edit.args else set()
+    assert listed is not None
+    new = {
+        "add": current | listed,
+        "remove": current - listed,
+        "except": set(range(1, 4095)) - listed,
+        "all": set(range(1, 4095)),
+        "none": set(),
+    }.get(how, listed)
+    text = vlan_text(new) or "none"
+    if text == ALL_VLANS:
+        edit.block.drop(*key)
     else:
-        device.state.update(context.target, address=checked, method="manual")
-    return ""
+        edit.block.put(Line(key, f"switchport trunk allowed vlan {text}", edit.rank, (text,)))
+    return None
 
 
-def _checked_address(
-    device: Device, interface: Interface, address: str, mask: str
-) -> ipaddress.IPv4Interface | str:
-    """The address, or the error text IOS prints for it."""
+def _switchport(edit: Edit) -> Outcome | None:
+    """`switchport` drops the layer-3 settings, `no switchport` the layer-2 ones (IOS does)."""
+    layer = ("ip",) if edit.form is not Form.NO else ("switchport",)
+    for key in [k for k in edit.block.lines if k[:1] == layer and len(k) > 1]:
+        edit.block.drop(*key)
+    if edit.form is not Form.NO:
+        edit.device.state.manual.discard(_name(edit.block))
+    return None
+
+
+def _address_check(edit: Edit) -> Outcome | None:
+    name = _name(edit.block)
+    if name.startswith("GigabitEthernet") and not edit.block.has("switchport"):
+        return Failure("invalid", edit.column(1))  # a switch port has no `ip address`
     try:
-        value = ipaddress.IPv4Interface(f"{address}/{mask}")
+        value = ipaddress.IPv4Interface(f"{edit.args[0]}/{edit.args[1]}")
     except ValueError:
-        return f"Bad mask 0x{int(ipaddress.IPv4Address(mask)):X} for address {address}\n"
+        mask = int(ipaddress.IPv4Address(edit.args[1]))
+        return f"Bad mask 0x{mask:X} for address {edit.args[0]}\n"
     network = value.network
     if network.prefixlen < 31 and value.ip in (network.network_address, network.broadcast_address):
-        return f"Bad mask /{network.prefixlen} for address {address}\n"
-    for other in device.state.interfaces.values():
-        if (
-            other.name != interface.name
-            and other.address is not None
-            and other.address.network.overlaps(network)
-        ):
-            return f"% {network.network_address} overlaps with {other.name}\n"
-    return value
+        return f"Bad mask /{network.prefixlen} for address {edit.args[0]}\n"
+    for other, address in edit.device.state.addresses():
+        if other != name and address.network.overlaps(network):
+            return f"% {network.network_address} overlaps with {other}\n"
+    return None
 
 
-def _no_ip_address(context: Context, device: Device, command: Command) -> Outcome:
-    interface = _interface(context, device)
-    extra = tuple(line for line in interface.extra if not line.startswith("ip address "))
-    device.state.update(context.target, address=None, extra=extra)
-    return ""
+def _addressed(edit: Edit) -> Outcome | None:
+    name = _name(edit.block)
+    if edit.form is Form.PLAIN:
+        edit.device.state.manual.add(name)
+    elif not edit.block.has("ip", "address"):
+        edit.device.state.manual.discard(name)
+    return None
 
 
-def _switchport(context: Context, device: Device, command: Command) -> Outcome:
-    if _interface(context, device).kind != "GigabitEthernet":
-        return Failure("invalid", command.column(0))
-    # Turning a routed port into a switch port drops its layer-3 configuration, as on IOS.
-    device.state.update(context.target, switchport=True, address=None)
-    return ""
+def _shutdown(edit: Edit) -> Outcome | None:
+    """`shutdown` / `no shutdown`, logged as IOS logs them when the state changes."""
+    was = edit.block.has("shutdown")
+    if edit.form is Form.PLAIN:
+        edit.block.put(Line(("shutdown",), "shutdown", edit.rank))
+    else:
+        edit.block.drop("shutdown")
+    if edit.block.has("shutdown") != was:
+        edit.device.interface_changed(_name(edit.block))
+    return None
 
 
-def _no_switchport(context: Context, device: Device, command: Command) -> Outcome:
-    if _interface(context, device).kind != "GigabitEthernet":
-        return Failure("invalid", command.column(1))
-    device.state.update(context.target, switchport=False, trunk=False, access_vlan=1)
-    return ""
+def _channel_group(edit: Edit) -> Outcome | None:
+    if edit.form is not Form.PLAIN:
+        return None
+    name = f"Port-channel{edit.args[0]}"
+    if name in edit.device.state.ports:
+        return None
+    ensure(edit, name)
+    return f"Creating a port-channel interface Port-channel {edit.args[0]}\n\n"
 
 
-def _access_vlan(context: Context, device: Device, command: Command) -> Outcome:
-    interface = _interface(context, device)
-    if not interface.switchport:
-        return f"% Command rejected: {interface.name} is not a switching port.\n"
-    vlan = int(command.args[0])
-    answer = ""
-    if vlan not in device.state.vlans:
-        device.state.vlans[vlan] = f"VLAN{vlan:04d}"
-        answer = f"% Access VLAN does not exist. Creating vlan {vlan}\n"
-    device.state.update(context.target, access_vlan=vlan)
-    return answer
-
-
-def _switchport_mode(context: Context, device: Device, command: Command) -> Outcome:
-    interface = _interface(context, device)
-    if not interface.switchport:
-        return f"% Command rejected: {interface.name} is not a switching port.\n"
-    device.state.update(context.target, trunk=command.match.words[-1] == "trunk")
-    return ""
-
-
-def _noop(context: Context, device: Device, command: Command) -> Outcome:
-    return ""
-
-
-INTERFACE_HANDLERS: dict[str, Handler] = {
-    "description": _description,
-    "no_description": _set(description=""),
-    "ip_address": _ip_address,
-    "ip_address_secondary": _ip_address,
-    "no_ip_address": _no_ip_address,
-    "shutdown": _set(shutdown=True),
-    "no_shutdown": _set(shutdown=False),
-    "switchport": _switchport,
-    "no_switchport": _no_switchport,
-    "switchport_access_vlan": _access_vlan,
-    "no_switchport_access_vlan": _set(access_vlan=1),
-    "switchport_mode": _switchport_mode,
-    "noop": _noop,
-}
+_ROUTED_ONLY = _physical(0)
+_ALLOWED = "switchport trunk allowed vlan {VLANS|add VLANS|remove VLANS|except VLANS|all|none}"
+TABLE = Table(
+    Mode.INTERFACE,
+    (
+        (
+            Spec("description LINE", key=1),
+            Spec(_ALLOWED, key=4, check=_switched, store=Store.CUSTOM, hook=_allowed),
+            Spec("switchport trunk encapsulation {dot1q|isl|negotiate}", key=3, check=_switched),
+            Spec("switchport trunk native vlan <1-4094>", key=4, check=_switched,
+                 hidden="switchport trunk native vlan 1"),
+            Spec("switchport access vlan <1-4094>", key=3, check=_switched, hook=_access_vlan,
+                 hidden="switchport access vlan 1"),
+            Spec("switchport mode {access|trunk|dynamic {auto|desirable}}", key=2, check=_switched,
+                 hidden="switchport mode dynamic auto"),
+            Spec("switchport nonegotiate", key=2, check=_switched),
+            Spec("switchport voice vlan <1-4094>", key=3, check=_switched),
+            Spec("switchport", store=Store.ON, check=_ROUTED_ONLY, hook=_switchport),
+            Spec("mtu <1500-9198>", key=1, hidden="mtu 1500"),
+            Spec("bandwidth <1-10000000>", key=1),
+            Spec("ip address A.B.C.D A.B.C.D secondary", check=_address_check, hook=_addressed),
+            Spec("ip address A.B.C.D A.B.C.D", key=2, check=_address_check, hook=_addressed),
+            Spec("ip helper-address A.B.C.D", key=3),
+            Spec("ip access-group {<1-199>|WORD} {in|out}", key=lambda w: (*w[:2], *w[3:4]), no=2),
+            Spec("ip ospf network {point-to-point|broadcast}", key=3),
+            Spec("ip ospf cost <1-65535>", key=3),
+            Spec("ip ospf hello-interval <1-65535>", key=3),
+            Spec("ip ospf dead-interval <1-65535>", key=3),
+            Spec("ip ospf priority <0-255>", key=3),
+            Spec("ip ospf <1-65535> area $AREA", key=lambda w: ("ip", "ospf", "area")),
+            Spec("standby <0-255> ip A.B.C.D", key=3),
+            Spec("standby <0-255> priority <0-255>", key=3),
+            Spec("standby <0-255> preempt", key=3),
+            custom("shutdown", _shutdown, key=1),
+            Spec("speed {10|100|1000|auto}", key=1, check=_ROUTED_ONLY, hidden="speed auto"),
+            Spec("duplex {auto|full|half}", key=1, check=_ROUTED_ONLY, hidden="duplex auto"),
+            Spec("negotiation auto", store=Store.SHOWN, default="negotiation auto",
+                 check=_ROUTED_ONLY),
+            Spec("cdp enable", store=Store.ON),
+            Spec("lldp {transmit|receive}", key=2, store=Store.ON),
+            Spec("load-interval <30-600>", key=1),
+            Spec("channel-group <1-48> mode {active|passive|on|auto|desirable}", key=1,
+                 check=_ROUTED_ONLY, hook=_channel_group),
+            Spec("spanning-tree portfast [trunk|edge [trunk]]", key=2),
+            Spec("spanning-tree bpduguard {enable|disable}", key=2),
+        ),
+    ),
+    names=(
+        "arp", "authentication", "carrier-delay", "dampening", "delay", "dot1x", "encapsulation",
+        "flowcontrol", "hold-queue", "ipv6", "keepalive", "logging", "mac-address", "media-type",
+        "mls", "power", "service-policy", "snmp", "storm-control", "udld", "vrrp",
+    ),
+)  # fmt: skip
+GLOBAL_SPECS = (
+    Spec("interface INTERFACE", store=Store.ENTER, hook=_enter),
+    Spec("interface range LINE", store=Store.ENTER, hook=_range),
+)

@@ -26,7 +26,7 @@ from engine.lab.device import Device, DeviceSpec
 from engine.lab.identity import derive
 from engine.lab.knobs import Delays
 from engine.lab.server import Binding, LabServer
-from engine.lab.topology import neighbors
+from engine.lab.topology import wire
 
 _T = TypeVar("_T")
 _SignalHandler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
@@ -68,10 +68,13 @@ def allocate(first: str, count: int) -> list[str]:
 def build_devices(specs: Sequence[DeviceSpec]) -> list[Device]:
     """The devices of a lab, cabled together (see `topology`)."""
     identities = [derive(spec.name, spec.address) for spec in specs]
-    return [
-        Device(spec, neighbors(identities, index), identity=identities[index])
-        for index, spec in enumerate(specs)
+    wirings = wire(identities)
+    devices = [
+        Device(spec, wirings[index], identity=identities[index]) for index, spec in enumerate(specs)
     ]
+    for device in devices:
+        device.lab = devices
+    return devices
 
 
 class Lab:

@@ -4,44 +4,59 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine.lab.commands import Match
 
 
 class Mode(enum.Enum):
-    """A CLI mode; the value is what the prompt shows after the hostname."""
+    """A CLI mode; the value's first part is what the prompt shows after the hostname."""
 
-    USER = ">"
-    PRIVILEGED = "#"
-    CONFIG = "(config)#"
-    INTERFACE = "(config-if)#"
-    VLAN = "(config-vlan)#"
-    LINE = "(config-line)#"
-    ROUTER = "(config-router)#"
+    USER = (">", "user")
+    PRIVILEGED = ("#", "privileged")
+    CONFIG = ("(config)#", "global")
+    INTERFACE = ("(config-if)#", "interface")
+    INTERFACE_RANGE = ("(config-if-range)#", "interface range")
+    VLAN = ("(config-vlan)#", "vlan")
+    LINE = ("(config-line)#", "line")
+    OSPF = ("(config-router)#", "router ospf")
+    EIGRP = ("(config-router)#", "router eigrp")
+    BGP = ("(config-router)#", "router bgp")
+    ACL_STANDARD = ("(config-std-nacl)#", "standard access list")
+    ACL_EXTENDED = ("(config-ext-nacl)#", "extended access list")
+    ARCHIVE = ("(config-archive)#", "archive")
+    CONTROL_PLANE = ("(config-cp)#", "control plane")
+
+    @property
+    def suffix(self) -> str:
+        return self.value[0]
 
     @property
     def configuring(self) -> bool:
         return self not in (Mode.USER, Mode.PRIVILEGED)
 
 
-SUBMODES = (Mode.INTERFACE, Mode.VLAN, Mode.LINE, Mode.ROUTER)
-
-
 @dataclass
 class Context:
-    """The mode of one session and the object a sub-mode edits (interface, VLAN, section)."""
+    """The mode of one session and the configuration blocks a sub-mode edits: one block
+    (`interface GigabitEthernet0/1`), or several after `interface range` or `vlan 10,20`."""
 
     mode: Mode = Mode.USER
-    target: str = ""
+    targets: tuple[str, ...] = ()
 
-    def enter(self, mode: Mode, target: str = "") -> None:
-        self.mode, self.target = mode, target
+    def enter(self, mode: Mode, *targets: str) -> None:
+        self.mode, self.targets = mode, targets
+
+    @property
+    def target(self) -> str:
+        """The (first) block being edited, `` in global configuration."""
+        return self.targets[0] if self.targets else ""
 
     def prompt(self, hostname: str) -> str:
         # IOS shortens the hostname in configuration prompts.
         name = hostname[:20] if self.mode.configuring else hostname
-        return name + self.mode.value
+        return name + self.mode.suffix
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,15 @@ class Command:
     def column(self, word: int) -> int:
         """The column where the `word`-th word (0-based) of the line starts."""
         return word_column(self.line, word)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A command that asks first: the question, and what the answer line leads to (the
+    output, or the next question)."""
+
+    text: str
+    answer: Callable[[str], str | Question]
 
 
 def word_column(line: str, word: int) -> int:

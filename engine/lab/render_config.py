@@ -1,136 +1,109 @@
-"""`show running-config` and `show startup-config` rendered from the device state.
+"""`show running-config` and `show startup-config` rendered from the stored configuration.
 
-Passwords never appear: users and the enable secret are shown as type-9 hashes derived
-from the device and user names, not from the password itself.
+Lines come out in IOS's order: each spec's place in its mode's table, a `!` between
+groups and after every block, blocks with one-space indented lines. Passwords never
+appear: secrets are stored and shown as hashes only.
 """
 
 from __future__ import annotations
 
-import hashlib
+from engine.lab import config_global
+from engine.lab import interface_config as interface_mode
+from engine.lab.modes import Mode
+from engine.lab.state import DeviceState
+from engine.lab.store import Block, Line
 
-from engine.lab.state import DeviceState, Interface
-
-_HASH_ALPHABET = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 NVRAM_SIZE = 262144
-
-_HEADER = [
-    "version 15.2",
-    "service timestamps debug datetime msec",
-    "service timestamps log datetime msec",
-    "no service password-encryption",
-    "service compress-config",
-    "!",
-]
-_SWITCHING = [
-    "ip cef",
-    "no ipv6 cef",
-    "!",
-    "spanning-tree mode pvst",
-    "spanning-tree extend system-id",
-    "!",
-    "vlan internal allocation policy ascending",
-    "!",
-]
+_NO_ADDRESS = next(
+    (
+        rank
+        for rank, spec in interface_mode.TABLE.ranked()
+        if spec.syntax == "ip address A.B.C.D A.B.C.D"
+    ),
+    (0, 0),
+)
+_NUMBERED = next(
+    rank for rank, spec in config_global.TABLE.ranked() if spec.syntax.startswith("access-list")
+)
+_ACL_MODES = (Mode.ACL_STANDARD, Mode.ACL_EXTENDED)
 
 
 def running_config(state: DeviceState) -> str:
     """The full `show running-config` output."""
-    body = "\n".join(config_lines(state)) + "\n"
-    return f"Building configuration...\n\nCurrent configuration : {len(body)} bytes\n{body}"
+    return _with_size("\n".join(config_lines(state)) + "\n")
 
 
 def startup_config(state: DeviceState) -> str:
     """`show startup-config`: what was last saved (the boot config until then)."""
-    body = state.startup if state.startup is not None else ""
-    return f"Using {len(body)} out of {NVRAM_SIZE} bytes\n{body}"
+    if state.startup is None:
+        return "startup-config is not present\n"
+    return f"Using {len(state.startup)} out of {NVRAM_SIZE} bytes\n{state.startup}"
 
 
 def interface_config(state: DeviceState, name: str) -> str:
     """`show running-config interface NAME`."""
-    lines = ["!", *interface_block(state.interfaces[name]), "end"]
-    body = "\n".join(lines) + "\n"
+    block = state.interface_block(name)
+    lines = ["!", *(_block_lines(state, block) if block else []), "end"]
+    return _with_size("\n".join(lines) + "\n")
+
+
+def _with_size(body: str) -> str:
     return f"Building configuration...\n\nCurrent configuration : {len(body)} bytes\n{body}"
 
 
 def config_lines(state: DeviceState) -> list[str]:
     """Every line of the running configuration, in IOS order."""
-    lines = [
-        "!",
-        *_HEADER,
-        f"hostname {state.hostname}",
-        "!",
-        "boot-start-marker",
-        "boot-end-marker",
-        "!",
+    items: list[Line | Block] = [*state.root.lines.values(), *_numbered_lines(state)]
+    items += [b for b in state.config.blocks.values() if not _numbered_list(b)]
+    items.sort(key=lambda item: _sort_key(item.head if isinstance(item, Block) else item))
+    lines, group = ["!"], None
+    for item in items:
+        rank = (item.head if isinstance(item, Block) else item).rank
+        if group is not None and rank[0] != group and lines[-1] != "!":
+            lines.append("!")
+        group = rank[0]
+        if isinstance(item, Block):
+            lines += [*_block_lines(state, item), "!"]
+        else:
+            lines += item.text.split("\n")
+    return [*lines, *([] if lines[-1] == "!" else ["!"]), "end"]
+
+
+def _numbered_lines(state: DeviceState) -> list[Line]:
+    """Numbered access lists render as global `access-list N ...` lines."""
+    return [
+        Line(
+            (),
+            f"access-list {block.head.args[1]} {line.text}",
+            _NUMBERED,
+            (),
+            (int(block.head.args[1]), line.order),
+        )
+        for block in state.config.of_mode(*_ACL_MODES)
+        if _numbered_list(block)
+        for line in block.ordered()
     ]
-    lines += _credentials(state)
-    lines += ["no aaa new-model", "!", *_SWITCHING]
-    lines += [*state.extra, "!"] if state.extra else []
-    for interface in state.ordered():
-        lines += [*interface_block(interface), "!"]
-    lines += _sections(state, "router ")
-    lines += ["ip forward-protocol nd", "!", "no ip http server", "no ip http secure-server", "!"]
-    lines += [route.line for route in state.routes]
-    lines += ["ip ssh version 2", "!"]
-    lines += [f"logging host {host}" for host in state.logging_hosts]
-    lines += ["!", "control-plane", "!"]
-    lines += _sections(state, "line ")
-    lines += [f"ntp server {server}" for server in state.ntp_servers]
-    lines += ["!", "end"]
-    return lines
 
 
-def interface_block(interface: Interface) -> list[str]:
-    """`interface NAME` and its indented lines."""
-    lines = [f"interface {interface.name}"]
-    if interface.description:
-        lines.append(f" description {interface.description}")
-    lines += _layer2(interface)
-    if interface.address is not None:
-        lines.append(f" ip address {interface.address.ip} {interface.address.netmask}")
-    elif not interface.switchport:
-        lines.append(" no ip address")
-    lines += [f" {line}" for line in interface.extra]
-    if interface.shutdown:
-        lines.append(" shutdown")
-    if interface.kind == "GigabitEthernet":
-        lines.append(" negotiation auto")
-    return lines
+def _numbered_list(block: Block) -> bool:
+    return block.mode in _ACL_MODES and block.head.args[1].isdigit()
 
 
-def _layer2(interface: Interface) -> list[str]:
-    if interface.kind != "GigabitEthernet":
-        return []
-    if not interface.switchport:
-        return [" no switchport"]
-    vlan = (
-        [f" switchport access vlan {interface.access_vlan}"] if interface.access_vlan != 1 else []
-    )
-    mode = " switchport mode trunk" if interface.trunk else " switchport mode access"
-    return [*vlan, mode]
+def _sort_key(line: Line) -> tuple[object, ...]:
+    return (line.rank[0], line.order, line.rank[1])
 
 
-def _credentials(state: DeviceState) -> list[str]:
-    lines = []
-    if state.enable_secret is not None:
-        lines += [f"enable secret 9 {fake_hash(state.hostname, 'enable')}", "!"]
-    for user in state.users.values():
-        secret = fake_hash(state.hostname, user.name)
-        privilege = f" privilege {user.privilege}" if user.privilege != 1 else ""
-        lines.append(f"username {user.name}{privilege} secret 9 {secret}")
-    return lines
+def _block_lines(state: DeviceState, block: Block) -> list[str]:
+    """A block's head and its indented lines (`no ip address` where IOS shows it)."""
+    lines = list(block.lines.values())
+    if block.mode is Mode.INTERFACE and _routed_without_address(state, block):
+        lines.append(Line(("ip", "address"), "no ip address", _NO_ADDRESS))
+    lines.sort(key=_sort_key)
+    return [block.head.text, *(f" {line}" for item in lines for line in item.text.split("\n"))]
 
 
-def _sections(state: DeviceState, prefix: str) -> list[str]:
-    lines: list[str] = []
-    for head, body in state.sections.items():
-        if head.startswith(prefix):
-            lines += [head, *(f" {line}" for line in body)]
-    return [*lines, "!"] if lines else []
-
-
-def fake_hash(*parts: str) -> str:
-    """A stable, password-free stand-in for an IOS type-9 (scrypt) hash."""
-    digest = hashlib.sha256("|".join(parts).encode()).digest()
-    text = "".join(_HASH_ALPHABET[b % 64] for b in digest)
-    return f"$9${text[:14]}${text[14:57]}"
+def _routed_without_address(state: DeviceState, block: Block) -> bool:
+    name = block.head.args[0] if block.head.args else ""
+    if name not in state.ports or block.has("ip", "address"):
+        return False
+    return not state.interface(name).switchport

@@ -63,7 +63,7 @@ def _interface(device: Device, interface: Interface) -> str:
     ]
     if hw.ethernet:
         lines += _ethernet(interface)
-    lines += _queues(interface)
+    lines += _queues(device, interface)
     lines += _counters(device, interface)
     return "\n".join(lines) + "\n"
 
@@ -83,22 +83,28 @@ def _ethernet(interface: Interface) -> list[str]:
     ]
 
 
-def _queues(interface: Interface) -> list[str]:
+def _queues(device: Device, interface: Interface) -> list[str]:
     active = interface.status == "up" and interface.kind != "Loopback"
     last = "Last input 00:00:00, output 00:00:01" if active else "Last input never, output never"
+    cleared = "never" if interface.name not in device.cleared else _clock(device, interface)
     return [
         "  ARP type: ARPA, ARP Timeout 04:00:00",
         f"  {last}, output hang never",
-        '  Last clearing of "show interface" counters never',
+        f'  Last clearing of "show interface" counters {cleared}',
         "  Input queue: 0/75/0/0 (size/max/drops/flushes); Total output drops: 0",
         "  Queueing strategy: fifo",
         "  Output queue: 0/40 (size/max)",
     ]
 
 
+def _clock(device: Device, interface: Interface) -> str:
+    seconds = device.counting(interface.name)
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
 def _counters(device: Device, interface: Interface) -> list[str]:
     rate_in, rate_out, size = _rates(device, interface)
-    seconds = device.uptime()
+    seconds = device.counting(interface.name)
     packets_in, packets_out = rate_in * seconds, rate_out * seconds
     return [
         f"  5 minute input rate {rate_in * size * 8} bits/sec, {rate_in} packets/sec",

@@ -1,4 +1,4 @@
-"""Table-like show commands: ARP, CDP neighbours, VLANs."""
+"""Table-like show commands: ARP, CDP and LLDP neighbours, VLANs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ import ipaddress
 from engine.lab.device import Device
 from engine.lab.identity import format_mac
 from engine.lab.state import Interface
-from engine.lab.topology import Neighbor
+from engine.lab.topology import (
+    MANAGEMENT,
+    Neighbor,
+    cdp_neighbors,
+    far_end,
+    lldp_neighbors,
+    oob_switch,
+)
 
 # IOS ends two of these lines with a space.
 _CDP_CODES = (
@@ -26,14 +33,17 @@ _RESERVED_VLANS = (
 
 
 def show_arp(device: Device) -> str:
-    """`show arp` and `show ip arp` (the same table on IOS)."""
+    """`show arp` and `show ip arp` (the same table on IOS): the device's own addresses,
+    the far ends of its cables, and the management network's gateway and switch."""
     entries: dict[ipaddress.IPv4Address, tuple[str, str, str]] = {}
     for interface in device.state.ordered(brief=True):
-        if interface.address is None or interface.protocol != "up" or interface.kind == "Loopback":
+        if interface.protocol != "up" or interface.kind == "Loopback":
             continue
-        entries[interface.address.ip] = ("-", device.identity.mac(interface.index), interface.name)
-        for address, mac in _hosts_on(device, interface):
-            entries.setdefault(address, (str(_age(device, address)), mac, interface.name))
+        for own in (interface.address, *interface.secondaries):
+            if own is not None:
+                entries[own.ip] = ("-", device.identity.mac(interface.index), interface.name)
+        for host, mac in _hosts_on(device, interface):
+            entries.setdefault(host, (str(_age(device, host)), mac, interface.name))
     lines = ["Protocol  Address          Age (min)  Hardware Addr   Type   Interface"]
     for address in sorted(entries):
         age, mac, name = entries[address]
@@ -42,15 +52,29 @@ def show_arp(device: Device) -> str:
 
 
 def _hosts_on(device: Device, interface: Interface) -> list[tuple[ipaddress.IPv4Address, str]]:
-    """Other hosts this device has talked to on the interface's subnet."""
-    assert interface.address is not None
-    network = interface.address.network
-    hosts = [(ipaddress.IPv4Address(n.address), n.mac) for n in device.neighbors]
+    """The other hosts this device has talked to through the interface."""
+    if interface.address is None:
+        return []
+    far = far_end(device, interface.name)
+    if far is not None:
+        peer, port = far
+        other = peer.state.interface(port)
+        if (
+            other.address is None
+            or other.protocol != "up"
+            or (peer is device and port == interface.name)
+        ):
+            return []
+        same = other.address.ip in interface.address.network
+        return [(other.address.ip, peer.identity.mac(other.index))] if same else []
+    if interface.name != MANAGEMENT:
+        return []
+    switch = oob_switch(device.identity)
+    hosts = [(ipaddress.IPv4Address(switch.address), switch.mac)]
     hosts.append((device.identity.gateway, _mac_for(device.identity.gateway)))
-    if network.prefixlen == 30:
-        peer = next(h for h in network.hosts() if h != interface.address.ip)
-        hosts.append((peer, _mac_for(peer)))
-    return [(a, m) for a, m in hosts if a in network and a != interface.address.ip]
+    return [
+        (a, m) for a, m in hosts if a in interface.address.network and a != interface.address.ip
+    ]
 
 
 def _mac_for(address: ipaddress.IPv4Address) -> str:
@@ -64,11 +88,14 @@ def _age(device: Device, address: ipaddress.IPv4Address) -> int:
 
 def show_cdp_neighbors(device: Device) -> str:
     """`show cdp neighbors`; long device IDs get a line of their own, as on IOS."""
+    found = cdp_neighbors(device)
+    if not _cdp_on(device):
+        return "% CDP is not enabled\n"
     lines = [
         _CDP_CODES,
         "Device ID        Local Intrfce     Holdtme    Capability  Platform  Port ID",
     ]
-    for neighbor in device.neighbors:
+    for neighbor in found:
         letters = " ".join(_CAPABILITY_LETTERS[c] for c in neighbor.capabilities.split())
         platform = neighbor.platform.split()[-1][:9]
         local, holdtime = _short(neighbor.local_interface), _holdtime(device, neighbor)
@@ -77,14 +104,47 @@ def show_cdp_neighbors(device: Device) -> str:
             lines += [neighbor.device_id, " " * 17 + row]
         else:
             lines.append(f"{neighbor.device_id:<17}{row}")
-    lines += ["", f"Total cdp entries displayed : {len(device.neighbors)}"]
+    lines += ["", f"Total cdp entries displayed : {len(found)}"]
     return "\n".join(lines) + "\n"
+
+
+def _cdp_on(device: Device) -> bool:
+    return not device.state.root.has("cdp", "run")
 
 
 def show_cdp_neighbors_detail(device: Device) -> str:
     """`show cdp neighbors detail`."""
-    blocks = [_cdp_detail(device, n) for n in device.neighbors]
-    return "".join(blocks) + f"\n\nTotal cdp entries displayed : {len(device.neighbors)}\n"
+    if not _cdp_on(device):
+        return "% CDP is not enabled\n"
+    found = cdp_neighbors(device)
+    blocks = [_cdp_detail(device, n) for n in found]
+    return "".join(blocks) + f"\n\nTotal cdp entries displayed : {len(found)}\n"
+
+
+def show_lldp_neighbors(device: Device) -> str:
+    """`show lldp neighbors`."""
+    found = lldp_neighbors(device)
+    if found is None:
+        return "% LLDP is not enabled\n"
+    lines = [
+        "Capability codes:",
+        "    (R) Router, (B) Bridge, (T) Telephone, (C) DOCSIS Cable Device",
+        "    (W) WLAN Access Point, (P) Repeater, (S) Station, (O) Other",
+        "",
+        "Device ID           Local Intf     Hold-time  Capability      Port ID",
+    ]
+    for neighbor in found:
+        letters = "B,R" if "Router" in neighbor.capabilities else "B"
+        local, port = _compact(neighbor.local_interface), _compact(neighbor.port)
+        lines.append(f"{neighbor.device_id[:20]:<20}{local:<15}{120:<11}{letters:<16}{port}")
+    lines += ["", f"Total entries displayed: {len(found)}", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _compact(name: str) -> str:
+    """`GigabitEthernet0/1` as LLDP tables print it: `Gi0/1`."""
+    kind = name.rstrip("0123456789/.")
+    return f"{kind[:2]}{name[len(kind) :]}"
 
 
 def _cdp_detail(device: Device, neighbor: Neighbor) -> str:

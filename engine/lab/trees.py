@@ -1,13 +1,15 @@
-"""The IOS command trees of the simulated device, as data.
+"""The exec-mode command tree of the simulated device, as data.
 
-One tree per mode. `privileged` words are hidden at the `>` prompt; `verbatim` marks the
-places where real IOS has many more commands than the lab models, so config lines that
-fail there are kept as text instead of being refused.
+`privileged` words are hidden at the `>` prompt. Besides the commands the lab carries
+out, the tree holds the rest of IOS's exec vocabulary by name, so that abbreviations are
+as ambiguous as on a real device (`s`, `t`, `p`, `di`, `w`). Configuration modes build
+their trees from their command tables (see `config`).
 """
 
 from __future__ import annotations
 
 from engine.lab.commands import Arg, Node, arg, kw, tree
+from engine.lab.syntax import compile_syntax
 
 _LINE = Arg.LINE
 _IP = Arg.IPV4
@@ -18,6 +20,7 @@ def _show() -> Node:
     interfaces_tail = (
         kw("description", action="show_interfaces_description"),
         kw("status", action="show_interfaces_status"),
+        kw("trunk", action="show_interfaces_trunk"),
     )
     return kw(
         "show",
@@ -26,6 +29,7 @@ def _show() -> Node:
         kw("privilege", action="show_privilege"),
         kw("inventory", action="show_inventory"),
         kw("arp", action="show_arp"),
+        *_show_more(),
         kw(
             "ip",
             kw(
@@ -36,6 +40,13 @@ def _show() -> Node:
             ),
             kw("route", action="show_ip_route"),
             kw("arp", action="show_arp"),
+            kw("ospf", kw("neighbor", action="show_ip_ospf_neighbor")),
+            kw("bgp", kw("summary", action="show_ip_bgp_summary")),
+            kw(
+                "access-lists",
+                arg(Arg.WORD, action="show_access_lists"),
+                action="show_access_lists",
+            ),
         ),
         kw(
             "interfaces",
@@ -78,6 +89,73 @@ def _terminal() -> Node:
     )
 
 
+def _show_more() -> tuple[Node, ...]:
+    """Show commands of switching, routing protocols, logging and processes."""
+    return (
+        *compile_syntax("logging", "show_logging"),
+        *compile_syntax("spanning-tree [vlan <1-4094>]", "show_spanning_tree"),
+        *compile_syntax("mac address-table [dynamic]", "show_mac_address_table"),
+        *compile_syntax("mac-address-table [dynamic]", "show_mac_address_table"),
+        *compile_syntax("access-lists [WORD]", "show_access_lists"),
+        *compile_syntax("lldp neighbors", "show_lldp_neighbors"),
+        *compile_syntax("processes [cpu [sorted]]", "show_processes_cpu"),
+        *(kw(name) for name in _SHOW_NAMES),
+    )
+
+
+# Show words IOS has that the lab does not answer: they make abbreviations ambiguous
+# (`sh lo` is logging or login) exactly where IOS's are.
+_SHOW_NAMES = (
+    "aaa", "aliases", "archive", "buffers", "controllers", "debugging", "dhcp", "environment",
+    "errdisable", "etherchannel", "file", "history", "hosts", "license", "line", "login",
+    "memory", "ntp", "platform", "policy-map", "protocols", "sessions", "snmp", "ssh",
+    "standby", "terminal", "users", "vtp",
+)  # fmt: skip
+# Exec commands IOS has that the lab knows by name only, with whether `>` shows them.
+_EXEC_NAMES = (
+    ("access-enable", False), ("archive", True), ("cd", True), ("clock", True),
+    ("connect", False), ("debug", True), ("dir", True), ("disconnect", False), ("event", True),
+    ("format", True), ("fsck", True), ("help", False), ("lock", False), ("login", False),
+    ("mkdir", True), ("monitor", True), ("more", True), ("mtrace", False),
+    ("name-connection", False), ("pwd", True), ("rename", True), ("resume", False),
+    ("rmdir", True), ("send", True), ("set", False), ("setup", True), ("ssh", False),
+    ("systat", False), ("tclsh", True), ("telnet", False), ("test", True), ("traceroute", False),
+    ("undebug", True), ("upgrade", True), ("verify", True), ("where", False),
+    ("which-route", False),
+)  # fmt: skip
+
+
+_PING = (
+    "ping WORD [repeat <1-2147483647>] [size <36-18024>] [source {A.B.C.D|INTERFACE}]"
+    " [timeout <0-3600>]"
+)
+
+
+def _exec_more() -> tuple[Node, ...]:
+    """Exec commands that ask questions or change the device, and the names-only rest."""
+    privileged = (
+        ("reload", "reload"),
+        ("clear counters [INTERFACE]", "clear_counters"),
+        ("clear arp-cache", "clear_arp"),
+        ("clear logging", "clear_logging"),
+        ("erase {startup-config|nvram:}", "erase_startup"),
+        ("write erase", "erase_startup"),
+        ("copy startup-config running-config", "copy_startup_running"),
+        ("configure", "configure_ask"),
+        ("configure memory", "configure_memory"),
+        ("ping", "ping_extended"),
+    )
+    return (
+        *(
+            n
+            for syntax, action in privileged
+            for n in compile_syntax(syntax, action, privileged=True)
+        ),
+        *compile_syntax(_PING, "ping"),
+        *(kw(name, privileged=hidden) for name, hidden in _EXEC_NAMES),
+    )
+
+
 def _file_system() -> tuple[Node, ...]:
     """`dir`, `verify /md5`, `delete`, `more` on the device's file systems (see `files`)."""
     path = Arg.WORD  # `flash:`, `flash:/NAME`, `nvram:startup-config`
@@ -90,6 +168,7 @@ def _file_system() -> tuple[Node, ...]:
 
 
 EXEC = tree(
+    *_exec_more(),
     _show(),
     _terminal(),
     kw("enable", action="enable"),
@@ -125,156 +204,3 @@ EXEC = tree(
     ),
     *_file_system(),
 )
-
-_EXEC_ONLY = ("show", "ping", "write", "copy", "configure", "terminal")
-
-
-def _common() -> tuple[Node, ...]:
-    """Words every config mode knows."""
-    return (
-        kw("end", action="end"),
-        kw("exit", action="exit_mode"),
-        kw("do", arg(_LINE, action="do")),
-    )
-
-
-def _no_global() -> Node:
-    return kw(
-        "no",
-        kw("interface", arg(_IF, action="no_interface")),
-        kw(
-            "ip",
-            kw(
-                "route",
-                arg(
-                    _IP,
-                    arg(
-                        _IP,
-                        arg(_IP, action="no_ip_route"),
-                        arg(_IF, action="no_ip_route"),
-                        action="no_ip_route",
-                    ),
-                ),
-            ),
-            verbatim=True,
-        ),
-        kw("username", arg(Arg.WORD, action="no_username")),
-        kw(
-            "logging",
-            kw("host", arg(_IP, action="no_logging_host")),
-            arg(_IP, action="no_logging_host"),
-            verbatim=True,
-        ),
-        kw("ntp", kw("server", arg(_IP, action="no_ntp_server")), verbatim=True),
-        kw("vlan", arg(Arg.NUMBER, action="no_vlan", low=1, high=4094)),
-        kw(
-            "enable",
-            kw("secret", action="no_enable_secret"),
-            kw("password", action="no_enable_secret"),
-        ),
-        verbatim=True,
-    )
-
-
-def _ip_route() -> Node:
-    rest = arg(_LINE, action="ip_route")
-    next_hop = (arg(_IP, rest, action="ip_route"), arg(_IF, rest, action="ip_route"))
-    return kw("route", arg(_IP, arg(_IP, *next_hop)))
-
-
-def _username() -> Node:
-    password = (
-        kw("secret", arg(_LINE, action="username")),
-        kw("password", arg(_LINE, action="username")),
-    )
-    privilege = kw("privilege", arg(Arg.NUMBER, *password, action="username", high=15))
-    return kw("username", arg(Arg.WORD, privilege, *password))
-
-
-def _line() -> Node:
-    first = arg(Arg.NUMBER, arg(Arg.NUMBER, action="line"), action="line")
-    return kw("line", kw("console", first), kw("vty", first), kw("aux", first))
-
-
-GLOBAL = tree(
-    kw("hostname", arg(Arg.WORD, action="hostname")),
-    kw("interface", arg(_IF, action="interface")),
-    kw("ip", _ip_route(), verbatim=True),
-    _username(),
-    kw(
-        "logging",
-        kw("host", arg(_IP, action="logging_host", verbatim=True)),
-        arg(_IP, action="logging_host", verbatim=True),
-        verbatim=True,
-    ),
-    kw("ntp", kw("server", arg(_IP, action="ntp_server", verbatim=True)), verbatim=True),
-    kw(
-        "enable",
-        kw("secret", arg(_LINE, action="enable_secret")),
-        kw("password", arg(_LINE, action="enable_secret")),
-    ),
-    kw("vlan", arg(Arg.NUMBER, action="vlan", low=1, high=4094)),
-    _line(),
-    kw("router", arg(_LINE, action="router")),
-    _no_global(),
-    *(kw(word, arg(_LINE, action="exec_only"), action="exec_only") for word in _EXEC_ONLY),
-    *_common(),
-    verbatim=True,
-)
-
-INTERFACE = tree(
-    kw("description", arg(_LINE, action="description")),
-    kw(
-        "ip",
-        kw(
-            "address",
-            arg(_IP, arg(_IP, kw("secondary", action="ip_address_secondary"), action="ip_address")),
-        ),
-        verbatim=True,
-    ),
-    kw("shutdown", action="shutdown"),
-    kw(
-        "switchport",
-        kw(
-            "access", kw("vlan", arg(Arg.NUMBER, action="switchport_access_vlan", low=1, high=4094))
-        ),
-        kw("mode", kw("access", action="switchport_mode"), kw("trunk", action="switchport_mode")),
-        action="switchport",
-        verbatim=True,
-    ),
-    kw("negotiation", kw("auto", action="noop")),
-    kw(
-        "no",
-        kw("shutdown", action="no_shutdown"),
-        kw("description", arg(_LINE, action="no_description"), action="no_description"),
-        kw(
-            "ip",
-            kw("address", arg(_LINE, action="no_ip_address"), action="no_ip_address"),
-            verbatim=True,
-        ),
-        kw(
-            "switchport",
-            kw(
-                "access",
-                kw(
-                    "vlan",
-                    arg(_LINE, action="no_switchport_access_vlan"),
-                    action="no_switchport_access_vlan",
-                ),
-            ),
-            action="no_switchport",
-            verbatim=True,
-        ),
-        verbatim=True,
-    ),
-    *_common(),
-    verbatim=True,
-)
-
-VLAN = tree(
-    kw("name", arg(Arg.WORD, action="vlan_name")),
-    kw("no", kw("name", action="no_vlan_name")),
-    *_common(),
-)
-
-SECTION = tree(*_common(), verbatim=True)

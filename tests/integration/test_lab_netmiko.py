@@ -136,12 +136,18 @@ def test_a_wrong_password_is_an_authentication_failure(lab_factory: LabFactory) 
         connect(lab_factory([spec()]), password="wrong")
 
 
-def test_a_wrong_enable_secret_leaves_the_session_in_user_mode(lab_factory: LabFactory) -> None:
-    conn = connect(lab_factory([spec()]), secret="wrong")
-    with pytest.raises(ValueError, match="enable mode"):
+def test_a_wrong_enable_secret_is_asked_again_then_refused_in_user_mode(
+    lab_factory: LabFactory,
+) -> None:
+    conn = connect(lab_factory([spec()]), secret="wrong", read_timeout_override=1)
+    # Like IOS, the device asks again instead of showing a prompt: netmiko times out.
+    with pytest.raises((ValueError, ReadTimeout)):
         conn.enable()
+    conn.write_channel("still wrong\n")
+    conn.write_channel("\n")  # the third and last try
+    assert "% Bad secrets" in conn.read_until_pattern(r"R1>")
     assert conn.find_prompt() == "R1>"
-    conn.disconnect()
+    hang_up(conn)
 
 
 def test_refuse_refuses_the_tcp_connection(lab_factory: LabFactory) -> None:

@@ -830,6 +830,62 @@ def test_device_error_text_fails_a_config_step_and_takes_the_host_out(
     assert list(result.step("Verify")) == ["R2", "R3"]
 
 
+@pytest.mark.parametrize(
+    ("lines", "failing", "fits"),
+    [
+        (["logging buffered 16000", "lgging host 192.0.2.50"], "lgging host 192.0.2.50", "l"),
+        (["interface Loopback53", "descrption web"], "descrption web", "descr"),
+        (["interface Loopback53", "ip adress 10.53.0.1 255.255.255.255"], "ip adress", "ip ad"),
+    ],
+    ids=["global", "interface", "argument-keyword"],
+)
+def test_a_typo_in_a_config_line_fails_the_step_with_the_device_s_caret(
+    tmp_path: Path, lines: list[str], failing: str, fits: str
+) -> None:
+    result = run(
+        tmp_path,
+        f"""
+        name: Typo
+        hosts: R1
+        steps:
+          - name: Change
+            config: {json.dumps([*lines, "ntp server 192.0.2.51"])}
+            save: true
+            ignore_errors: true
+        """
+        + SHOW_CONFIGS,
+    )
+    change = result.step("Change")["R1"]
+    assert change["status"] == "failed" and change["kind"] == "rejected"
+    assert change["error"] == "% Invalid input detected at '^' marker."
+    prompt = "R1(config-if)#" if "interface" in lines[0] else "R1(config)#"
+    assert f"{prompt}{failing}" in change["output"]
+    assert "\n" + " " * len(prompt + fits) + "^\n" in change["output"]
+    running = result.step("Running")["R1"]["output"]
+    assert f"{lines[0]}\n" in running  # the line before the typo was applied, in full
+    assert "192.0.2.5" not in running and "web" not in running  # nothing from the typo on
+    assert "192.0.2.51" not in result.step("Startup")["R1"]["output"]  # no save
+
+
+def test_a_config_step_repeated_in_other_words_changes_nothing_the_second_time(
+    tmp_path: Path,
+) -> None:
+    result = run(
+        tmp_path,
+        """
+        name: Same change twice
+        hosts: R1
+        steps:
+          - {name: First, config: [logging buffered 16000, interface Loopback54, description x]}
+          - {name: Second, config: [logg buff 16000, int lo54, desc x]}
+          - {name: Third, config: [logging buffered 16000, logging buffered 16000]}
+        """,
+        "--diff",
+    )
+    assert "+logging buffered 16000" in result.step("First")["R1"]["diff"]
+    assert not any(result.step(name)["R1"]["diff"] for name in ("Second", "Third"))
+
+
 def test_error_patterns_add_device_errors_that_stop_the_remaining_lines(tmp_path: Path) -> None:
     steps = """
         name: Overlapping address

@@ -283,8 +283,8 @@ def test_cmd_output_json_and_stderr_hold_no_secret(
         f"{run} {name}": text for run, (_, out) in outcomes.items() for name, text in out.items()
     }
     channels = Channels(0, {**texts, **files_of(tmp_path)})
-    assert "banner motd ^******** ********^" in output.read_text()
-    assert "banner motd ^******** ********^" in texts["--json stdout"]
+    assert "banner motd ^C******** ********^C" in output.read_text()
+    assert "banner motd ^C******** ********^C" in texts["--json stdout"]
     assert "C2: failed: % Invalid input" in texts["failing stderr"]
     assert output.stat().st_mode & 0o777 == 0o600
     assert channels.leaks() == []

@@ -22,7 +22,9 @@ def words(found: Choices | Failure) -> list[str]:
 
 
 def test_choices_after_a_space_are_the_next_words() -> None:
-    assert words(choices("show ip ", EXEC)) == ["interface", "route", "arp"]
+    assert words(choices("show ip ", EXEC)) == [
+        "interface", "route", "arp", "ospf", "bgp", "access-lists"
+    ]  # fmt: skip
 
 
 def test_choices_of_a_partial_word_are_its_completions() -> None:
@@ -75,3 +77,9 @@ def test_tab_completes_an_interface_type() -> None:
 def test_tab_leaves_an_ambiguous_or_finished_word_alone() -> None:
     assert complete(session(), "show i") is None
     assert complete(session(), "show ") is None
+
+
+def test_help_names_every_kind_of_argument() -> None:
+    lab = session("enable", "configure terminal")
+    assert "VLAN IDs, such as 1,3-5,7\n" in help_text(lab, "vlan ")
+    assert "Logging severity level\n" in help_text(lab, "logging trap ")

@@ -45,13 +45,21 @@ def test_enable_asks_for_the_secret_and_never_echoes_it() -> None:
     assert cli.prompt == "R1#"
 
 
-def test_a_wrong_secret_is_denied_and_stays_in_user_mode() -> None:
+def test_a_wrong_secret_is_asked_for_again_and_the_third_gives_bad_secrets() -> None:
     cli = session()
     cli.handle("en")
-    reply = cli.handle("guess")
-    assert not reply.echo
-    assert "% Access denied" in reply.output
+    replies = [cli.handle(guess) for guess in ("guess", "", "s3cre")]
+    assert [r.output for r in replies] == ["\nPassword: ", "\nPassword: ", "\n% Bad secrets\n\n"]
+    assert not any(r.echo for r in replies)
     assert cli.prompt == "R1>"
+
+
+def test_the_right_secret_at_the_second_try_enables() -> None:
+    cli = session()
+    cli.handle("en")
+    cli.handle("guess")
+    cli.handle("s3cret")
+    assert cli.prompt == "R1#"
 
 
 def test_without_a_secret_enable_needs_none() -> None:
@@ -69,7 +77,7 @@ def test_disable_returns_to_user_mode() -> None:
 def test_an_invalid_word_gets_a_caret_under_it_counting_the_prompt() -> None:
     output = run(enabled(), "show ip intx brief")
     caret, message = output.splitlines()[:2]
-    assert caret == " " * len("R1#show ip ") + "^"
+    assert caret == " " * len("R1#show ip int") + "^"
     assert message == "% Invalid input detected at '^' marker."
 
 
@@ -156,7 +164,16 @@ def test_exec_commands_without_do_are_invalid_in_config_mode() -> None:
     assert "show running-config" not in run(cli, "do show running-config")
 
 
-def test_unknown_config_lines_are_kept_verbatim_where_they_were_typed() -> None:
+def test_a_config_line_the_device_does_not_know_is_refused_not_stored() -> None:
+    cli = enabled()
+    output = run(cli, "conf t", "ip domian-name lab.example")
+    assert output.splitlines()[0] == " " * len("R1(config)#ip dom") + "^"
+    assert cli.prompt == "R1(config)#"
+    run(cli, "end")
+    assert "lab.example" not in run(cli, "show running-config")
+
+
+def test_config_lines_are_kept_where_they_were_typed() -> None:
     cli = enabled()
     run(cli, "conf t", "ip domain-name lab.example", "interface gi0/1", "ip ospf cost 10", "end")
     config = run(cli, "show running-config")
@@ -164,7 +181,7 @@ def test_unknown_config_lines_are_kept_verbatim_where_they_were_typed() -> None:
     assert "GigabitEthernet0/1" in run(cli, "show run | section ip ospf cost 10")
 
 
-def test_no_removes_a_verbatim_line() -> None:
+def test_no_removes_a_line() -> None:
     cli = enabled()
     run(cli, "conf t", "ip domain-name lab.example", "no ip domain-name lab.example", "end")
     assert "domain-name" not in run(cli, "show running-config")

@@ -5,7 +5,19 @@ from __future__ import annotations
 import pytest
 
 from engine.lab import trees
-from engine.lab.commands import Arg, Failure, Match, arg, interface_name, kw, parse, tree
+from engine.lab.commands import (
+    Arg,
+    Failure,
+    Match,
+    Node,
+    arg,
+    interface_name,
+    kw,
+    parse,
+    tree,
+    vlan_set,
+    vlan_text,
+)
 
 
 def matched(line: str, *, privileged: bool = True) -> Match:
@@ -50,7 +62,7 @@ def test_a_prefix_of_two_keywords_is_ambiguous() -> None:
 
 
 def test_an_unknown_word_is_invalid_at_its_column() -> None:
-    failure = failed("show  ip  foo")
+    failure = failed("show  ip  xyz")
     assert failure.kind == "invalid"
     assert failure.column == len("show  ip  ")
 
@@ -99,16 +111,85 @@ def test_a_line_argument_keeps_the_rest_of_the_line_with_its_spacing() -> None:
     assert result.args == ("to  core",)
 
 
-def test_failures_at_a_verbatim_node_say_so() -> None:
-    result = parse("ip domain-name lab.example", trees.GLOBAL)
-    assert isinstance(result, Failure)
-    assert result.verbatim
+@pytest.mark.parametrize(
+    ("line", "column"),
+    [
+        ("show ip intx brief", len("show ip int")),  # `int` still fits `interface`
+        ("shw version", len("sh")),
+        ("show ip interface brief extra", len("show ip interface brief ")),
+    ],
+)
+def test_the_caret_goes_under_the_first_character_no_keyword_accepts(
+    line: str, column: int
+) -> None:
+    failure = failed(line)
+    assert (failure.kind, failure.column) == ("invalid", column)
 
 
-def test_failures_at_an_argument_are_not_verbatim() -> None:
-    result = parse("ip route 10.0.0.0 255.0.0.0 nowhere", trees.GLOBAL)
-    assert isinstance(result, Failure)
-    assert not result.verbatim
+def test_a_bad_argument_is_marked_at_its_start() -> None:
+    assert failed("terminal length lots").column == len("terminal length ")
+
+
+@pytest.mark.parametrize("line", ["w", "s", "t", "p", "di", "c", "e", "cl", "co"])
+def test_short_abbreviations_are_ambiguous_over_the_full_exec_vocabulary(line: str) -> None:
+    assert failed(line).kind == "ambiguous"
+
+
+@pytest.mark.parametrize(
+    ("line", "expanded"),
+    [("wr", "write"), ("sh clo", "show clock"), ("en", "enable"), ("rel", "reload")],
+)
+def test_abbreviations_ios_accepts_still_resolve(line: str, expanded: str) -> None:
+    assert matched(line).text == expanded
+
+
+def test_commands_the_lab_knows_only_by_name_are_unfinished() -> None:
+    assert failed("traceroute").kind == "incomplete"
+    assert failed("traceroute 10.0.0.1").kind == "invalid"
+
+
+def test_user_mode_sees_fewer_commands_so_fewer_are_ambiguous() -> None:
+    assert failed("co", privileged=False).kind == "incomplete"  # only `connect` at `>`
+    assert failed("co").kind == "ambiguous"  # configure, connect, copy at `#`
+
+
+def test_siblings_with_the_same_keyword_are_merged_into_one_node() -> None:
+    root = tree(kw("copy", kw("a", action="first")), kw("copy", kw("b", action="second")))
+    assert [child.keyword for child in root.children] == ["copy"]
+    assert [matched_in(root, line) for line in ("copy a", "cop b")] == ["first", "second"]
+
+
+def test_two_actions_on_the_same_words_are_a_mistake_in_the_data() -> None:
+    with pytest.raises(ValueError, match="copy"):
+        tree(kw("copy", action="first"), kw("copy", action="second"))
+
+
+def matched_in(root: Node, line: str) -> str:
+    result = parse(line, root)
+    assert isinstance(result, Match), result
+    return result.action
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [("30,10,20-22,11", "10-11,20-22,30"), ("5", "5"), ("1-3,4", "1-4")],
+)
+def test_vlan_lists_are_kept_in_compressed_sorted_form(text: str, canonical: str) -> None:
+    root = tree(kw("vlan", arg(Arg.VLANS, action="vlans")))
+    result = parse(f"vlan {text}", root)
+    assert isinstance(result, Match) and result.args == (canonical,)
+    assert vlan_text(vlan_set(canonical) or set()) == canonical
+
+
+def test_numbers_that_ios_names_are_stored_by_name() -> None:
+    root = tree(
+        kw("eq", arg(Arg.TCP_PORT, action="port")), kw("trap", arg(Arg.LEVEL, action="level"))
+    )
+    assert [parse(line, root).args for line in ("eq 80", "eq 8080", "trap 4")] == [  # type: ignore[union-attr]
+        ("www",),
+        ("8080",),
+        ("warnings",),
+    ]
 
 
 def test_interface_name_needs_a_known_type_and_a_number() -> None:

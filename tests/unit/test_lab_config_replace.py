@@ -57,9 +57,11 @@ def test_configure_replace_puts_back_every_change_since_the_archive() -> None:
     for line in CHANGES:
         lab_session.handle(line)
     assert running_config(device.state) != before
+    logged = device.log.logged
     answer = lab_session.handle("configure replace flash:base.cfg force").output
     assert answer == "Total number of passes: 1\nRollback Done\n"
     assert running_config(device.state) == before
+    assert device.log.logged == logged  # setting the file's lines again is no news
     assert show_ip_interface_brief(device) == brief  # addresses still "NVRAM", links as they were
     assert lab_session.prompt == "R1#"
 
@@ -72,7 +74,8 @@ def test_secrets_survive_a_replace_and_a_user_added_since_is_gone() -> None:
     lab_session.handle("configure replace flash:base.cfg force")
     assert device.login_ok("netops", "Heron-4419")
     assert not device.login_ok("intruder", "Kestrel-51")
-    assert device.state.enable_secret == "Marten-8806"
+    assert device.state.check_enable("Marten-8806")
+    assert not device.state.check_enable("wrong")
 
 
 def test_without_force_configure_replace_asks_first_and_no_keeps_the_config() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import pytest
 from ntc_templates.parse import parse_output
 
@@ -11,6 +14,9 @@ from engine.lab.device import Device
 from engine.lab.identity import derive, hostname_for
 from engine.lab.lab import build_devices
 from engine.lab.render_show import format_uptime
+
+if TYPE_CHECKING:
+    from conftest import Console
 
 PARSED_COMMANDS = [
     "show version",
@@ -29,7 +35,22 @@ PARSED_COMMANDS = [
     "show ip arp",
     "show inventory",
     "ping 192.168.100.254",
+    "show logging",
+    "show spanning-tree",
+    "show mac address-table",
+    "show access-lists",
+    "show lldp neighbors",
+    "show ip ospf neighbor",
+    "show ip bgp summary",
+    "show processes cpu",
 ]
+# What the lab is given first, so that every command above has something to list.
+SETUP = {
+    "R1": ("lldp run", "interface gi1/3", "switchport mode trunk", "ip access-list extended WEB",
+           "permit tcp any host 10.1.1.1 eq 443", "router bgp 65001",
+           "neighbor 172.16.0.2 remote-as 65002", "network 10.255.0.1 mask 255.255.255.255"),
+    "R2": ("lldp run", "router bgp 65002", "neighbor 172.16.0.1 remote-as 65001"),
+}  # fmt: skip
 
 
 def output(device: Device, command: str) -> str:
@@ -41,9 +62,12 @@ def output(device: Device, command: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def lab_devices() -> list[Device]:
+def lab_devices(console_on: Callable[[Device], Console]) -> list[Device]:
     specs = [DeviceSpec(f"R{n}", "admin", "pw", address=f"192.168.100.{n}") for n in (1, 2, 3)]
-    return build_devices(specs)
+    devices = build_devices(specs)
+    for device in devices:
+        console_on(device).configure(*SETUP.get(device.spec.name, ()))
+    return devices
 
 
 @pytest.mark.parametrize("command", PARSED_COMMANDS)
@@ -62,7 +86,7 @@ def test_devices_differ_in_serial_mac_and_addresses(lab_devices: list[Device]) -
     first, second = (d.identity for d in lab_devices[:2])
     assert first.serial != second.serial
     assert first.mac(0) != second.mac(0)
-    assert first.uplink != second.uplink
+    assert first.management != second.management
 
 
 def test_an_ipv4_inventory_address_is_the_management_address(lab_devices: list[Device]) -> None:
@@ -82,6 +106,19 @@ def test_show_version_names_the_host_and_its_serial(lab_devices: list[Device]) -
     assert record["hostname"] == "R3"
     assert record["serial"] == [lab_devices[2].identity.serial]
     assert record["version"] == "15.2(7)E4"
+
+
+def test_show_interfaces_trunk_lists_each_trunk_in_its_four_tables(
+    lab_devices: list[Device],
+) -> None:
+    rows = [line.split() for line in output(lab_devices[0], "show interfaces trunk").splitlines()]
+    assert [row for row in rows if row[:1] == ["Gi1/3"]] == [
+        ["Gi1/3", "on", "802.1q", "trunking", "1"],
+        ["Gi1/3", "1-4094"],
+        ["Gi1/3", "1,10,20"],
+        ["Gi1/3", "1,10,20"],
+    ]
+    assert output(lab_devices[1], "show interfaces trunk") == ""
 
 
 def test_lab_devices_are_cdp_neighbours_in_a_ring(lab_devices: list[Device]) -> None:
