@@ -9,7 +9,7 @@ as a change. An ensure step changes something exactly when it sends lines.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from engine.configdiff import RunningConfig, config_diff, would_add, writes
@@ -25,6 +25,7 @@ class Sending:
     diff: bool = False
     timeout: float | None = None
     error_patterns: tuple[str, ...] = ()
+    before_change: Callable[[Driver], None] | None = None  # rollback_on_failure's archive
 
 
 @dataclass
@@ -115,6 +116,8 @@ def ensure(
 
 def _send(device: Driver, running: RunningConfig, trace: Trace, how: Sending) -> None:
     """Send the lines; a host whose running-config netplay reads gets it read again after."""
+    if how.before_change is not None:
+        how.before_change(device)  # raises, and nothing is sent, if it cannot be done
     kept = running.known is not None
     running.changing()
     trace.changed = True

@@ -23,9 +23,10 @@ from engine.inventory import Inventory, inventory_from_paths
 from engine.model import Playbook, adhoc_playbook, load_playbook
 from engine.options import RunOptions
 from engine.paths import FileScope
-from engine.plan import Plan, Selection, build_plan, choose_strategy, select_limit
+from engine.plan import Plan, PlayPlan, Selection, build_plan, choose_strategy, select_limit
 from engine.report import command_blocks, command_json, failures
 from engine.results import RunResult, write_json_atomic
+from engine.rollout import split
 from engine.runner import Stop
 from engine.runs import Run, ask_password, lab_specs, with_password
 from engine.secrets import Mask, leaf_values, secret_values
@@ -117,11 +118,27 @@ def list_steps(plan: Plan) -> str:
     for play in plan.plays:
         chosen = {id(step) for step in play.steps}
         lines.append(f"play: {play.play.name}  (hosts: {', '.join(play.play.hosts)})")
+        lines += _rollout_lines(play)
         for step in play.play.steps:
             label = f"  [tags: {', '.join(sorted(step.tags))}]" if step.tags else ""
             runs = "" if id(step) in chosen else "  (not run)"
             lines.append(f"  - {step.name}  ({step.action}){label}{runs}")
     return "\n".join(lines) + "\n"
+
+
+def _rollout_lines(play: PlayPlan) -> list[str]:
+    """`--list-steps`: a rolling play's batches and stop rules."""
+    rollout = play.play.rollout
+    lines = []
+    if rollout.serial:
+        sizes = ", ".join(str(size) for size in rollout.serial)
+        parts = [", ".join(h.name for h in batch) for batch in split(play.hosts, rollout.serial)]
+        lines.append(f"  serial: {sizes}  (batches: {' | '.join(parts) or 'none'})")
+    if rollout.max_fail_percentage is not None:
+        lines.append(f"  max_fail_percentage: {rollout.max_fail_percentage:g}")
+    if rollout.any_errors_fatal:
+        lines.append("  any_errors_fatal: true")
+    return lines
 
 
 def validate(
@@ -257,14 +274,18 @@ def keygen(out: Path | None) -> int:
 
 
 def _rerun_hosts(path: Path | None) -> frozenset[str] | None:
-    """Hosts that failed or were unreachable in an earlier `--results` file, and those an
-    interrupted run did not get to (its `not_run`)."""
+    """Hosts that failed or were unreachable in an earlier `--results` file, those an
+    interrupted run did not get to (its `not_run`), and those a stopped rollout skipped."""
     if path is None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         failed = {h for h, c in data["recap"].items() if c["failed"] or c["unreachable"]}
-        return frozenset(failed.union(*(s["hosts"] for s in data.get("not_run", ()))))
+        stopped = {
+            r["host"] for s in data["steps"] for r in s["results"] if r.get("kind") == "stopped"
+        }
+        not_run = (s["hosts"] for s in data.get("not_run", ()))
+        return frozenset(failed.union(stopped, *not_run))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"--rerun-failed: {path} is not a netplay results file ({exc})") from exc
 

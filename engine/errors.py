@@ -45,7 +45,8 @@ class ExitCode(IntEnum):
 
 
 class FailureKind(StrEnum):
-    """What made a host's step fail: `kind` in its result (and in the results schema)."""
+    """What made a host's step fail: `kind` in its result (and in the results schema);
+    for a skipped step, `stopped` says the rollout stopped before it."""
 
     UNREACHABLE = "unreachable"
     AUTH = "auth"
@@ -61,6 +62,8 @@ class FailureKind(StrEnum):
     ENSURE = "ensure"  # an ensure block that cannot be compared (engine.ensure)
     SAVE_TO = "save_to"
     INTERRUPTED = "interrupted"  # Ctrl-C or SIGTERM stopped the step between commands
+    ROLLBACK = "rollback"  # rollback_on_failure could not archive the running-config first
+    STOPPED = "stopped"  # (skipped) the rollout stopped before the step (engine.rollout)
     INTERNAL = "internal"
 
 

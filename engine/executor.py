@@ -10,6 +10,12 @@ Two strategies:
 In lockstep, only the main thread renders templates and updates shared state; workers
 only talk to devices. In pipeline, each worker owns exactly one host's state.
 
+A play with `serial` runs whole on one batch of hosts, then on the next (engine.rollout);
+`max_fail_percentage` and `any_errors_fatal` stop the rollout (the `Halt` flag): steps
+under way finish, nothing new starts, and what was left gets `skipped` results saying why.
+A host that fails after a `rollback_on_failure` change gets its running-config back
+(engine.rollback) before its result is kept.
+
 Stopping (Ctrl-C, SIGTERM: the `Stop` flag): no step, command or connection starts once
 it is set; commands in flight get the runner's grace period; then sessions are closed.
 Every result is kept in one place with the journal (`Collected`), so the results always
@@ -18,7 +24,6 @@ hold what the journal holds, however the run ends.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,24 +37,15 @@ from engine.errors import CommandTimeout, FailureKind
 from engine.inventory import Host
 from engine.model import Play, Step
 from engine.plan import Plan
-from engine.results import Journal, RunResult, Status, StepRecord, StepResult
+from engine.results import Journal, RolloutStop, RunResult, Status, StepRecord, StepResult
+from engine.rollback import archive_name
+from engine.rollout import Batch, Rollouts
+from engine.rollout import NotRun as NotRun  # where the command line has always found it
 from engine.runner import GRACE_SECONDS, RateLimiter, Runner, Stop
 from engine.scope import Scope
 from engine.secrets import Mask
-from engine.sessions import Session
+from engine.sessions import Session, Sessions
 from engine.templating import TemplateError
-
-# After the grace period, sessions get this long to close politely.
-CLOSE_SECONDS = 1.5
-
-
-@dataclass(frozen=True)
-class NotRun:
-    """A step a run ended before starting, and the hosts it would have run on."""
-
-    play: str
-    step: str
-    hosts: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -73,15 +69,23 @@ class Events(Protocol):
 
     def play_started(self, play: Play, hosts: Sequence[Host], strategy: str) -> None: ...
 
+    def batch_started(self, play: Play, batch: Batch) -> None: ...
+
     def step_finished(self, play: Play, step: Step, record: StepRecord) -> None: ...
+
+    def rollout_stopped(self, stop: RolloutStop, hosts: Sequence[str]) -> None: ...
 
 
 class _Silent:
-    def play_started(self, play: Play, hosts: Sequence[Host], strategy: str) -> None:
-        pass
+    """Tells nobody."""
 
-    def step_finished(self, play: Play, step: Step, record: StepRecord) -> None:
-        pass
+    def play_started(self, play: Play, hosts: Sequence[Host], strategy: str) -> None: ...
+
+    def batch_started(self, play: Play, batch: Batch) -> None: ...
+
+    def step_finished(self, play: Play, step: Step, record: StepRecord) -> None: ...
+
+    def rollout_stopped(self, stop: RolloutStop, hosts: Sequence[str]) -> None: ...
 
 
 class Executor:
@@ -112,11 +116,12 @@ class Executor:
             interrupted=self.stop.wait,
         )
         limiter = RateLimiter(settings.connect_rate, stop=self.stop)
-        self._sessions = {
-            h.name: Session(h, driver_factory, settings.connection, limiter, self.stop)
-            for h in plan.hosts
-        }
+        self._sessions = Sessions(
+            plan.hosts, driver_factory, settings.connection, limiter, self.stop
+        )
         self._down: set[str] = set()
+        self._rollouts = Rollouts(plan)
+        self._restoring: dict[str, tuple[Key, StepResult]] = {}  # lockstep: to roll back
         self._collected = Collected(Journal(settings.journal, self.mask), plan.inventory)
         self._modes: dict[str, str] = {}
         self._waiting: dict[str, float] = {}
@@ -136,7 +141,7 @@ class Executor:
         finished = False
         try:
             for p in range(len(self.plan.plays)):
-                if self.stop.is_set():
+                if self.stop.is_set() or self._rollouts.halt.is_set():
                     break
                 self._run_play(runner, p)
             finished = True
@@ -145,7 +150,7 @@ class Executor:
         finally:
             self._collected.seal()
             self.interrupted = self.stop.is_set()
-            self._close_sessions(wait=finished)
+            self._sessions.close(wait=finished)
             runner.close(wait=finished and not self.interrupted)
             self._collected.close()
             self._elapsed = time.monotonic() - self._clock
@@ -164,34 +169,13 @@ class Executor:
             interrupted=self.interrupted if self._elapsed is not None else self.stop.is_set(),
             mode=dict(self._modes),
             timings=self.timings(),
+            batches=tuple(self._rollouts.records),
+            stopped=self._rollouts.halt.stop,
         )
 
     def not_run(self) -> list[NotRun]:
         """Steps, with their hosts, that a stopped run did not start (failed hosts aside)."""
-        missing = []
-        for p, play in enumerate(self.plan.plays):
-            for s, step in enumerate(play.steps):
-                hosts = [h.name for h in play.step_hosts[s] if h.name not in self._down]
-                hosts = hosts[:1] if step.run_once else hosts
-                done = self._collected.hosts((p, s))
-                left = tuple(h for h in hosts if h not in done)
-                if left:
-                    missing.append(NotRun(play.play.name, step.name, left))
-        return missing
-
-    def _close_sessions(self, *, wait: bool) -> None:
-        """Close every session in parallel, waiting at most a few seconds (none when
-        leaving at once)."""
-        threads = [
-            threading.Thread(target=s.close, daemon=True)
-            for s in self._sessions.values()
-            if s.driver is not None
-        ]
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + (CLOSE_SECONDS if wait else 0.0)
-        for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
+        return self._rollouts.not_run(self._down, self._collected.hosts)
 
     # -- plays ------------------------------------------------------------------------
 
@@ -199,15 +183,57 @@ class Executor:
         play = self.plan.plays[p]
         self._modes[play.play.name] = play.strategy
         self.events.play_started(play.play, play.hosts, play.strategy)
-        if play.strategy == "pipeline":
-            self._pipeline(runner, p)
-            return
-        for index in range(len(play.steps)):
+        guarded = not self.settings.check  # check mode changes nothing: nothing to undo
+        self._sessions.arm(play.play, play.hosts, archive_name(self._started), guarded=guarded)
+        for batch in self._rollouts.start(p, self._down):
             if self.stop.is_set():
                 return
-            self._finish((p, index), self._lockstep(runner, (p, index)))
+            if play.play.rollout.serial:
+                self.events.batch_started(play.play, batch)
+            self._run_batch(runner, p, batch)
+            judge = not self.stop.is_set()
+            self._rollouts.batch_done(play.play, batch, self._down, judge=judge)
+            if self._rollouts.halt.is_set() and not self.stop.is_set():
+                self._skip_the_rest(p, batch)
+                return
 
-    def _finish(self, key: Key, record: StepRecord) -> None:
+    def _run_batch(self, runner: Runner, p: int, batch: Batch) -> None:
+        play = self.plan.plays[p]
+        if play.strategy == "pipeline":
+            self._pipeline(runner, p, batch)
+            return
+        for index in range(len(play.steps)):
+            if self.stop.is_set() or self._rollouts.halt.is_set():
+                return
+            record = self._finish((p, index), self._lockstep(runner, (p, index), batch), batch)
+            self._rollouts.step_done(play.play, batch, record.results)
+
+    def _skip_the_rest(self, p: int, batch: Batch) -> None:
+        """A stopped rollout: each step it leaves unstarted is `skipped`, with the reason."""
+        skipped = set()
+        done = self._collected.hosts
+        for key, result in self._rollouts.skip_the_rest(p, batch, self._down, done):
+            self._open(key)
+            self._add(key, result)
+            skipped.add(result.host)
+        stop = self._rollouts.halt.stop
+        assert stop is not None
+        self.events.rollout_stopped(stop, [h.name for h in self.plan.hosts if h.name in skipped])
+
+    def _open(self, key: Key) -> None:
+        """A step starts: it has a record from now on."""
+        play = self.plan.plays[key[0]]
+        step = play.steps[key[1]]
+        self._collected.open(key, play.play.name, step.name, hidden=bool(step.no_log))
+
+    def _add(self, key: Key, result: StepResult) -> None:
+        """Keep a result (main thread; a second Ctrl-C cannot cut it in half)."""
+        with self.stop.shielded():
+            self._collected.add(key, result)
+
+    def _finish(self, key: Key, record: StepRecord, batch: Batch) -> StepRecord:
+        """A step is done on the batch: its outputs saved, its results shown; the batch's
+        share of its record, as saved."""
         play = self.plan.plays[key[0]]
         step = play.steps[key[1]]
         if step.save_to:
@@ -220,9 +246,11 @@ class Executor:
             record = save_outputs(step, record, variables, out_dir, self.mask)
             self._collected.update(key, record)
             self._down |= {r.host for r in record.results if r.stops_host}
+        record = replace(record, results=tuple(r for r in record.results if r.host in batch.names))
         if record.results or not self.stop.is_set():  # a step the stop left untouched
             shown = record.redacted() if step.no_log else record
             self.events.step_finished(play.play, step, shown)
+        return record
 
     def _prepare(
         self, host: Host, play: Play, step: Step
@@ -238,11 +266,11 @@ class Executor:
 
     # -- lockstep ---------------------------------------------------------------------
 
-    def _lockstep(self, runner: Runner, key: Key) -> StepRecord:
+    def _lockstep(self, runner: Runner, key: Key, batch: Batch) -> StepRecord:
         play = self.plan.plays[key[0]]
         step = play.steps[key[1]]
-        self._collected.open(key, play.play.name, step.name, hidden=bool(step.no_log))
-        hosts = [h for h in play.step_hosts[key[1]] if h.name not in self._down]
+        self._open(key)
+        hosts = [h for h in play.step_hosts[key[1]] if h.name in batch.names - self._down]
         targets = hosts[:1] if step.run_once else hosts
         work: dict[str, stage.Work] = {}
         for host in targets:
@@ -261,7 +289,9 @@ class Executor:
         started = time.monotonic()
         try:
             runner.map(self._execute, list(work.values()), on_done=done)
+            self._restore_failed(runner)
         finally:
+            self._keep_unrestored()
             record = self._collected.record(key)
             self._count_waiting(time.monotonic() - started, record.results)
             self._absorb(step, record.results, hosts)
@@ -270,11 +300,26 @@ class Executor:
     def _keep(
         self, key: Key, step: Step, result: StepResult, variables: Mapping[str, Any] | None
     ) -> None:
-        """Conclude a host's result and keep it (main thread; a second Ctrl-C cannot cut
-        it in half)."""
+        """Conclude a host's result and keep it — once its archived running-config is
+        back, if it needs to be (see `_restore_failed`)."""
         result = stage.conclude(step, result, variables)
-        with self.stop.shielded():
-            self._collected.add(key, result)
+        if self._sessions[result.host].needs_rollback(result):
+            self._restoring[result.host] = (key, result)
+        else:
+            self._add(key, result)
+
+    def _restore_failed(self, runner: Runner) -> None:
+        """The step's hosts that failed after a guarded change get their running-config
+        back, in parallel; those the run stopped first are kept as they are, and say so."""
+        pending = [result for _, result in self._restoring.values()]
+        for result in self._sessions.roll_back(runner, pending, self.options.command_timeout):
+            self._add(self._restoring.pop(result.host)[0], result)
+
+    def _keep_unrestored(self) -> None:
+        """Results still waiting for their rollback when a second Ctrl-C cut it short."""
+        while self._restoring:
+            key, result = self._restoring.pop(next(iter(self._restoring)))
+            self._add(key, self._sessions[result.host].not_rolled_back(result))
 
     def _count_waiting(self, wall: float, results: Iterable[StepResult]) -> None:
         """Lockstep's price: how long each host sat at the barrier for the slowest one."""
@@ -289,17 +334,7 @@ class Executor:
         for record in self._collected.records():
             for result in record.results:
                 busy[result.host] = busy.get(result.host, 0.0) + result.elapsed
-        table = {}
-        for name, total in busy.items():
-            opened = self._sessions[name].timings
-            connect, enable = opened.get("connect", 0.0), opened.get("enable", 0.0)
-            table[name] = {
-                "connect": round(connect, 3),
-                "enable": round(enable, 3),
-                "commands": round(max(0.0, total - connect - enable), 3),
-                "waiting": round(self._waiting.get(name, 0.0), 3),
-            }
-        return table
+        return self._sessions.timings(busy, self._waiting)
 
     def _execute(self, work: stage.Work) -> StepResult | None:
         """A worker's job: run one host's share of a step, reconnecting once if dropped.
@@ -309,9 +344,10 @@ class Executor:
         session = self._sessions[work.host.name]
         if session.deadline is None and self.settings.host_timeout:
             session.deadline = time.monotonic() + self.settings.host_timeout
-        result = stage.execute(work, session.ready, self._options(session), session.running)
+        args = (self._options(session), session.running, session.checkpoint)
+        result = stage.execute(work, session.ready, *args)
         if _lost(result) and not work.step.changes_config:
-            result = stage.execute(work, session.reopen, self._options(session), session.running)
+            result = stage.execute(work, session.reopen, *args)
         elif _lost(result):
             note = "; not re-sent: configuration may have been applied"
             result = replace(result, error=f"{result.error}{note}")
@@ -340,23 +376,24 @@ class Executor:
 
     # -- pipeline ---------------------------------------------------------------------
 
-    def _pipeline(self, runner: Runner, p: int) -> None:
-        """Each host runs all its steps back to back; records are read afterwards."""
+    def _pipeline(self, runner: Runner, p: int, batch: Batch) -> None:
+        """Each host of the batch runs all its steps back to back; records are read
+        afterwards."""
         play = self.plan.plays[p]
-        for index, step in enumerate(play.steps):
-            self._collected.open((p, index), play.play.name, step.name, hidden=bool(step.no_log))
-        hosts = [h for h in play.hosts if h.name not in self._down]
+        for index in range(len(play.steps)):
+            self._open((p, index))
+        hosts = [h for h in batch.hosts if h.name not in self._down]
         try:
-            runner.map(lambda host: self._host_steps(p, host), hosts)
+            runner.map(lambda host: self._host_steps(p, host, batch), hosts)
         finally:
             for index in range(len(play.steps)):
-                self._finish((p, index), self._collected.record((p, index)))
+                self._finish((p, index), self._collected.record((p, index)), batch)
 
-    def _host_steps(self, p: int, host: Host) -> None:
+    def _host_steps(self, p: int, host: Host, batch: Batch) -> None:
         """One host's whole play (worker thread; touches only this host's state)."""
         play = self.plan.plays[p]
         for index, step in enumerate(play.steps):
-            if self.stop.is_set():
+            if self.stop.is_set() or self._rollouts.halt.is_set():
                 return
             if not play.runs_on(index, host.name):
                 continue
@@ -367,11 +404,14 @@ class Executor:
                     return
                 outcome = executed
             outcome = stage.conclude(step, outcome, variables)
+            session = self._sessions[host.name]
+            outcome = session.rolled_back(outcome, self.options.command_timeout)
             if not self._collected.add((p, index), outcome):
                 return  # abandoned after the grace period: the run's results are final
             self.scope.register(step, host.name, outcome)
             if outcome.stops_host:
                 self._down.add(host.name)
+                self._rollouts.step_done(play.play, batch, (outcome,))
                 return
 
 

@@ -34,6 +34,7 @@ ACTION_KEYS: dict[str, Action] = {
 ACTIONS: tuple[Action, ...] = ("send", "config", "set", "assert", "ensure")
 MAX_TEMPLATE_FILE = 1 << 20  # bytes; a config template bigger than this is a mistake
 Strategy = Literal["lockstep", "pipeline"]
+BatchSize = int | str  # a number of hosts, or a percentage of the play's hosts ("25%")
 Condition = str | bool
 MAX_INCLUDE_DEPTH = 16
 _INCLUDE_KEYS = frozenset({"include", "name", "vars", "when", "tags", "hosts", "no_log"})
@@ -81,6 +82,7 @@ class Step:
     no_log: bool | None = None  # None: as the play says
     absent: tuple[str, ...] = ()  # ensure steps: lines that must not be configured
     match: Literal["exact"] | None = None  # ensure steps: listed sections get only these lines
+    rollback_on_failure: bool = False  # config/ensure: archive first, restore if the host fails
     template_file: str | None = None  # `config_file` / `ensure_file`, as written
     document: Document | None = field(default=None, compare=False, repr=False)
 
@@ -105,6 +107,15 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Rollout:
+    """How a play rolls out: in batches of hosts (`serial`), and when it stops early."""
+
+    serial: tuple[BatchSize, ...] = ()  # empty: one batch of every host
+    max_fail_percentage: float | None = None
+    any_errors_fatal: bool = False
+
+
+@dataclass(frozen=True)
 class Play:
     """Hosts, vars and the ordered steps run on them."""
 
@@ -115,6 +126,7 @@ class Play:
     vars: Mapping[str, Any] = field(default_factory=dict)
     strategy: Strategy | None = None
     no_log: bool = False
+    rollout: Rollout = field(default_factory=Rollout)
 
 
 @dataclass(frozen=True)
@@ -173,6 +185,16 @@ def _play(doc: Document, path: KeyPath, raw: Mapping[str, Any], scope: FileScope
         vars=raw.get("vars") or {},
         strategy=raw.get("strategy"),
         no_log=no_log,
+        rollout=_rollout(raw),
+    )
+
+
+def _rollout(raw: Mapping[str, Any]) -> Rollout:
+    serial = raw.get("serial")
+    return Rollout(
+        serial=() if serial is None else tuple(serial) if isinstance(serial, list) else (serial,),
+        max_fail_percentage=raw.get("max_fail_percentage"),
+        any_errors_fatal=bool(raw.get("any_errors_fatal", False)),
     )
 
 
@@ -236,6 +258,7 @@ def _step(at: _Place, raw: Mapping[str, Any], tags: frozenset[str]) -> Step:
         no_log=raw.get("no_log"),
         absent=_strings(raw.get("absent")),
         match=raw.get("match"),
+        rollback_on_failure=bool(raw.get("rollback_on_failure", False)),
         template_file=body if from_file else None,
         document=doc,
     )

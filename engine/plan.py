@@ -97,6 +97,7 @@ def build_plan(
         steps, step_hosts = [], []
         for step in play.steps:
             narrowed = _step_hosts(playbook, inventory, step, hosts)
+            _check_rollback(playbook, step, narrowed)
             started = started or step.name == selection.start_at
             if started and _tagged(step, selection):
                 steps.append(step)
@@ -178,6 +179,26 @@ def _select(
         if document is not None:
             raise InputError([document.problem(path, str(exc), hint=exc.hint)]) from exc
         raise InputError.at(playbook.file, str(exc), path=path, hint=exc.hint) from exc
+
+
+def _check_rollback(playbook: Playbook, step: Step, hosts: Sequence[Host]) -> None:
+    """`rollback_on_failure` needs a platform whose archive and restore netplay knows."""
+    from engine.rollback import PLATFORMS
+
+    if not step.rollback_on_failure:
+        return
+    other = next((h for h in hosts if h.platform not in PLATFORMS), None)
+    if other is None:
+        return
+    message = (
+        f"rollback_on_failure: netplay cannot archive and restore the running-config of "
+        f"{other.name} (platform {other.platform}); it can on {', '.join(sorted(PLATFORMS))}"
+    )
+    hint = "leave such hosts out of the step with its 'hosts' key"
+    path = (*step.path, "rollback_on_failure")
+    if step.document is not None:
+        raise InputError([step.document.problem(path, message, hint=hint)])
+    raise InputError.at(playbook.file, message, path=path, hint=hint)
 
 
 def choose_strategy(play: Play) -> Strategy:

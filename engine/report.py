@@ -17,7 +17,18 @@ from rich.text import Text
 
 from engine.inventory import Host
 from engine.model import Play, Step
-from engine.results import Recap, RunResult, Status, StepRecord, StepResult, json_text
+from engine.results import (
+    BatchRecord,
+    Recap,
+    Rollback,
+    RolloutStop,
+    RunResult,
+    Status,
+    StepRecord,
+    StepResult,
+    json_text,
+)
+from engine.rollout import Batch
 from engine.secrets import Mask
 from engine.terminal import printable
 
@@ -60,13 +71,23 @@ class ConsoleReport:
         return printable(self.mask(text))
 
     def play_started(self, play: Play, hosts: Sequence[Host], strategy: str) -> None:
-        names = ", ".join(h.name for h in hosts[:8]) + (" ..." if len(hosts) > 8 else "")
+        names = _names([h.name for h in hosts])
         title = Text.assemble(
             ("PLAY ", "bold"), (self.shown(play.name), "bold"), f"  [{len(hosts)} hosts]"
         )
         self.console.print(title)
         self.console.print(Text(f"  hosts: {self.shown(names) or '(none)'}", style="dim"))
         self.console.print(Text(f"  strategy: {strategy} ({STRATEGY_WHY[strategy]})", style="dim"))
+
+    def batch_started(self, play: Play, batch: Batch) -> None:
+        names = self.shown(_names([h.name for h in batch.hosts]))
+        self.console.print(Text(f"\nBATCH {batch.label}: {names}", style="bold"))
+
+    def rollout_stopped(self, stop: RolloutStop, hosts: Sequence[str]) -> None:
+        self.console.print(Text(f"\n{self.shown(stop.reason)}", style="bold red"))
+        if hosts:
+            line = f"  skipped on {_count(len(hosts), 'host')}: {self.shown(_names(hosts))}"
+            self.console.print(Text(line, style=STYLES[Status.SKIPPED]))
 
     def step_finished(self, play: Play, step: Step, record: StepRecord) -> None:
         self.console.print(Text.assemble(("\nSTEP ", "bold"), (self.shown(step.name), "bold")))
@@ -88,9 +109,24 @@ class ConsoleReport:
         if result.error:
             line.append(f"  {self.shown(result.error)}", style=STYLES[Status.FAILED])
         elif result.message:
-            line.append(f"  {self.shown(result.message)}", style="green")
+            style = "green" if result.status is Status.OK else STYLES[result.status]
+            line.append(f"  {self.shown(result.message)}", style=style)
         self.console.print(line)
+        if result.rollback is not None:
+            self._rollback(result.rollback)
         self._details(result)
+
+    def _rollback(self, rollback: Rollback) -> None:
+        """What putting the archived running-config back did (rollback_on_failure)."""
+        if rollback.ok:
+            line = f"    rolled back: {rollback.file} restored, undoing '{rollback.step}'"
+            answer = " / ".join(rollback.output.splitlines())
+            self.console.print(Text(self.shown(f"{line} ({answer})"), style="yellow"))
+        else:
+            line = f"    rollback failed: {rollback.error}"
+            self.console.print(Text(self.shown(line), style=STYLES[Status.FAILED]))
+        if rollback.diff and self.show_output:
+            self.console.print(_diff(self.shown(rollback.diff)))
 
     def _details(self, result: StepResult) -> None:
         if result.facts:
@@ -113,9 +149,40 @@ class ConsoleReport:
         width = max((len(h) for h in run.hosts), default=4)
         for host, counts in run.recap().items():
             self.console.print(_recap_line(self.shown(host).ljust(width), counts))
+        self._batches(run.batches)
+        if run.stopped is not None:
+            self.console.print(Text(f"\n{self.shown(run.stopped.reason)}", style="bold red"))
         self.console.print(Text(f"\nfinished in {run.elapsed:.2f}s", style="dim"))
         if run.timings:
             self.console.print(Text(_where_time_went(run), style="dim"))
+
+    def _batches(self, batches: Sequence[BatchRecord]) -> None:
+        """Each play's batches: their hosts and how each batch ended."""
+        play = None
+        for batch in batches:
+            if batch.play != play:
+                play = batch.play
+                self.console.print(Text(f"\nBATCHES {self.shown(play)}", style="bold"))
+            if not batch.ran:
+                outcome, style = "not run", STYLES[Status.SKIPPED]
+            elif batch.failed:
+                failed = ", ".join(batch.failed)
+                outcome, style = f"{len(batch.failed)} failed: {failed}", STYLES[Status.FAILED]
+            else:
+                outcome, style = "ok", STYLES[Status.OK]
+            hosts = self.shown(_names(batch.hosts))
+            line = Text.assemble(f"  {batch.number}/{batch.total}  {hosts}  ", (outcome, style))
+            self.console.print(line)
+
+
+def _names(names: Sequence[str], shown: int = 8) -> str:
+    """Host names for a heading: the first few, then how many more."""
+    more = f" ... (+{len(names) - shown})" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' * (number != 1)}"
 
 
 def _where_time_went(run: RunResult) -> str:

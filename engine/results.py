@@ -35,6 +35,31 @@ class Status(StrEnum):
 
 
 @dataclass(frozen=True)
+class Rollback:
+    """`rollback_on_failure`: putting a failed host's archived running-config back."""
+
+    file: str  # the archive on the device, e.g. flash:netplay-rollback-20261201-101500.cfg
+    step: str  # the first guarded step that changed the host: what the rollback undoes
+    ok: bool
+    output: str = ""  # the device's answer to `configure replace`
+    error: str | None = None
+    diff: str | None = None  # what the rollback changed back, as a running-config diff
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "step": self.step,
+            "status": "ok" if self.ok else "failed",
+            "output": self.output,
+            "error": self.error,
+            "diff": self.diff,
+        }
+
+    def redacted(self) -> Rollback:
+        return replace(self, output=self.output and HIDDEN, diff=self.diff and HIDDEN)
+
+
+@dataclass(frozen=True)
 class StepResult:
     """One host's result for one step. A failed host is data, never an exception."""
 
@@ -56,6 +81,7 @@ class StepResult:
     item: Any = None
     facts: Mapping[str, Any] = field(default_factory=dict)  # what a `set` step computed
     message: str | None = None  # an assertion's success or failure message
+    rollback: Rollback | None = None  # the host failed after a guarded change
 
     @property
     def output(self) -> str:
@@ -95,7 +121,8 @@ class StepResult:
 
     def to_json(self) -> dict[str, Any]:
         data = {"host": self.host, "prompt": self.prompt, "ignored": self.ignored}
-        return {**data, **self.to_vars(), "facts": dict(self.facts)}
+        rollback = {"rollback": self.rollback.to_json()} if self.rollback else {}
+        return {**data, **self.to_vars(), "facts": dict(self.facts), **rollback}
 
     def redacted(self) -> StepResult:
         """What may be shown of a `no_log` step: its status, kind and timing; every
@@ -111,6 +138,7 @@ class StepResult:
             facts=dict.fromkeys(self.facts, HIDDEN),
             item=None if self.item is None else HIDDEN,
             items=None if self.items is None else tuple(i.redacted() for i in self.items),
+            rollback=self.rollback and self.rollback.redacted(),
         )
 
 
@@ -125,6 +153,37 @@ class StepRecord:
     def redacted(self) -> StepRecord:
         """The record of a `no_log` step, as it may be shown and saved."""
         return replace(self, results=tuple(r.redacted() for r in self.results))
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    """One batch of a play with `serial`: its hosts, those that failed, whether it ran."""
+
+    play: str
+    number: int
+    total: int
+    hosts: tuple[str, ...]
+    failed: tuple[str, ...] = ()
+    ran: bool = True  # False: the rollout stopped before this batch
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "play": self.play,
+            "batch": self.number,
+            "of": self.total,
+            "hosts": list(self.hosts),
+            "failed": list(self.failed),
+            "ran": self.ran,
+        }
+
+
+@dataclass(frozen=True)
+class RolloutStop:
+    """Why a rollout stopped (`max_fail_percentage`, `any_errors_fatal`), and where."""
+
+    play: str
+    batch: int
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -152,6 +211,8 @@ class RunResult:
     interrupted: bool = False
     mode: Mapping[str, str] = field(default_factory=dict)
     timings: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    batches: tuple[BatchRecord, ...] = ()
+    stopped: RolloutStop | None = None
 
     def recap(self) -> dict[str, Recap]:
         counts = {host: dict.fromkeys(Recap.__dataclass_fields__, 0) for host in self.hosts}
@@ -189,6 +250,8 @@ class RunResult:
             ],
             "recap": {h: vars(c) for h, c in self.recap().items()},
             "timings": {h: dict(t) for h, t in self.timings.items()},
+            "batches": [b.to_json() for b in self.batches],
+            "stopped": vars(self.stopped) if self.stopped else None,
         }
 
 

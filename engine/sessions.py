@@ -1,18 +1,26 @@
 """One SSH session per host for the whole run: opened on first use, reopened once if the
 device drops it, bounded by the host's time budget, and sending nothing new once the run
-is stopping."""
+is stopping. It keeps the host's running-config copy and, in a play with
+`rollback_on_failure`, the host's archive (engine.rollback)."""
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from engine.configdiff import RunningConfig
 from engine.drivers import ConnectionSettings, Driver, DriverFactory, Reply
 from engine.errors import CommandTimeout, StepInterrupted
 from engine.inventory import Host
-from engine.runner import RateLimiter, Stop
+from engine.model import Play
+from engine.results import StepResult
+from engine.rollback import PLATFORMS, Checkpoint
+from engine.runner import RateLimiter, Runner, Stop
+
+# After the grace period, sessions get this long to close politely.
+CLOSE_SECONDS = 1.5
 
 
 class Session:
@@ -35,6 +43,7 @@ class Session:
         self.deadline: float | None = None
         self.timings: dict[str, float] = {}  # connect / enable seconds, from the driver
         self.running = RunningConfig(host.name)  # read by ensure and --diff, kept across steps
+        self.checkpoint: Checkpoint | None = None  # this play's archive (rollback_on_failure)
 
     def ready(self) -> Driver:
         if self.driver is None:
@@ -79,6 +88,93 @@ class Session:
         driver, self.driver = self.driver, None
         if driver is not None:
             driver.close()
+
+    def needs_rollback(self, result: StepResult) -> bool:
+        """Whether the host failed after a `rollback_on_failure` change of this play."""
+        return result.stops_host and self.checkpoint is not None and self.checkpoint.taken
+
+    def rolled_back(self, result: StepResult, timeout: float | None) -> StepResult:
+        """`result`, with the host's archived running-config put back if it needs to be."""
+        if not self.needs_rollback(result):
+            return result
+        assert self.checkpoint is not None
+        rollback = self.checkpoint.restore(self.ready, self.reopen, self.running, timeout)
+        return replace(result, rollback=rollback)
+
+    def not_rolled_back(self, result: StepResult) -> StepResult:
+        """`result` of a host the run's stop kept from its rollback, saying so."""
+        if not self.needs_rollback(result):
+            return result
+        assert self.checkpoint is not None
+        why = f"not attempted: the run was interrupted; the archive is {self.checkpoint.file}"
+        return replace(result, rollback=self.checkpoint.failed(why))
+
+
+class Sessions:
+    """Every host's session for a run, by host name."""
+
+    def __init__(
+        self,
+        hosts: Iterable[Host],
+        factory: DriverFactory,
+        connection: ConnectionSettings,
+        limiter: RateLimiter,
+        stop: Stop,
+    ) -> None:
+        self._by_name = {h.name: Session(h, factory, connection, limiter, stop) for h in hosts}
+
+    def __getitem__(self, name: str) -> Session:
+        return self._by_name[name]
+
+    def arm(self, play: Play, hosts: Iterable[Host], archive: str, *, guarded: bool) -> None:
+        """A fresh archive (`archive`, a file name) per host for a play with
+        `rollback_on_failure` steps, unless not `guarded`; none for other plays."""
+        guarded = guarded and any(step.rollback_on_failure for step in play.steps)
+        for host in hosts:
+            platform = PLATFORMS.get(host.platform) if guarded else None  # the plan checked it
+            self._by_name[host.name].checkpoint = (
+                Checkpoint(host.name, platform, archive) if platform is not None else None
+            )
+
+    def roll_back(
+        self, runner: Runner, failed: Sequence[StepResult], timeout: float | None
+    ) -> Iterator[StepResult]:
+        """Put the archived running-config back on each of these failed hosts, in
+        parallel; a host the run's stop left out says so in its result."""
+        restored = runner.map(lambda r: self[r.host].rolled_back(r, timeout), failed)
+        for result, done in zip(failed, restored, strict=True):
+            yield done if done is not None else self[result.host].not_rolled_back(result)
+
+    def timings(
+        self, busy: Mapping[str, float], waiting: Mapping[str, float]
+    ) -> dict[str, dict[str, float]]:
+        """Where each host's time went, from the seconds its steps took (`busy`) and those
+        it waited at barriers: connect, enable, commands, waiting."""
+        table = {}
+        for name, total in busy.items():
+            opened = self[name].timings
+            connect, enable = opened.get("connect", 0.0), opened.get("enable", 0.0)
+            table[name] = {
+                "connect": round(connect, 3),
+                "enable": round(enable, 3),
+                "commands": round(max(0.0, total - connect - enable), 3),
+                "waiting": round(waiting.get(name, 0.0), 3),
+            }
+        return table
+
+    def close(self, *, wait: bool) -> None:
+        """Close every open session in parallel, waiting at most a few seconds (none when
+        leaving at once)."""
+        threads = [
+            threading.Thread(target=s.close, daemon=True)
+            for s in self._by_name.values()
+            if s.driver is not None
+        ]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + (CLOSE_SECONDS if wait else 0.0)
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 class _Stoppable:

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from engine.actions import Sending, Trace, perform
@@ -23,6 +24,7 @@ from engine.inventory import Host
 from engine.model import Step
 from engine.plain import plain
 from engine.results import Status, StepResult
+from engine.rollback import Checkpoint
 from engine.templating import TemplateError, evaluate, render, render_value
 
 NOT_LOOPED = object()
@@ -200,12 +202,14 @@ def execute(
     driver: Callable[[], Driver],
     options: Options,
     running: RunningConfig | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> StepResult:
     """Run a prepared step on its device (worker thread). Never raises.
 
-    `running` is the host's running-config copy, shared by its steps for the run."""
+    `running` is the host's running-config copy, shared by its steps for the run;
+    `checkpoint` the play's archive for `rollback_on_failure`, taken before its change."""
     start = time.monotonic()
-    device = _Device(driver, running or RunningConfig(work.host.name))
+    device = _Device(driver, running or RunningConfig(work.host.name), checkpoint)
     results: list[StepResult] = []
     for item in work.items:
         stopped = work.step.changes_config and any(r.failed for r in results)
@@ -223,10 +227,11 @@ def execute(
 
 @dataclass(frozen=True)
 class _Device:
-    """A host's session (opened on first use) and its running-config copy."""
+    """A host's session (opened on first use), its running-config copy, its archive."""
 
     open: Callable[[], Driver]
     running: RunningConfig
+    checkpoint: Checkpoint | None = None
 
 
 def _attempts(work: Work, item: Item, device: _Device, options: Options) -> StepResult:
@@ -274,11 +279,13 @@ def _once(work: Work, item: Item, device: _Device, options: Options) -> StepResu
     trace = Trace(item.commands)
     try:
         driver = device.open()
+        timeout = work.step.timeout or options.command_timeout
         how = Sending(
             check=options.check,
             diff=options.diff,
-            timeout=work.step.timeout or options.command_timeout,
+            timeout=timeout,
             error_patterns=work.step.error_patterns,
+            before_change=_guard(work.step, device.checkpoint, timeout),
         )
         perform(work.step, work.host.platform, item.absent, driver, device.running, how, trace)
     except DeviceError as exc:
@@ -298,6 +305,15 @@ def _once(work: Work, item: Item, device: _Device, options: Options) -> StepResu
     result = _result(work, item, trace, start, status=status, error=error, kind=rejected)
     result = replace(result, prompt=driver.prompt)
     return _parsed(work, result) if result.status is Status.OK else result
+
+
+def _guard(
+    step: Step, checkpoint: Checkpoint | None, timeout: float | None
+) -> Callable[[Driver], None] | None:
+    """`rollback_on_failure`: archive the running-config before the step changes it."""
+    if checkpoint is None or not step.rollback_on_failure:
+        return None
+    return partial(checkpoint.take, step=step.name, timeout=timeout)
 
 
 def _parsed(work: Work, result: StepResult) -> StepResult:

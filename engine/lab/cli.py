@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from engine.lab import config, dialogs, files, trees
+from engine.lab import config, config_replace, dialogs, files, trees
 from engine.lab.commands import Failure, Match, parse
 from engine.lab.device import Device
 from engine.lab.exec_commands import is_show, run_show
@@ -125,6 +125,9 @@ class Session:
             return Reply(output)
         if action in files.ACTIONS:
             return self._ask(files.run(self.device, command), command.line, prompt, offset)
+        if action in config_replace.ACTIONS:
+            reply = config_replace.run(self.device, command)
+            return self._ask(reply, command.line, prompt, offset)
         step = self._SESSION_ACTIONS[action](self, command)
         return step if isinstance(step, Reply) else self._ask(step, command.line, prompt, offset)
 

@@ -82,6 +82,11 @@ class Device:
         assert self._state is not None
         return self._state
 
+    @state.setter
+    def state(self, state: DeviceState) -> None:
+        """A running configuration built apart takes over (engine.lab.config_replace)."""
+        self._state = state
+
     def _boot(self, startup: str | None) -> None:
         root = Block(Line((), "", (0, 0)), Mode.CONFIG)
         ports = {name: index for index, name in enumerate(_PORTS)}

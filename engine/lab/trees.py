@@ -177,7 +177,15 @@ EXEC = tree(
     kw("logout", action="exit"),
     kw("quit", action="exit"),
     kw("ping", arg(Arg.WORD, action="ping")),
-    kw("configure", kw("terminal", action="configure"), privileged=True),
+    kw(
+        "configure",
+        kw("terminal", action="configure"),
+        kw(
+            "replace",
+            arg(Arg.WORD, kw("force", action="configure_replace"), action="configure_replace"),
+        ),
+        privileged=True,
+    ),
     kw(
         "write",
         kw("memory", action="write_memory"),
@@ -187,7 +195,11 @@ EXEC = tree(
     ),
     kw(
         "copy",
-        kw("running-config", kw("startup-config", action="copy_running_startup")),
+        kw(
+            "running-config",
+            kw("startup-config", action="copy_running_startup"),
+            arg(Arg.WORD, action="copy_running_file"),  # flash:NAME (engine.lab.config_replace)
+        ),
         privileged=True,
     ),
     *_file_system(),

@@ -341,3 +341,73 @@ def test_config_and_ensure_templates_come_from_files_beside_the_playbook(router:
     ]
     again = router.run(book)
     assert again["Loopback from a template"]["changed"] is False
+
+
+# -- rollback_on_failure ------------------------------------------------------------------
+
+PORT_IS_UP = "failed_when: \"'up' not in port.output.split()[-1]\""
+GUARDED = f"""
+name: Guarded change
+hosts: R1
+steps:
+  - name: Shut the uplink
+    config:
+      - interface GigabitEthernet0/2
+      - description to be shut
+      - shutdown
+    rollback_on_failure: true
+  - name: Loopback72
+    ensure: |
+      interface Loopback72
+       ip address 10.72.0.1 255.255.255.255
+  - name: Check
+    send: show ip interface brief | include GigabitEthernet0/2
+    register: port
+    {PORT_IS_UP}
+  - name: Not reached
+    send: show clock
+"""
+
+
+def archives(router: Router) -> list[str]:
+    listing = router.run("{name: Dir, hosts: R1, steps: [{send: 'dir flash:'}]}")["dir flash:"]
+    names = [word for line in listing["output"].splitlines() for word in line.split()[-1:]]
+    return [name for name in names if name.startswith("netplay-rollback-")]
+
+
+def test_a_failed_check_after_a_guarded_change_puts_the_whole_running_config_back(
+    router: Router,
+) -> None:
+    before = router.running_config()
+    done = router.run(GUARDED)
+    assert done.code == 2
+    assert done["Loopback72"]["changed"] is True  # changed after the archive: undone too
+    rollback = done["Check"]["rollback"]
+    assert rollback["status"] == "ok" and rollback["step"] == "Shut the uplink"
+    assert rollback["output"] == "Total number of passes: 1\nRollback Done"
+    assert "- shutdown" in rollback["diff"] and "-interface Loopback72" in rollback["diff"]
+    assert "Not reached" not in done.results
+    assert f"rolled back: {rollback['file']} restored, undoing 'Shut the uplink'" in done.printed
+    assert router.running_config() == before
+    sent = [line.split("#", 1)[1] for line in done.log.splitlines() if line.startswith("R1#")]
+    assert sent.index(f"copy running-config {rollback['file']}") < sent.index("configure terminal")
+    assert archives(router) == [rollback["file"].removeprefix("flash:")]  # kept, for a console
+
+
+def test_a_guarded_change_whose_check_passes_is_kept_with_its_archive(router: Router) -> None:
+    passing = GUARDED.replace("'up' not in", "'down' not in").replace("Not reached", "Reached")
+    done = router.run(passing)
+    assert done.code == 0 and "rollback" not in done["Check"]
+    assert "interface Loopback72" in router.running_config()
+    assert len(archives(router)) == 1
+
+
+def test_check_mode_archives_nothing_and_rolls_nothing_back(router: Router) -> None:
+    before = router.running_config()
+    failing = GUARDED.replace(PORT_IS_UP, "failed_when: true")
+    dry = router.run(failing, "--check")
+    assert dry.code == 2 and dry["Check"]["status"] == "failed"
+    assert "rollback" not in dry["Check"]
+    assert "copy running-config" not in dry.log and "configure replace" not in dry.log
+    assert archives(router) == []
+    assert router.running_config() == before

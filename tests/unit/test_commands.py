@@ -118,3 +118,46 @@ def test_rerun_failed_after_an_interrupted_run_runs_the_hosts_it_did_not_get_to(
     assert commands.run(playbook, again, driver_factory=replay) == 0
     rerun = json.loads((tmp_path / "run.json").read_text())
     assert rerun["hosts"] == ["R1", "R2", "R3"]  # R1 did not get to its second step
+
+
+ROLLING = """\
+name: Rolling
+hosts: all
+serial: 1
+max_fail_percentage: 0
+steps:
+  - {name: first, send: show clock}
+"""
+
+
+def test_rerun_failed_after_a_stopped_rollout_runs_the_failed_host_and_those_it_skipped(
+    tmp_path: Path,
+) -> None:
+    def r2_refuses(host: Host, settings: ConnectionSettings) -> ReplayDriver:
+        refused = "% Invalid input detected at '^' marker."
+        script = Script({"show clock": refused if host.name == "R2" else "noon"})
+        return ReplayDriver(host, settings, script)
+
+    playbook, options = files(tmp_path, ROLLING)
+    assert commands.run(playbook, options, driver_factory=r2_refuses) == 2
+    data = json.loads((tmp_path / "run.json").read_text())
+    assert "not_run" not in data  # a stopped rollout leaves results, not gaps
+    assert [r["kind"] for r in data["steps"][0]["results"]] == [None, "rejected", "stopped"]
+    previous = tmp_path / "previous.json"
+    (tmp_path / "run.json").rename(previous)
+    again = replace(options, rerun_failed=previous)
+    assert commands.run(playbook, again, driver_factory=replay) == 0
+    assert json.loads((tmp_path / "run.json").read_text())["hosts"] == ["R2", "R3"]
+
+
+def test_list_steps_shows_a_rolling_plays_batches_and_stop_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    playbook, options = files(tmp_path, ROLLING.replace("serial: 1", "serial: [1, '50%']"))
+    assert commands.run(playbook, replace(options, list_steps=True)) == 0
+    assert capsys.readouterr().out.splitlines()[:4] == [
+        "play: Rolling  (hosts: all)",
+        "  serial: 1, 50%  (batches: R1 | R2 | R3)",
+        "  max_fail_percentage: 0",
+        "  - first  (send)",
+    ]

@@ -63,12 +63,15 @@ hosts:
     port: 22
     lab: {command_delay: 0.1, reject: [show clock]}
 """
-PLAY_KEYS = ["name", "hosts", "vars", "steps", "strategy", "tags"]
+PLAY_KEYS = [
+    "name", "hosts", "vars", "steps", "strategy", "tags", "serial", "max_fail_percentage",
+    "any_errors_fatal",
+]  # fmt: skip
 STEP_KEYS = [
     "name", "send", "config", "register", "when", "vars", "loop", "loop_var", "until",
     "retries", "delay", "failed_when", "changed_when", "ignore_errors", "run_once", "hosts",
     "tags", "timeout", "expect", "answers", "parse", "set", "assert", "save", "save_to",
-    "include", "error_patterns",
+    "include", "error_patterns", "rollback_on_failure",
 ]  # fmt: skip
 INVENTORY_KEYS = [
     "defaults", "groups", "hosts", "host", "port", "platform", "username", "password",
@@ -111,7 +114,7 @@ def playbooks() -> st.SearchStrategy[Any]:
     step = st.dictionaries(st.sampled_from(STEP_KEYS), documents(STEP_KEYS), max_size=5)
     play = st.fixed_dictionaries(
         {"steps": st.lists(step, max_size=4)},
-        optional={k: documents(PLAY_KEYS) for k in ("name", "hosts", "vars", "strategy")},
+        optional={k: documents(PLAY_KEYS) for k in ("name", "hosts", "vars", "strategy", "serial")},
     )
     return st.one_of(play, st.lists(play, max_size=3), documents(PLAY_KEYS + STEP_KEYS))
 

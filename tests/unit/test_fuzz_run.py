@@ -110,13 +110,13 @@ def steps(draw: st.DrawFn, index: int, names: list[str]) -> dict[str, Any]:
     for key in ("failed_when", "changed_when"):
         if draw(st.integers(0, 4)) == 0:
             step[key] = draw(expr)
-    for key in ("ignore_errors", "run_once"):
+    # `rollback_on_failure`: a replayed device cannot archive, so the step fails
+    flags = ("save", "rollback_on_failure") if action == "config" else ()
+    for key in ("ignore_errors", "run_once", *flags):
         if draw(st.integers(0, 4)) == 0:
             step[key] = True
     if action in ("send", "config") and draw(st.integers(0, 6)) == 0:
         step["save_to"] = draw(st.sampled_from(["all.txt", "out/{{ inventory_hostname }}.txt"]))
-    if action == "config" and draw(st.integers(0, 4)) == 0:
-        step["save"] = True
     if draw(st.booleans()):
         step["register"] = f"reg{index}"
         names.append(f"reg{index}")
@@ -151,6 +151,11 @@ def playbooks(draw: st.DrawFn) -> list[dict[str, Any]]:
             play["vars"] = {"shared": f"{{{{ {draw(expressions(names[:0]))} }}}}"}
         if draw(st.integers(0, 3)) == 0:
             play["strategy"] = "lockstep"  # `pipeline` is refused when a step reads hostvars
+        if draw(st.booleans()):
+            play["serial"] = draw(st.sampled_from([1, 2, "50%", [1, "100%"]]))
+        for key, values in (("max_fail_percentage", [0, 50]), ("any_errors_fatal", [True])):
+            if draw(st.integers(0, 3)) == 0:
+                play[key] = draw(st.sampled_from(values))
         plays.append(play)
     return plays
 

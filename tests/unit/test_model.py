@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.model import load_playbook
+from engine.model import Rollout, load_playbook
 
 PLAYBOOK = """\
 name: Users
@@ -39,3 +39,27 @@ def test_no_log_comes_from_the_step_else_its_include_else_its_play(tmp_path: Pat
     (tmp_path / "play.yml").write_text(PLAYBOOK.replace("no_log: true\nsteps", "steps"))
     [play] = load_playbook(tmp_path / "play.yml").plays
     assert [s.no_log for s in play.steps] == [False, False, False, True, False, True]
+
+
+ROLLING = """\
+- name: One size
+  hosts: all
+  serial: "25%"
+  steps: [{config: ntp server 192.0.2.1, rollback_on_failure: true}, {send: show ntp}]
+- name: Sizes
+  hosts: all
+  serial: [1, 5, "50%"]
+  max_fail_percentage: 12.5
+  any_errors_fatal: true
+  steps: [{send: show clock}]
+"""
+
+
+def test_a_plays_rollout_and_a_steps_rollback_are_read_into_the_model(tmp_path: Path) -> None:
+    (tmp_path / "play.yml").write_text(ROLLING)
+    one, sizes = load_playbook(tmp_path / "play.yml").plays
+    assert one.rollout == Rollout(serial=("25%",))
+    assert [s.rollback_on_failure for s in one.steps] == [True, False]
+    assert sizes.rollout == Rollout(
+        serial=(1, 5, "50%"), max_fail_percentage=12.5, any_errors_fatal=True
+    )

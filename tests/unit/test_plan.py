@@ -97,3 +97,18 @@ def test_relocated_points_every_selected_host_at_the_new_inventory() -> None:
         "127.0.1.9"
     }
     assert names(again.plays[0].step_hosts[1]) == ["R2"]
+
+
+def test_rollback_on_failure_on_a_platform_without_configure_replace_is_an_input_error() -> None:
+    junos = Host("J1", "10.0.0.9", platform="juniper_junos")
+    inventory = replace(INVENTORY, hosts=(*INVENTORY.hosts, junos))
+    guarded = Step("Change", "config", ("set system ntp",), HERE, rollback_on_failure=True)
+    with pytest.raises(InputError) as caught:
+        build_plan(book(("all", (guarded,))), inventory)
+    [problem] = caught.value.problems
+    assert problem.location.path[-1] == "rollback_on_failure"
+    assert problem.message == (
+        "rollback_on_failure: netplay cannot archive and restore the running-config of J1 "
+        "(platform juniper_junos); it can on cisco_ios, cisco_xe"
+    )
+    build_plan(book(("routers", (guarded,))), inventory)  # the IOS routers alone are fine

@@ -6,9 +6,19 @@ import io
 import json
 
 from engine.errors import Location
+from engine.inventory import Host
 from engine.model import Play, Step
 from engine.report import ConsoleReport, command_blocks, command_json, make_console
-from engine.results import RunResult, Status, StepRecord, StepResult
+from engine.results import (
+    BatchRecord,
+    Rollback,
+    RolloutStop,
+    RunResult,
+    Status,
+    StepRecord,
+    StepResult,
+)
+from engine.rollout import Batch
 from engine.secrets import Mask
 
 HERE = Location("pb.yml")
@@ -65,3 +75,48 @@ def test_cmd_json_escapes_control_characters_and_masks() -> None:
     text = command_json(run, Mask.of(["pw-123456"]))
     assert json.loads(text) == [{"R1": "\x1b[2J \x9b ********"}]
     assert "\x1b" not in text and "\x9b" not in text
+
+
+def test_a_rolling_run_shows_its_batches_how_each_ended_and_why_it_stopped() -> None:
+    reason = "rollout stopped: 1 of 2 hosts in batch 2 failed (max_fail_percentage 0)"
+    stop = RolloutStop("Clocks", 2, reason)
+    batches = (
+        BatchRecord("Clocks", 1, 3, ("R1", "R2")),
+        BatchRecord("Clocks", 2, 3, ("R3", "R4"), ("R4",)),
+        BatchRecord("Clocks", 3, 3, ("R5", "R6"), ran=False),
+    )
+    run = RunResult("pb.yml", "inv.yml", (), (), 0, 1, batches=batches, stopped=stop)
+    stream = io.StringIO()
+    report = ConsoleReport(make_console(stream, color=False), Mask())
+    report.batch_started(PLAY, Batch(2, 3, (Host("R3", "a"), Host("R4", "b"))))
+    report.rollout_stopped(stop, ["R5", "R6"])
+    report.recap(run)
+    lines = stream.getvalue().splitlines()
+    assert "BATCH 2/3: R3, R4" in lines
+    assert [reason, "  skipped on 2 hosts: R5, R6"] == lines[lines.index(reason) :][:2]
+    start = lines.index("BATCHES Clocks")
+    assert lines[start + 1 : start + 4] == [
+        "  1/3  R1, R2  ok",
+        "  2/3  R3, R4  1 failed: R4",
+        "  3/3  R5, R6  not run",
+    ]
+    assert lines[start + 5] == reason
+
+
+def test_a_rolled_back_host_says_what_was_restored_and_a_failed_rollback_says_why() -> None:
+    file = "flash:netplay-rollback-20261201-101500.cfg"
+    done = Rollback(file, "Change", ok=True, output="Total number of passes: 1\nRollback Done")
+    failed = Rollback(file, "Change", ok=False, error=f"connection refused; the archive is {file}")
+    results = tuple(
+        StepResult(host, "Read", Status.FAILED, error="% Invalid input", rollback=rollback)
+        for host, rollback in (("R1", done), ("R2", failed))
+    )
+    stream = io.StringIO()
+    report = ConsoleReport(make_console(stream, color=False), Mask())
+    report.step_finished(PLAY, STEP, StepRecord("Clocks", "Read", results))
+    lines = stream.getvalue().splitlines()
+    assert lines[3] == (
+        f"    rolled back: {file} restored, undoing 'Change' "
+        "(Total number of passes: 1 / Rollback Done)"
+    )
+    assert lines[5] == f"    rollback failed: connection refused; the archive is {file}"

@@ -184,7 +184,8 @@ def test_an_unknown_key_without_a_close_match_lists_the_allowed_keys() -> None:
         "allowed keys: name, send, config, config_file, ensure, ensure_file, absent, match, set, "
         "assert, include, register, when, vars, loop, "
         "loop_var, until, retries, delay, failed_when, changed_when, ignore_errors, run_once, "
-        "hosts, tags, timeout, expect, answers, parse, error_patterns, save, save_to, no_log"
+        "hosts, tags, timeout, expect, answers, parse, error_patterns, save, rollback_on_failure, "
+        "save_to, no_log"
     )
     assert (problem.location.line, problem.location.column) == (5, 5)
 
@@ -313,15 +314,12 @@ VALID_STEPS = {
     "error_patterns": "  - config: ntp peer 10.0.0.1\n    error_patterns: ['^Error:', 'denied']\n",
     "save": "  - config: hostname R1\n    save: true\n",
     "config_file": "  - config_file: templates/ntp.j2\n",
-    "ensure": (
-        "  - ensure: |\n"
-        "      interface Loopback9\n"
-        "       description managed by netplay\n"
-    ),
+    "ensure": ("  - ensure: |\n      interface Loopback9\n       description managed by netplay\n"),
     "ensure_file": "  - ensure_file: templates/loopback.j2\n    save: true\n",
     "absent": "  - ensure: ntp server 192.0.2.1\n    absent: [ntp server]\n",
     "match": "  - ensure: [interface Loopback9, ' description x']\n    match: exact\n",
     "save_to": '  - send: show running-config\n    save_to: "backup/{{ inventory_hostname }}"\n',
+    "rollback_on_failure": "  - config: interface Gi0/0\n    rollback_on_failure: true\n",
     "no_log": "  - send: show running-config | include username\n    no_log: true\n",
 }
 V1_STEP_KEYS = {"name", "send", "config", "register", "when", "vars"}
@@ -530,6 +528,55 @@ def test_play_tags_are_checked() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "keys",
+    [
+        "serial: 2\n",
+        "serial: '25%'\n",
+        "serial: [1, 5, '50%']\n",
+        "serial: 100%\nmax_fail_percentage: 0\n",
+        "serial: 1\nmax_fail_percentage: 12.5\nany_errors_fatal: true\n",
+        "any_errors_fatal: false\n",
+    ],
+)
+def test_a_play_may_roll_out_in_batches_and_stop_on_failures(keys: str) -> None:
+    validate(parse_yaml(play("  - send: x\n", extra=keys), "site.yaml"), "playbook")
+
+
+ROLLOUT_MISTAKES = [
+    ("serial: 0\n", "site.yaml:3:9: serial: a batch holds at least 1 host, got 0"),
+    (
+        "serial: 150%\n",
+        "site.yaml:3:9: serial: '150%' is not a batch size: a number of hosts (2) or a "
+        "percentage of the play's hosts from 1% to 100% ('25%')",
+    ),
+    (
+        "serial: 25\nmax_fail_percentage: -1\n",
+        "site.yaml:4:22: max_fail_percentage: must be between 0 and 100, got -1",
+    ),
+    (
+        "max_fail_percentage: 101\n",
+        "site.yaml:3:22: max_fail_percentage: must be between 0 and 100, got 101",
+    ),
+    ("serial: [2, 0]\n", "site.yaml:3:13: serial[1]: a batch holds at least 1 host, got 0"),
+    ("serial: []\n", "site.yaml:3:9: serial: must not be empty"),
+    (
+        "serial: {size: 2}\n",
+        "site.yaml:3:9: serial: expected a batch size (2 or '25%') or a list of batch sizes, "
+        "got a mapping",
+    ),
+    (
+        "any_errors_fatal: 'yes'\n",
+        "site.yaml:3:19: any_errors_fatal: expected true or false, got a string",
+    ),
+]
+
+
+@pytest.mark.parametrize(("keys", "expected"), ROLLOUT_MISTAKES)
+def test_a_wrong_rollout_value_is_located_and_explained(keys: str, expected: str) -> None:
+    assert head(only_problem(play("  - send: x\n", extra=keys))) == expected
+
+
 def test_a_misspelled_parser_gets_did_you_mean() -> None:
     problem = only_problem(play("  - send: x\n    parse: textfms\n"))
     assert head(problem) == "site.yaml:5:12: steps[0].parse: must be one of: textfsm, ttp"
@@ -634,6 +681,11 @@ MISPLACED = [
     (
         "  - assert: {that: x}\n    save_to: out.txt\n",
         "steps[0].save_to: 'save_to' only applies to send, config and ensure steps",
+    ),
+    (
+        "  - send: show clock\n    rollback_on_failure: true\n",
+        "steps[0].rollback_on_failure: 'rollback_on_failure' only applies to config and ensure "
+        "steps",
     ),
 ]
 

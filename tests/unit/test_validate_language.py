@@ -208,6 +208,11 @@ WRONG_TYPES = {
         "5:14",
         "steps[0].save_to: expected a file path (a string), got a number",
     ),
+    "rollback_on_failure": Misuse(
+        "  - config: hostname R9\n    rollback_on_failure: 'yes'\n",
+        "5:26",
+        "steps[0].rollback_on_failure: expected true or false, got a string",
+    ),
     "save_to outside": Misuse(
         SEND + "    save_to: a/../../x.txt\n",
         "5:14",
@@ -267,6 +272,7 @@ UNKNOWN_KEYS = {
     "answers": misspelt("answer", "answers"),
     "error_patterns": misspelt("error_pattern", "error_patterns"),
     "save_to": misspelt("saveto", "save_to"),
+    "rollback_on_failure": misspelt("rollback_on_fail", "rollback_on_failure"),
     "assert fail_msg": Misuse(
         '  - assert: {that: "1 == 1", fail_mesg: boom}\n',
         "4:30",
@@ -391,6 +397,12 @@ FORBIDDEN = {
         "parse", "send steps", "  - config: hostname R9\n    parse: textfsm\n", "5:5"
     ),
     "save on send": only_for("save", "config and ensure steps", SEND + "    save: true\n", "5:5"),
+    "rollback_on_failure on send": only_for(
+        "rollback_on_failure",
+        "config and ensure steps",
+        SEND + "    rollback_on_failure: true\n",
+        "5:5",
+    ),
     "error_patterns on set": only_for(
         "error_patterns",
         "send, config and ensure steps",
