@@ -69,6 +69,9 @@ _PREPARE: dict[str, tuple[str, ...]] = {
 _ANY_PROMPT = re.compile(r"[>#][ \t]*$")
 _PROMPT_SHAPE = re.compile(r"[\w.@/:()-]{1,80}[>#]")
 _CONFIG_PROMPT = re.compile(r"(?:\(config[^)\n]*\)#|[\w.:/-]+#)[ \t]*$")
+# A banner (and a few other commands) switch to text mode: no prompt until the delimiter.
+_TEXT_MODE = re.compile(r"End with the character '(.)'")
+_ECHOED = re.compile("")  # a line of text is done once its echo is back
 # `write memory` answers at once; `copy running-config startup-config` asks first.
 _SAVE_ANSWERS = {r"\[confirm\]\s*$": "", r"Destination filename \[[^\]\n]*\]\?\s*$": ""}
 _SAVE_COMMANDS = {"cisco_nxos": "copy running-config startup-config"}
@@ -243,10 +246,15 @@ class NetmikoDriver:
         with self._translate():
             errors = error_pattern(self.host.platform, error_patterns)
             output = conn.config_mode()
-            error = None
+            error, delimiter = None, None
             for line in lines:
-                answer = self._exchange(line, _CONFIG_PROMPT, (), timeout).body
+                if delimiter is not None and delimiter not in line:
+                    output += self._exchange(line, _ECHOED, (), timeout).body  # banner text
+                    continue
+                answer = self._exchange(line, (_CONFIG_PROMPT, _TEXT_MODE), (), timeout).body
                 output += answer
+                text_mode = _TEXT_MODE.search(strip_echo(answer))
+                delimiter = text_mode.group(1) if text_mode else None
                 error = find_error(strip_echo(answer), errors)  # not the line itself
                 if error is not None:
                     break

@@ -199,6 +199,18 @@ def test_configure_stops_at_the_first_refused_line(
     assert driver.prompt == "R1#"  # config mode was left
 
 
+def test_a_multi_line_banner_is_typed_in_text_mode_up_to_its_delimiter(
+    lab_factory: LabFactory, opened: Callable[..., NetmikoDriver]
+) -> None:
+    driver = opened(host(lab_factory([spec()])))
+    lines = ["banner motd #", "Authorized access only.", "% Errors are not errors here", "#"]
+    reply = driver.configure([*lines, "ntp server 192.0.2.5"], timeout=5)
+    assert reply.error is None, reply.output
+    running = driver.send("show running-config").output
+    assert "banner motd ^C\nAuthorized access only.\n% Errors are not errors here\n^C" in running
+    assert "ntp server 192.0.2.5" in running  # back at the prompt after the delimiter
+
+
 def test_error_patterns_from_the_playbook_refuse_a_line_too(
     lab_factory: LabFactory, opened: Callable[..., NetmikoDriver]
 ) -> None:
