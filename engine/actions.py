@@ -4,7 +4,8 @@ lines (in check mode, only work out what would be sent), and whether anything ch
 `changed` of a config step is true when the running-config differs after it, whenever a
 copy from before is known (read for `--diff`, or by an earlier `ensure` on the host);
 otherwise, as the device gives no other sign, every config step that sends lines counts
-as a change. An ensure step changes something exactly when it sends lines.
+as a change. An ensure step changes something when the lines it sends change the
+running-config (a line the device refuses first changes nothing).
 """
 
 from __future__ import annotations
@@ -118,10 +119,10 @@ def _send(device: Driver, running: RunningConfig, trace: Trace, how: Sending) ->
     """Send the lines; a host whose running-config netplay reads gets it read again after."""
     if how.before_change is not None:
         how.before_change(device)  # raises, and nothing is sent, if it cannot be done
-    kept = running.known is not None
+    before = running.known
     running.changing()
     trace.changed = True
     reply = device.configure(trace.commands, timeout=how.timeout, error_patterns=how.error_patterns)
     trace.replies.append(reply)
-    if kept:
-        running.read(device)
+    if before is not None:  # a refused first line changed nothing: the copy says so
+        trace.changed = bool(config_diff(before, running.read(device)))

@@ -247,6 +247,21 @@ def test_an_ensure_line_the_device_rejects_fails_the_step_with_the_devices_error
     assert "description never sent" not in config_sent(done.log)
 
 
+def test_an_ensure_whose_first_line_is_refused_changed_nothing(router: Router) -> None:
+    done = router.run(
+        """
+        name: Typo
+        hosts: R1
+        steps:
+          - name: NTP
+            ensure: ntpp server 192.0.2.72
+        """
+    )
+    change = done["NTP"]
+    assert (change["status"], change["changed"]) == ("failed", False)
+    assert change["error"] == "% Invalid input detected at '^' marker."
+
+
 # -- config -------------------------------------------------------------------------------
 
 
