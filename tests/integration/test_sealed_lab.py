@@ -33,22 +33,30 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", connect)
 
 
+def files(folder: Path, hosts: str) -> tuple[Path, Path, Path]:
+    """A playbook, an inventory with these hosts, and an ssh_config whose ProxyCommand would
+    leave a marker file if it ever ran."""
+    marker, config = folder / "proxy-command-ran", folder / "ssh_config"
+    config.write_text(f"Host *\n  ProxyCommand sh -c 'touch {marker}'\n")
+    inventory = folder / "inventory.yml"
+    inventory.write_text(
+        "defaults: {username: netops, password: Lab-Pass-3141}\nhosts:\n"
+        + hosts.format(config=config)
+    )
+    playbook = folder / "playbook.yml"
+    playbook.write_text(PLAYBOOK)
+    return playbook, inventory, marker
+
+
 def test_lab_ignores_connection_overrides_and_still_reaches_the_lab_devices(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    marker = tmp_path / "proxy-command-ran"
-    config = tmp_path / "ssh_config"
-    config.write_text(f"Host *\n  ProxyCommand sh -c 'touch {marker}'\n")
-    inventory = tmp_path / "inventory.yml"
-    inventory.write_text(
-        "defaults: {username: netops, password: Lab-Pass-3141}\n"
-        "hosts:\n"
-        "  R1: {host: 192.168.100.1, options: {host: 10.255.255.1, port: 9}}\n"
-        f"  R2: {{host: 192.168.100.2, options: {{use_keys: true, key_file: {config}}}}}\n"
-        "  R3: {host: 192.168.100.3, options: {global_delay_factor: 1}}\n"
+    playbook, inventory, marker = files(
+        tmp_path,
+        "  R1: {{host: 192.168.100.1, options: {{host: 10.255.255.1, port: 9}}}}\n"
+        "  R2: {{host: 192.168.100.2, options: {{use_keys: true, key_file: {config}}}}}\n"
+        "  R3: {{host: 192.168.100.3, options: {{global_delay_factor: 1}}}}\n",
     )
-    playbook = tmp_path / "playbook.yml"
-    playbook.write_text(PLAYBOOK)
     results = tmp_path / "results.json"
     argv = ["run", str(playbook), "-i", str(inventory), "--lab", "-q", "--results", str(results)]
     code = main(argv)
@@ -64,16 +72,9 @@ def test_lab_ignores_connection_overrides_and_still_reaches_the_lab_devices(
 def test_an_inventory_that_would_run_a_proxy_command_is_refused_before_anything_runs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    marker = tmp_path / "proxy-command-ran"
-    config = tmp_path / "ssh_config"
-    config.write_text(f"Host *\n  ProxyCommand sh -c 'touch {marker}'\n")
-    inventory = tmp_path / "inventory.yml"
-    inventory.write_text(
-        "defaults: {username: netops, password: Lab-Pass-3141}\n"
-        f"hosts:\n  R2: {{host: 192.168.100.2, options: {{ssh_config_file: {config}}}}}\n"
+    playbook, inventory, marker = files(
+        tmp_path, "  R2: {{host: 192.168.100.2, options: {{ssh_config_file: {config}}}}}\n"
     )
-    playbook = tmp_path / "playbook.yml"
-    playbook.write_text(PLAYBOOK)
     for lab in ([], ["--lab"]):
         assert main(["run", str(playbook), "-i", str(inventory), *lab]) == 4
         assert "'ssh_config_file' cannot be set in an inventory" in capsys.readouterr().err
