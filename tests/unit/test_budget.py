@@ -29,7 +29,8 @@ ATTACKS = {
     "three nested loops": (
         "{% set l = [0] * 1000 %}{% for a in l %}{% for b in l %}{% for c in l %}"
         "{% endfor %}{% endfor %}{% endfor %}",
-        "template works through more than 1,000,000 items",
+        # either bound may come first on a busy machine: both stop it
+        ("template works through more than 1,000,000 items", "template ran for more than"),
     ),
     "power tower": ("{{ ((10**1000)**1000)**1000 }}", "number would exceed 100,000 bits"),
     "center": ("{{ 'x' | center(300000000) }}", "centred text would be 300,000,000 long"),
@@ -74,7 +75,8 @@ def test_an_attack_fails_with_the_limit_it_went_over_in_bounded_memory(name: str
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert message in done.stdout, done.stdout + done.stderr
+    expected = message if isinstance(message, tuple) else (message,)
+    assert any(m in done.stdout for m in expected), done.stdout + done.stderr
     assert "MemoryError" not in done.stdout + done.stderr
 
 
