@@ -1,4 +1,5 @@
-"""Shared test set-up: the lab fixture (`lab_factory`), `interrupts`, the `heavy` marker."""
+"""Shared test set-up: the lab fixture (`lab_factory`), `interrupts`, the `heavy` marker, and
+no run history unless a test asks for it."""
 
 from __future__ import annotations
 
@@ -21,6 +22,13 @@ def pytest_configure(config: pytest.Config) -> None:
         "heavy: a bounded slow test (load, packaging), part of the default run "
         "(deselect with -m 'not heavy')",
     )
+
+
+@pytest.fixture(autouse=True)
+def no_history(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs keep no history beside the playbooks of the repository; a test of the history
+    itself removes this with `monkeypatch.delenv("NETPLAY_NO_HISTORY")`."""
+    monkeypatch.setenv("NETPLAY_NO_HISTORY", "1")
 
 
 @pytest.fixture
