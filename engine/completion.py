@@ -152,6 +152,7 @@ _netplay_names() {
     for ((i = 1; i < ${#COMP_WORDS[@]} - 1; i++)); do
         case ${COMP_WORDS[i]} in
         -i | --inventory) inventory=(-i "${COMP_WORDS[i + 1]}") ;;
+        =) [[ ${COMP_WORDS[i - 1]} == --inventory ]] && inventory=(-i "${COMP_WORDS[i + 1]}") ;;
         esac
     done
     command netplay hosts --names "${inventory[@]}" 2>/dev/null
@@ -260,6 +261,7 @@ _netplay_names() {
   for (( i = 2; i < CURRENT; i++ )); do
     case ${words[i]} in
       (-i|--inventory) inventory=(-i ${words[i+1]}) ;;
+      (--inventory=*) inventory=(-i ${words[i]#--inventory=}) ;;
     esac
   done
   names=(${(f)"$(command netplay hosts --names $inventory 2>/dev/null)"})
@@ -367,9 +369,11 @@ end
 function __netplay_names --description 'host and group names of the inventory given with -i'
     set -l words (commandline -opc)
     set -l inventory
-    for i in (seq (math (count $words) - 1))
-        if contains -- $words[$i] -i --inventory
+    for i in (seq (count $words))
+        if contains -- $words[$i] -i --inventory; and test $i -lt (count $words)
             set inventory -i $words[(math $i + 1)]
+        else if string match -q -- '--inventory=*' $words[$i]
+            set inventory -i (string replace -- '--inventory=' '' $words[$i])
         end
     end
     set -l token (commandline -ct)

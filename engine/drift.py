@@ -49,7 +49,7 @@ VOLATILE: tuple[Volatile, ...] = (
     Volatile("uptime", r"uptime is .*", r"uptime", "R1 uptime is 3 weeks, 2 days, 5 minutes"),
     Volatile(
         "clock",
-        r"\d{1,2}:\d{2}:\d{2}(?:\.\d+)?",
+        r"[*.]?\d{1,2}:\d{2}:\d{2}(?:\.\d+)?",  # `*`, `.`: whether NTP has set the clock
         r"time",
         "*10:15:00.123 UTC (show clock, log stamps, timers such as OSPF's dead time)",
     ),
@@ -78,7 +78,7 @@ VOLATILE: tuple[Volatile, ...] = (
     Volatile("cpu", r"CPU utilization for .*", r"^cpu_", "CPU utilization for five seconds: 1%"),
     Volatile(
         "ages",
-        r"^Internet +\S+ +(\d+) |^\S+ +(?:Gig|Ten|Fas|Eth|Gi|Te|Fa|Et|Po)\S* ?[\d/]+ +(\d+) "
+        r"^Internet +\S+( +\d+) |^\S+ +(?:Gig|Ten|Fas|Eth|Gi|Te|Fa|Et|Po)\S* ?[\d/]+( +\d+ +)"
         r"|Holdtime ?: (\d+)",
         r"^age$|hold",
         "ARP ages, CDP and LLDP hold times",

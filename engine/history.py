@@ -140,7 +140,7 @@ def summaries(root: Path, playbook: str | None = None) -> list[RunSummary]:
     found = []
     for run_id in run_ids(root):
         summary = summarize(run_id, root / run_id / RESULTS)
-        if playbook is None or Path(summary.playbook).name in ("", playbook):
+        if playbook is None or summary.playbook in ("", playbook):
             found.append(summary)
     return found
 
@@ -155,7 +155,7 @@ def summarize(run_id: str, results: Path) -> RunSummary:
     return RunSummary(
         id=run_id,
         started=float(data.get("started", 0)),
-        playbook=str(data.get("playbook", "")),
+        playbook=Path(str(data.get("playbook", ""))).name,  # the history is per folder
         hosts=len(data.get("hosts", ())),
         elapsed=float(data.get("elapsed", 0)),
         result=outcome(data),
@@ -201,7 +201,7 @@ def heading(label: str, data: Mapping[str, Any]) -> str:
     hosts = len(data.get("hosts", ()))
     started = local_time(float(data["started"])) if "started" in data else "?"
     return (
-        f"{label}  {data.get('playbook', '?')}  {started}"
+        f"{label}  {Path(str(data.get('playbook', '?'))).name}  {started}"
         f"  ({hosts} host{'s' * (hosts != 1)}: {outcome(data)})"
     )
 
