@@ -366,6 +366,10 @@ def _diff_parser(diff: argparse.ArgumentParser) -> None:
 
 
 def _tool(args: argparse.Namespace) -> int:
+    if args.command == "hosts":  # `--names`, asked by completion as you type: kept light
+        from engine.completion import print_names
+
+        return print_names(args.inventory)
     from engine import commands
 
     if args.command == "history":
@@ -442,10 +446,10 @@ def console() -> NoReturn:
 
 
 def _dispatch(args: argparse.Namespace, stop: Stop) -> int:
+    if args.command in TOOLS or (args.command == "hosts" and args.names):
+        return _tool(args)
     from engine import commands
 
-    if args.command in TOOLS:
-        return _tool(args)
     if args.command == "run":
         return commands.run(args.playbook, _run_options(args), stop=stop)
     if args.command == "cmd":
@@ -458,8 +462,6 @@ def _dispatch(args: argparse.Namespace, stop: Stop) -> int:
             args.playbook, args.inventory, args.extra_vars, args.vault_key_file, args.allow_dirs
         )
     if args.command == "hosts":
-        if args.names:
-            return commands.host_names(args.inventory)
         return commands.hosts(args.inventory, args.limit)
     if args.command == "lab":
         return commands.lab_serve(args.inventory, args.limit, args.port, args.host_key)

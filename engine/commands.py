@@ -434,15 +434,6 @@ def completion(shell: str, parser: Any) -> int:
     return int(ExitCode.OK)
 
 
-def host_names(inventory_file: Path | None) -> int:
-    """`netplay hosts --names`: the inventory's host and group names, for completion."""
-    from engine.completion import inventory_names
-
-    for name in inventory_names(inventory_file):
-        print(printable(name))
-    return int(ExitCode.OK)
-
-
 def load_inventory_arg(path: Path | None) -> Inventory:
     if path is not None and not path.exists():
         raise UsageError(f"inventory {path} does not exist")

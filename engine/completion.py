@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.argtypes import existing_file, existing_folder, folder, new_file
+from engine.options import DEFAULT_INVENTORIES
+from engine.terminal import printable
 
 # What a value is, when its type does not say: by the option's (or argument's) name.
 _BY_DEST = {
@@ -123,10 +125,10 @@ def script(shell: str, parser: argparse.ArgumentParser) -> str:
 def inventory_names(path: Path | None) -> list[str]:
     """The host and group names of an inventory, without resolving anything in it (its
     secrets may come from an environment this shell lacks): empty when there is none."""
-    from engine.inventory import DEFAULT_FILES
     from engine.source import load_yaml
 
-    found = [path] if path is not None else [Path(n) for n in DEFAULT_FILES if Path(n).is_file()]
+    candidates = [Path(name) for name in DEFAULT_INVENTORIES]
+    found = [path] if path is not None else [p for p in candidates if p.is_file()]
     if not found:
         return []
     data = load_yaml(found[0]).data
@@ -140,6 +142,13 @@ def inventory_names(path: Path | None) -> list[str]:
             name = device.get("name") or device.get("ip") or device.get("host")
             names.append(str(name))
     return list(dict.fromkeys(names))
+
+
+def print_names(path: Path | None) -> int:
+    """`netplay hosts --names`: the names `inventory_names` finds, one a line."""
+    for name in inventory_names(path):
+        print(printable(name))
+    return 0
 
 
 # -- bash ---------------------------------------------------------------------------------

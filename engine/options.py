@@ -18,6 +18,8 @@ DEFAULT_FORKS = 20
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_COMMAND_TIMEOUT = 30.0
 DEFAULT_KEEP_RUNS = 50  # runs the history keeps beside a playbook (engine.history)
+# The inventory read when none is named (-i): the first of these in the current folder.
+DEFAULT_INVENTORIES = ("inventory.yml", "inventory.yaml", "devices.yaml", "devices.yml")
 
 
 @dataclass(frozen=True)
