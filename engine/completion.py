@@ -98,7 +98,7 @@ def _option(action: argparse.Action) -> Option:
         flags=tuple(action.option_strings),
         kind=None if action.nargs == 0 else _kind(action),
         choices=tuple(action.choices or ()),
-        help=" ".join((action.help or "").split()) % {"prog": "netplay"},
+        help=" ".join((action.help or "").split()),
         metavar=str(action.metavar or action.dest.upper()),
         repeatable=isinstance(action, argparse._AppendAction),
     )

@@ -42,46 +42,44 @@ class Volatile:
     name: str
     line: str
     field: str | None
-    example: str
 
 
 VOLATILE: tuple[Volatile, ...] = (
-    Volatile("uptime", r"uptime is .*", r"uptime", "R1 uptime is 3 weeks, 2 days, 5 minutes"),
-    Volatile(
-        "clock",
-        r"[*.]?\d{1,2}:\d{2}:\d{2}(?:\.\d+)?",  # `*`, `.`: whether NTP has set the clock
-        r"time",
-        "*10:15:00.123 UTC (show clock, log stamps, timers such as OSPF's dead time)",
-    ),
+    # R1 uptime is 3 weeks, 2 days, 5 minutes
+    Volatile("uptime", r"uptime is .*", r"uptime"),
+    # *10:15:00.123 (show clock; `*`, `.`: whether NTP set it), log stamps, OSPF dead times
+    Volatile("clock", r"[*.]?\d{1,2}:\d{2}:\d{2}(?:\.\d+)?", r"time"),
+    # Mon Dec 1 2026, Dec  1
     Volatile(
         "date",
         rf"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?{_MONTH} +\d{{1,2}}(?: \d{{4}})?\b",
         r"^(?:day|dayofweek|month|year)$",
-        "Mon Dec 1 2026",
     ),
+    # Current configuration : 1914 bytes
     Volatile(
         "config stamps",
         r"^Current configuration : \d+ bytes|^! (?:Last configuration change|NVRAM config"
         r" last updated) at .*",
         None,
-        "Current configuration : 1914 bytes",
     ),
+    # 16589760 packets input, 2405515200 bytes; 5 minute input rate 9280 bits/sec; ...
     Volatile(
         "counters",
-        rf"(\d+) packets (?:input|output), (\d+) bytes|(\d+) (?:bits|packets)/sec"
-        rf"|(?:reliability|txload|rxload) (\d+)/255|Input queue: (\S+)"
-        rf"|Total output drops: (\d+)|Last input (\S+), output (\S+)|(\d+) (?:{_COUNTED})\b",
+        r"(\d+) packets (?:input|output), (\d+) bytes|(\d+) (?:bits|packets)/sec"
+        r"|(?:reliability|txload|rxload) (\d+)/255|Input queue: (\S+)"
+        r"|Total output drops: (\d+)|Last input (\S+), output (\S+)"
+        rf"|(\d+) (?:{_COUNTED})\b",
         r"rate|packets|bytes|errors|drops|^crc$|runts|giants|collisions|resets|broadcasts"
         r"|underruns|overrun|^last_|load$|reliability",
-        "16589760 packets input, 2405515200 bytes",
     ),
-    Volatile("cpu", r"CPU utilization for .*", r"^cpu_", "CPU utilization for five seconds: 1%"),
+    # CPU utilization for five seconds: 1%/0%; one minute: 1%; five minutes: 2%
+    Volatile("cpu", r"CPU utilization for .*", r"^cpu_"),
+    # ARP ages; CDP and LLDP hold times, in their tables and in `detail`
     Volatile(
         "ages",
         r"^Internet +\S+( +\d+) |^\S+ +(?:Gig|Ten|Fas|Eth|Gi|Te|Fa|Et|Po)\S* ?[\d/]+( +\d+ +)"
         r"|Holdtime ?: (\d+)",
         r"^age$|hold",
-        "ARP ages, CDP and LLDP hold times",
     ),
 )
 
