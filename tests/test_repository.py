@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RUN_OUTPUTS = [
     "results.json",
     "results.jsonl",
+    "playbooks/.netplay/runs/20261201-101500/results.json",  # the run history
     "benchmarks/results/results.json",
     "benchmarks/results/lab.log",
     "benchmarks/results/failed/netplay-W1-n3-r1/stdout.txt",
