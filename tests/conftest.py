@@ -24,11 +24,14 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-@pytest.fixture(autouse=True)
-def no_history(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Runs keep no history beside the playbooks of the repository; a test of the history
-    itself removes this with `monkeypatch.delenv("NETPLAY_NO_HISTORY")`."""
-    monkeypatch.setenv("NETPLAY_NO_HISTORY", "1")
+@pytest.fixture(autouse=True, scope="session")
+def no_history() -> Iterator[None]:
+    """Runs keep no history beside the playbooks of the repository, module-scoped fixtures'
+    runs included; a test of the history itself removes this with
+    `monkeypatch.delenv("NETPLAY_NO_HISTORY")`."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NETPLAY_NO_HISTORY", "1")
+        yield
 
 
 @pytest.fixture
