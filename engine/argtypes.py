@@ -11,6 +11,7 @@ from pathlib import Path
 MAX_SECONDS = 86_400.0  # a day: longer is a typo, and huge values overflow socket timeouts
 MIN_CONNECT_RATE = 0.1  # one connection every 10 s; slower would look like a hang
 MAX_FORKS = 1000
+MAX_RUNS_KEPT = 100_000
 
 
 def _number(text: str) -> float:
@@ -60,6 +61,11 @@ def forks(text: str) -> int:
 
 def port(text: str) -> int:
     return _integer(text, 1, 65535)
+
+
+def runs_kept(text: str) -> int:
+    """How many runs the history keeps: 1 to MAX_RUNS_KEPT."""
+    return _integer(text, 1, MAX_RUNS_KEPT)
 
 
 def existing_file(text: str) -> Path:

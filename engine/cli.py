@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 from engine import __version__
 from engine.argtypes import (
     MAX_FORKS,
+    MAX_RUNS_KEPT,
     MIN_CONNECT_RATE,
     existing_file,
     existing_folder,
@@ -29,6 +30,7 @@ from engine.argtypes import (
     new_file,
     port,
     rate,
+    runs_kept,
     seconds,
     tags,
 )
@@ -37,6 +39,7 @@ from engine.options import (
     DEFAULT_COMMAND_TIMEOUT,
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_FORKS,
+    DEFAULT_KEEP_RUNS,
     RunOptions,
 )
 from engine.runner import Stop
@@ -64,8 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _run_parser(sub.add_parser("run", help="run a playbook", epilog=EPILOG))
 
-    validate = sub.add_parser("validate", help="validate a playbook; touches no device")
-    validate.add_argument("playbook", help="the playbook file")
+    validate = sub.add_parser("validate", help="validate playbooks; touches no device")
+    validate.add_argument("playbook", nargs="+", help="the playbook files")
     _inventory(validate)
     _extra_vars(validate)
     _vault_key_file(validate)
@@ -85,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     hosts = sub.add_parser("hosts", help="list the selected hosts")
     _inventory(hosts)
     _limit(hosts)
+    hosts.add_argument("--names", action="store_true", help=argparse.SUPPRESS)  # completion
 
     vault = sub.add_parser("vault", help="encrypted vars files")
     vault_sub = vault.add_subparsers(dest="vault_command", required=True, parser_class=_Parser)
@@ -114,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="the lab's SSH host key, kept across restarts (default: in your state folder)",
     )
+    _tool_parsers(sub)
     return parser
 
 
@@ -152,6 +157,7 @@ def _run_parser(run: argparse.ArgumentParser) -> None:
         metavar="RESULTS.json",
         help="run only the hosts that failed or were unreachable in that results file",
     )
+    _history_options(run)
 
 
 def _inventory(parser: argparse.ArgumentParser) -> None:
@@ -269,6 +275,115 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# -- operator tools: run history, drift, schemas, a new runbook repository, completion ------
+
+TOOLS = ("history", "diff", "schema", "init", "completion")
+SHELLS = ("bash", "zsh", "fish")
+SCHEMAS = ("playbook", "inventory", "results")
+_WHERE = "PLAYBOOK_OR_FOLDER"
+
+
+def _history_options(run: argparse.ArgumentParser) -> None:
+    run.add_argument(
+        "--no-history",
+        dest="history",
+        action="store_false",
+        help="keep no copy of the results in .netplay/runs/ beside the playbook",
+    )
+    run.add_argument(
+        "--keep-runs",
+        type=runs_kept,
+        default=DEFAULT_KEEP_RUNS,
+        metavar="N",
+        help=f"runs the history keeps, the oldest removed first; 1-{MAX_RUNS_KEPT}"
+        f" ({DEFAULT_KEEP_RUNS})",
+    )
+
+
+def _tool_parsers(sub: Any) -> None:
+    history = sub.add_parser("history", help="list the runs kept beside a playbook")
+    history.add_argument(
+        "where",
+        nargs="?",
+        default=".",
+        metavar=_WHERE,
+        help="a playbook (only its runs) or a folder: where the runs are kept (default: here)",
+    )
+    _diff_parser(sub.add_parser("diff", help="what changed between two runs (exit 1: drift)"))
+    schema = sub.add_parser("schema", help="print a JSON Schema, for editors and other tools")
+    schema.add_argument("name", choices=SCHEMAS, help="which schema")
+    schema.add_argument(
+        "--markdown", action="store_true", help="print a reference of its keys in Markdown"
+    )
+    init = sub.add_parser("init", help="start a runbook repository in DIR")
+    init.add_argument(
+        "folder", type=folder, metavar="DIR", help="a new or empty folder (its parent must exist)"
+    )
+    init.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that is not empty, keeping every file already there",
+    )
+    completion = sub.add_parser("completion", help="print a shell completion script")
+    completion.add_argument("shell", choices=SHELLS, help="for which shell")
+
+
+def _diff_parser(diff: argparse.ArgumentParser) -> None:
+    diff.add_argument(
+        "before",
+        nargs="?",
+        metavar="A",
+        help="a run id (or its start) or a results file (default: the run before B)",
+    )
+    diff.add_argument(
+        "after", nargs="?", metavar="B", help="a run id or a results file (default: the latest)"
+    )
+    diff.add_argument(
+        "-p",
+        "--playbook",
+        dest="where",
+        default=".",
+        metavar=_WHERE,
+        help="where the runs are kept: beside this playbook, or in this folder (default: here)",
+    )
+    diff.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="REGEX",
+        help="also leave out of output lines what this RE2 pattern (or its groups) matches",
+    )
+    diff.add_argument(
+        "--ignore-field",
+        action="append",
+        default=[],
+        metavar="REGEX",
+        help="also leave out parsed fields whose name this RE2 pattern matches",
+    )
+    diff.add_argument(
+        "--exact", action="store_true", help="compare uptime, clock, counters and timers too"
+    )
+
+
+def _tool(args: argparse.Namespace) -> int:
+    if args.command == "hosts":  # `--names`, asked by completion as you type: kept light
+        from engine.completion import print_names
+
+        return print_names(args.inventory)
+    from engine import commands
+
+    if args.command == "history":
+        return commands.history(args.where)
+    if args.command == "diff":
+        patterns = (args.ignore, args.ignore_field)
+        return commands.diff(args.before, args.after, args.where, *patterns, exact=args.exact)
+    if args.command == "schema":
+        return commands.schema(args.name, markdown=args.markdown)
+    if args.command == "init":
+        return commands.init(args.folder, force=args.force)
+    return commands.completion(args.shell, _parser())
+
+
 # -- running --------------------------------------------------------------------------------
 
 
@@ -331,6 +446,8 @@ def console() -> NoReturn:
 
 
 def _dispatch(args: argparse.Namespace, stop: Stop) -> int:
+    if args.command in TOOLS or (args.command == "hosts" and args.names):
+        return _tool(args)
     from engine import commands
 
     if args.command == "run":
@@ -341,7 +458,7 @@ def _dispatch(args: argparse.Namespace, stop: Stop) -> int:
             args.commands, options, as_json=args.json, output=args.output, stop=stop
         )
     if args.command == "validate":
-        return commands.validate(
+        return commands.validate_each(
             args.playbook, args.inventory, args.extra_vars, args.vault_key_file, args.allow_dirs
         )
     if args.command == "hosts":

@@ -10,13 +10,13 @@ import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from itertools import product
 from pathlib import Path
 from typing import Any
 
 from engine.drivers import DriverFactory, netmiko_factory
-from engine.errors import ExitCode, InputError, Location, Problem, UsageError
+from engine.errors import ExitCode, InputError, Location, NetplayError, Problem, UsageError
 from engine.executor import NotRun
 from engine.files import atomic_write, refuse_link
 from engine.inventory import Inventory, inventory_from_paths
@@ -57,13 +57,17 @@ def run(
         refuse_link(results)
     inventory, mask = with_secrets(inventory, options.ask_pass, extra, vaulted)
     plan = plan.relocated(inventory)
+    targets = [t for t in (results, _history_file(playbook_file, options)) if t is not None]
+    if targets and results is None:  # the journal goes with the history's copy
+        options = replace(options, results=targets[0])
 
     def keep(result: RunResult, not_run: Sequence[NotRun]) -> None:
-        if results is not None:
+        if targets:
             data = result.to_json()
             if not_run:  # what --rerun-failed runs again, besides failed hosts
                 data["not_run"] = [asdict(n) for n in not_run]
-            write_json_atomic(results, data, mask)
+            for target in targets:
+                write_json_atomic(target, data, mask)
 
     run = Run(options, extra, mask, stop or Stop(), driver_factory)
     return int(run.execute(plan, quiet=options.quiet, keep=keep).exit_code())
@@ -331,6 +335,103 @@ def read_extra_vars(
         else:
             raise UsageError(f"-e takes KEY=VALUE or @FILE, not {item!r}")
     return merged, frozenset(vaulted)
+
+
+# -- operator tools: run history, drift, schemas, a new runbook repository, completion ------
+
+
+def _history_file(playbook_file: str, options: RunOptions) -> Path | None:
+    """Where this run keeps its results in the history, or None (`--no-history`)."""
+    from engine import history as runs
+
+    if not runs.wanted(options.history):
+        return None
+    return runs.begin(playbook_file, options.keep_runs).results
+
+
+def validate_each(
+    playbooks: Sequence[str],
+    inventory_file: Path | None = None,
+    extra_vars: Sequence[str] = (),
+    vault_key_file: Path | None = None,
+    allow_dirs: Sequence[Path] = (),
+) -> int:
+    """`netplay validate PLAYBOOK...`: each playbook in turn, every problem of each shown
+    (a pre-commit hook passes many files); the exit code is the worst one."""
+    if len(playbooks) == 1:
+        return validate(playbooks[0], inventory_file, extra_vars, vault_key_file, allow_dirs)
+    worst = int(ExitCode.OK)
+    for playbook in playbooks:
+        try:
+            code = validate(playbook, inventory_file, extra_vars, vault_key_file, allow_dirs)
+        except NetplayError as exc:
+            print(printable(exc.render()), file=sys.stderr)
+            code = int(exc.exit_code)
+        worst = max(worst, code)
+    return worst
+
+
+def history(where: str) -> int:
+    """`netplay history [PLAYBOOK_OR_FOLDER]`: the runs kept there, oldest first."""
+    from engine import history as runs
+
+    root = runs.root_for(where)
+    found = runs.summaries(root, Path(where).name if Path(where).is_file() else None)
+    if not found:
+        print(f"no runs kept in {root}", file=sys.stderr)
+        return int(ExitCode.OK)
+    print(printable(runs.table(found)), end="")
+    return int(ExitCode.OK)
+
+
+def diff(
+    before: str | None,
+    after: str | None,
+    where: str = ".",
+    ignore: Sequence[str] = (),
+    ignore_fields: Sequence[str] = (),
+    *,
+    exact: bool = False,
+) -> int:
+    """`netplay diff [A [B]]`: drift between two runs (ids or results files), per host and
+    step; exit 1 when something differs, 0 when nothing does."""
+    from engine import drift
+    from engine import history as runs
+
+    kinds = drift.Ignore.of(ignore, ignore_fields, exact=exact)
+    root = runs.root_for(where)
+    named = [r for r in (before, after) if r is not None]
+    references = [*named, *runs.latest(root, 2 - len(named))] if len(named) < 2 else named
+    (label_a, file_a), (label_b, file_b) = (runs.resolve(r, root) for r in references)
+    data_a, data_b = runs.load_results(file_a), runs.load_results(file_b)
+    found = drift.compare(data_a, data_b, kinds)
+    heads = runs.heading(label_a, data_a), runs.heading(label_b, data_b)
+    print(printable(drift.render(found, *heads, kinds)), end="")
+    return drift.DIFFERS if found.found else int(ExitCode.OK)
+
+
+def schema(name: str, *, markdown: bool = False) -> int:
+    """`netplay schema NAME`: a JSON Schema as the package holds it, or its key reference."""
+    from engine import keyref
+
+    print(keyref.markdown(name) if markdown else keyref.schema_text(name), end="")
+    return int(ExitCode.OK)
+
+
+def init(folder: Path, *, force: bool = False) -> int:
+    """`netplay init DIR`: a runbook repository that validates and runs with `--lab`."""
+    from engine import scaffold
+
+    print(printable(scaffold.create(folder, force=force)), end="")
+    return int(ExitCode.OK)
+
+
+def completion(shell: str, parser: Any) -> int:
+    """`netplay completion SHELL`: a completion script made from the command line parser."""
+    from engine import completion as scripts
+
+    print(scripts.script(shell, parser), end="")
+    return int(ExitCode.OK)
 
 
 def load_inventory_arg(path: Path | None) -> Inventory:

@@ -5,8 +5,9 @@ Every file netplay writes goes through here: the results JSON and its journal, s
 `atomic_write` (a temporary file created exclusively beside the target, then renamed over
 it, so a reader never sees half a file); files that grow as a run goes (the journal, session
 logs) are opened with `open_private`. A symbolic link or a file with other names (a hard
-link) planted where netplay writes is refused, never written through. Folders are never
-created here: a file whose folder is missing is an error, not a surprise directory tree.
+link) planted where netplay writes is refused, never written through. A file whose folder
+is missing is an error, not a surprise directory tree; the only folders made here are the
+private ones netplay owns (`private_folder`: the run history).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from engine.errors import UsageError
 
 PRIVATE = 0o600
+PRIVATE_FOLDER = 0o700
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
 _TRIES = 16
 
@@ -142,6 +144,29 @@ def refuse_link(path: str | os.PathLike[str]) -> None:
     target = Path(path)
     if target.is_symlink():
         raise FileWriteError(f"refusing to write {target}: it is a symbolic link")
+
+
+def private_folder(path: str | os.PathLike[str], *, new: bool = False) -> Path:
+    """`path` as a folder of this user, created private (0700) when missing; its parent
+    must exist. With `new`, an existing name is FileExistsError (a name taken by another
+    run). A symbolic link, or anything but a folder of this user, is refused: netplay
+    never writes through a link planted in place of its own folder."""
+    target = Path(path)
+    try:
+        os.mkdir(target, PRIVATE_FOLDER)
+    except FileExistsError:
+        if new:
+            raise
+    except OSError as exc:
+        raise _cannot(target, exc) from exc
+    info = os.lstat(target)
+    if stat.S_ISLNK(info.st_mode):
+        raise FileWriteError(f"refusing to write in {target}: it is a symbolic link")
+    if not stat.S_ISDIR(info.st_mode):
+        raise FileWriteError(f"refusing to write in {target}: it is not a folder")
+    if info.st_uid != os.getuid():
+        raise FileWriteError(f"refusing to write in {target}: it belongs to another user")
+    return target
 
 
 def _temporary(target: Path) -> tuple[int, Path]:

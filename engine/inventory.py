@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import ExitCode, InputError, KeyPath, NetplayError, Problem, UsageError
+from engine.options import DEFAULT_INVENTORIES
 from engine.schema import suggest, validate
 from engine.secrets import secret_values
 from engine.source import Document, load_yaml
@@ -329,7 +330,7 @@ def inventory_from_paths(path: str | None) -> Inventory:
     """The inventory named on the command line, or `inventory.yml` beside the cwd."""
     if path is not None:
         return load_inventory(path)
-    for candidate in ("inventory.yml", "inventory.yaml", "devices.yaml", "devices.yml"):
+    for candidate in DEFAULT_INVENTORIES:
         if Path(candidate).is_file():
             return load_inventory(candidate)
     raise UsageError("no inventory given and none found here: pass one with -i INVENTORY")

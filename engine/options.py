@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 DEFAULT_FORKS = 20
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_COMMAND_TIMEOUT = 30.0
+DEFAULT_KEEP_RUNS = 50  # runs the history keeps beside a playbook (engine.history)
+# The inventory read when none is named (-i): the first of these in the current folder.
+DEFAULT_INVENTORIES = ("inventory.yml", "inventory.yaml", "devices.yaml", "devices.yml")
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class RunOptions:
     start_at_step: str | None = None
     output_dir: Path = Path()
     rerun_failed: Path | None = None
+    history: bool = True  # keep the results in .netplay/runs/ beside the playbook
+    keep_runs: int = DEFAULT_KEEP_RUNS
 
     @property
     def journal(self) -> Path | None:

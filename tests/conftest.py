@@ -1,4 +1,5 @@
-"""Shared test set-up: the lab fixture (`lab_factory`), `interrupts`, the `heavy` marker."""
+"""Shared test set-up: the lab fixture (`lab_factory`), `interrupts`, the `heavy` marker, and
+no run history unless a test asks for it."""
 
 from __future__ import annotations
 
@@ -21,6 +22,16 @@ def pytest_configure(config: pytest.Config) -> None:
         "heavy: a bounded slow test (load, packaging), part of the default run "
         "(deselect with -m 'not heavy')",
     )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_history() -> Iterator[None]:
+    """Runs keep no history beside the playbooks of the repository, module-scoped fixtures'
+    runs included; a test of the history itself removes this with
+    `monkeypatch.delenv("NETPLAY_NO_HISTORY")`."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NETPLAY_NO_HISTORY", "1")
+        yield
 
 
 @pytest.fixture

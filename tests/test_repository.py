@@ -3,12 +3,14 @@ tracks is a one-off script or bulk data, and CI runs the README's test command."
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 
@@ -18,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RUN_OUTPUTS = [
     "results.json",
     "results.jsonl",
+    "playbooks/.netplay/runs/20261201-101500/results.json",  # the run history
     "benchmarks/results/results.json",
     "benchmarks/results/lab.log",
     "benchmarks/results/failed/netplay-W1-n3-r1/stdout.txt",
@@ -102,3 +105,16 @@ def test_ci_runs_the_readme_test_command_exactly() -> None:
     commands = re.findall(r"```sh\n(.*?)\n```", readme, flags=re.DOTALL)
     (test_command,) = [c for c in commands if "-m pytest" in c and "\n" not in c]
     assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+
+
+def test_every_example_file_names_a_schema_that_accepts_it_on_its_first_line() -> None:
+    examples = sorted((ROOT / "playbooks").glob("*.y*ml"))
+    assert len(examples) > 10
+    for path in examples:
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        named = re.fullmatch(
+            r"# yaml-language-server: \$schema=(\.\./schemas/\w+\.schema\.json)", first
+        )
+        assert named, f"{path.name}: {first}"
+        schema = json.loads((path.parent / named.group(1)).read_text(encoding="utf-8"))
+        jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)

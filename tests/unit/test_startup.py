@@ -49,3 +49,18 @@ def test_help_imports_nothing_but_the_parser() -> None:
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert not any(f"'{name}" in done.stdout for name in (*HEAVY, "rich", "jsonschema", "jinja2"))
+
+
+def test_the_names_completion_asks_for_load_neither_templates_nor_schemas() -> None:
+    probe = PROBE % ((*HEAVY, "jinja2", "jsonschema", "rich"),)
+    argv = ["hosts", "--names", "-i", "playbooks/inventory.yml"]
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    *names, last = done.stdout.splitlines()
+    assert (last, names[:2]) == ("0 ", ["all", "routers"])
