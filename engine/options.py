@@ -49,6 +49,10 @@ class RunOptions:
     start_at_step: str | None = None
     output_dir: Path = Path()
     rerun_failed: Path | None = None
+    # the console and reports
+    verbose: int = 0  # -v: every host's output on a terminal; -vv: as device exchanges
+    no_progress: bool = False  # plain lines even on a terminal
+    reports: tuple[tuple[str, Path], ...] = ()  # (format, file): `--report junit out.xml`
 
     @property
     def journal(self) -> Path | None:

@@ -82,6 +82,7 @@ class StepResult:
     facts: Mapping[str, Any] = field(default_factory=dict)  # what a `set` step computed
     message: str | None = None  # an assertion's success or failure message
     rollback: Rollback | None = None  # the host failed after a guarded change
+    started: float | None = None  # seconds from the run's start to this host's start of the step
 
     @property
     def output(self) -> str:
@@ -120,7 +121,13 @@ class StepResult:
         return data
 
     def to_json(self) -> dict[str, Any]:
-        data = {"host": self.host, "prompt": self.prompt, "ignored": self.ignored}
+        started = None if self.started is None else round(self.started, 3)
+        data = {
+            "host": self.host,
+            "prompt": self.prompt,
+            "ignored": self.ignored,
+            "started": started,
+        }
         rollback = {"rollback": self.rollback.to_json()} if self.rollback else {}
         return {**data, **self.to_vars(), "facts": dict(self.facts), **rollback}
 
