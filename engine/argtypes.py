@@ -128,9 +128,11 @@ class ReportTarget(argparse.Action):
     ) -> None:
         kind, file = values if isinstance(values, list | tuple) else (values, "")
         if kind not in FORMATS:
-            parser.error(f"{option_string}: {kind!r} is not a report format ({', '.join(FORMATS)})")
+            raise argparse.ArgumentError(
+                self, f"{kind!r} is not a report format ({', '.join(FORMATS)})"
+            )
         try:
             target = (kind, new_file(file))
         except argparse.ArgumentTypeError as exc:
-            parser.error(f"{option_string}: {exc}")
+            raise argparse.ArgumentError(self, str(exc)) from None
         setattr(namespace, self.dest, (*getattr(namespace, self.dest, ()), target))

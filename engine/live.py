@@ -128,6 +128,7 @@ class LiveView:
 
     def close(self) -> None:
         """Take the status region away (it is only for while the run goes on)."""
+        self.playing = False
         if self._live_on:
             self._live.stop()
             self._live_on = False

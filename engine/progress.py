@@ -253,7 +253,11 @@ class Reporter:
         tb: TracebackType | None,
     ) -> None:
         self._queue.put(None)
-        self._thread.join()
+        try:
+            self._thread.join()
+        except BaseException:  # leaving at once (Ctrl-C again): give the terminal back
+            self.view.close()
+            raise
         if self._error is not None and exc is None:
             raise self._error
 

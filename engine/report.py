@@ -177,12 +177,16 @@ class ConsoleReport:
     def recap(self, run: RunResult) -> None:
         self.console.print(Text("\nRECAP", style="bold"))
         width = max((len(h) for h in run.hosts), default=4)
-        for host, counts in run.recap().items():
+        recap = run.recap()
+        for host, counts in recap.items():
             self.console.print(_recap_line(self.shown(host).ljust(width), counts))
         self._batches(run.batches)
         if run.stopped is not None:
             self.console.print(Text(f"\n{self.shown(run.stopped.reason)}", style="bold red"))
-        self.console.print(Text(f"\nfinished in {run.elapsed:.2f}s", style="dim"))
+        self.console.print()
+        if len(recap) > 1:
+            self.console.print(Text(self.shown(_hosts_line(recap))))
+        self.console.print(Text(f"finished in {run.elapsed:.2f}s", style="dim"))
         if run.timings:
             self.console.print(Text(_where_time_went(run), style="dim"))
             for line in _slowest(run):
@@ -222,6 +226,20 @@ def _where_time_went(run: RunResult) -> str:
     medians = {p: statistics.median(t.get(p, 0.0) for t in run.timings.values()) for p in PHASES}
     parts = " · ".join(f"{p} {medians[p]:.2f}s" for p in PHASES)
     return f"per host (median): {parts}"
+
+
+def _hosts_line(recap: Mapping[str, Recap]) -> str:
+    """`hosts: 27 ok · 1 failed: H07 · 1 unreachable: H19` (each host by its worst)."""
+    kinds: dict[str, list[str]] = {"ok": [], "failed": [], "unreachable": []}
+    for host, counts in recap.items():
+        worst = "unreachable" if counts.unreachable else "failed" if counts.failed else "ok"
+        kinds[worst].append(host)
+    parts = [f"{len(kinds['ok'])} ok"] + [
+        f"{len(hosts)} {kind}: {_names(hosts)}"
+        for kind, hosts in kinds.items()
+        if hosts and kind != "ok"
+    ]
+    return "hosts: " + " · ".join(parts)
 
 
 def _slowest(run: RunResult, shown: int = SLOWEST) -> list[str]:

@@ -181,7 +181,6 @@ def _step(step: Mapping[str, Any], r: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "step": step["step"],
         "label": label,
-        "cls": label,
         "time": _seconds(r["elapsed"]),
         "error": r.get("error") or "",
         "kind": r.get("kind") or r["status"],

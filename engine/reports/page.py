@@ -40,9 +40,9 @@ details.host { border: 1px solid var(--line); border-radius: 6px; margin: .5rem 
 details.host > summary { cursor: pointer; font-weight: 600; }
 details.host.bad { border-color: var(--failed); }
 .step { border-left: 3px solid var(--line); padding-left: .7rem; margin: .6rem 0; }
-.step.failed { border-color: var(--failed); }
-.step.unreachable { border-color: var(--unreachable); }
-.step.changed { border-color: var(--changed); } .step.ok { border-color: var(--ok); }
+.step-failed { border-color: var(--failed); }
+.step-unreachable { border-color: var(--unreachable); }
+.step-changed { border-color: var(--changed); } .step-ok { border-color: var(--ok); }
 .label { font-weight: 600; text-transform: uppercase; font-size: .75rem; margin-left: .4rem; }
 .time { color: var(--dim); font-weight: 400; margin-left: .4rem; }
 .timeline { width: 100%; }
@@ -149,8 +149,8 @@ TEMPLATE = """<!DOCTYPE html>
 {% for host in hosts %}<details class="host{% if host.bad %} bad{% endif %}" id="{{ host.anchor }}"
  data-host="{{ host.name }}"{% if host.bad %} open{% endif %}>
 <summary>{{ host.name }} <span class="dim">{{ host.summary }}</span></summary>
-{% for s in host.steps %}<div class="step {{ s.cls }}">
-<h3>{{ s.step }}<span class="label {{ s.cls }}">{{ s.label }}</span>
+{% for s in host.steps %}<div class="step step-{{ s.label }}">
+<h3>{{ s.step }}<span class="label {{ s.label }}">{{ s.label }}</span>
 <span class="time">{{ s.time }}</span></h3>
 {% if s.error %}<p class="error">{{ s.kind }}: {{ s.error }}</p>{% endif %}
 {% if s.msg %}<p>{{ s.msg }}</p>{% endif %}
