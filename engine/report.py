@@ -229,11 +229,12 @@ def _where_time_went(run: RunResult) -> str:
 
 
 def _hosts_line(recap: Mapping[str, Recap]) -> str:
-    """`hosts: 27 ok · 1 failed: H07 · 1 unreachable: H19` (each host by its worst)."""
-    kinds: dict[str, list[str]] = {"ok": [], "failed": [], "unreachable": []}
+    """`hosts: 27 ok · 1 failed: H07 · 1 unreachable: H19` (each host by its worst; `not
+    run`: no result at all, as an interrupted run leaves some)."""
+    kinds: dict[str, list[str]] = {"ok": [], "failed": [], "unreachable": [], "not run": []}
     for host, counts in recap.items():
         worst = "unreachable" if counts.unreachable else "failed" if counts.failed else "ok"
-        kinds[worst].append(host)
+        kinds["not run" if counts == Recap() else worst].append(host)
     parts = [f"{len(kinds['ok'])} ok"] + [
         f"{len(hosts)} {kind}: {_names(hosts)}"
         for kind, hosts in kinds.items()
