@@ -84,7 +84,9 @@ class LiveView:
         line.append(f" done: {done}  ")
         line.append_text(_counts(counts, "="))
         line.append(f"  {_seconds(time.monotonic() - _since(entry))}", style="dim")
-        self.report.console.print(line, end="\n\n")
+        if not self.compact:  # apart from the outputs above it
+            self.report.console.print()
+        self.report.console.print(line)
 
     def rollout_stopped(self, stop: RolloutStop, hosts: Sequence[str]) -> None:
         self.report.rollout_stopped(stop, hosts)

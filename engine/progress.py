@@ -264,12 +264,15 @@ class Reporter:
     # -- the writer thread ------------------------------------------------------------------
 
     def _write(self) -> None:
+        drawn = 0.0
         try:
             while (event := self._next()) is not None:
                 if event[0] != "tick":
                     self._handle(*event)
-                if event[0] == "tick" or self._queue.empty():
+                # Redrawn at most every `refresh` seconds, however fast results come.
+                if self._refresh is not None and event[2] - drawn >= self._refresh:
                     self.view.tick(self.tracker)
+                    drawn = event[2]
         except BaseException as exc:  # shown by the main thread once the run is over
             self._error = exc
             self._drain()
