@@ -60,7 +60,7 @@ def write_lab(folder: Path, count: int, knobs: Mapping[str, Mapping[str, Any]]) 
 class Terminal:
     """`netplay` on a pseudo-terminal of 140 x 200, and the screen it draws."""
 
-    def __init__(self, argv: list[str], cwd: Path, *, env: Mapping[str, str] = {}) -> None:
+    def __init__(self, argv: list[str], cwd: Path, *, env: Mapping[str, str]) -> None:
         self.screen = pyte.Screen(140, 200)
         self.stream = pyte.ByteStream(self.screen)
         self.raw = b""

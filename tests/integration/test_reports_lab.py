@@ -128,7 +128,6 @@ def browse(page: Path, profile: Path, *action: str) -> str:
     return done.stdout
 
 
-@pytest.mark.heavy
 def test_the_html_report_shows_the_run_in_a_browser_and_device_text_stays_text(
     run: tuple[int, Path], tmp_path: Path, read_page: Callable[[str], Any]
 ) -> None:
