@@ -30,6 +30,8 @@ def html_page(data: Mapping[str, Any]) -> str:
     digest = base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()
     policy = f"default-src 'none'; style-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
     anchors = {host: f"host-{i}" for i, host in enumerate(data["hosts"], 1)}
+    ends = [(r.get("started") or 0.0) + r["elapsed"] for _, r in results_of(data)]
+    span = max([data["elapsed"], *ends]) or 1.0  # the timeline's width, in seconds
     page = {
         "policy": policy,
         "css": CSS,
@@ -49,8 +51,8 @@ def html_page(data: Mapping[str, Any]) -> str:
         "not_run": [_not_run(n) for n in data.get("not_run", ())],
         "phases": PHASES,
         "slowest": _slowest(data, anchors),
-        "ticks": [_seconds(data["elapsed"] * i / 4) for i in range(5)],
-        "lanes": _lanes(data),
+        "ticks": [_seconds(span * i / 4) for i in range(5)],
+        "lanes": _lanes(data, span),
         "hosts": [_host(data, host, anchors[host]) for host in data["hosts"]],
     }
     return _template().render(page)
@@ -144,11 +146,10 @@ def _slowest(data: Mapping[str, Any], anchors: Mapping[str, str]) -> list[dict[s
     ]
 
 
-def _lanes(data: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Per host, a bar per step from when it began to when it ended, on a 0-1000 scale.
-    A results file without start times places each host's steps one after the other."""
-    ends = [(r.get("started") or 0.0) + r["elapsed"] for _, r in results_of(data)]
-    span = max([data["elapsed"], *ends]) or 1.0
+def _lanes(data: Mapping[str, Any], span: float) -> list[dict[str, Any]]:
+    """Per host, a bar per step from when it began to when it ended, on a 0-1000 scale
+    for `span` seconds. A results file without start times places each host's steps one
+    after the other."""
     lanes: dict[str, list[dict[str, Any]]] = {host: [] for host in data["hosts"]}
     clock: dict[str, float] = {}
     for step, r in results_of(data):

@@ -131,7 +131,7 @@ TEMPLATE = """<!DOCTYPE html>
 </section>{% endif %}
 
 <section id="timeline"><h2>Timeline</h2>
-<p class="dim">When each host ran each step, from the start of the run to {{ elapsed }}.</p>
+<p class="dim">When each host ran each step, from the start of the run.</p>
 <table class="timeline">
 <thead><tr><th></th><td><div class="axis">{% for tick in ticks %}<span>{{ tick }}</span>
 {% endfor %}</div></td></tr></thead>
