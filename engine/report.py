@@ -18,6 +18,7 @@ from rich.text import Text
 from engine.inventory import Host
 from engine.model import Play, Step
 from engine.results import (
+    PHASES,
     BatchRecord,
     Recap,
     Rollback,
@@ -27,6 +28,7 @@ from engine.results import (
     StepRecord,
     StepResult,
     json_text,
+    own_time,
 )
 from engine.rollout import Batch
 from engine.secrets import Mask
@@ -36,7 +38,6 @@ STRATEGY_WHY = {
     "pipeline": "each host runs its steps back to back",
     "lockstep": "every step waits for all hosts: a step reads other hosts' results",
 }
-PHASES = ("connect", "enable", "commands", "waiting")  # where a host's time went
 SLOWEST = 3  # hosts named at the end of a run
 LAST_LINES = 5  # of a failed host's device output, on a terminal
 STYLES = {
@@ -244,20 +245,16 @@ def _hosts_line(recap: Mapping[str, Recap]) -> str:
 
 
 def _slowest(run: RunResult, shown: int = SLOWEST) -> list[str]:
-    """The hosts that kept the run longest, by time of their own (connect, enable,
-    commands), and where it went; waiting at barriers is the others' time, not theirs."""
+    """The hosts that kept the run longest, by their own time, and where it went."""
     if len(run.timings) < 2:
         return []
 
-    def busy(timing: Mapping[str, float]) -> float:
-        return sum(timing.get(p, 0.0) for p in ("connect", "enable", "commands"))
-
-    ranked = sorted(run.timings.items(), key=lambda item: -busy(item[1]))[:shown]
+    ranked = sorted(run.timings.items(), key=lambda item: -own_time(item[1]))[:shown]
     width = max(len(host) for host, _ in ranked)
     lines = ["slowest hosts:"]
     for host, timing in ranked:
         parts = " · ".join(f"{p} {timing.get(p, 0.0):.2f}s" for p in PHASES)
-        lines.append(f"  {host:<{width}}  {busy(timing):.2f}s  ({parts})")
+        lines.append(f"  {host:<{width}}  {own_time(timing):.2f}s  ({parts})")
     return lines
 
 

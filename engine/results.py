@@ -23,6 +23,7 @@ from engine.secrets import Mask
 from engine.terminal import json_safe
 
 HIDDEN = "<hidden by no_log>"
+PHASES = ("connect", "enable", "commands", "waiting")  # where a host's time went (`timings`)
 
 
 class Status(StrEnum):
@@ -260,6 +261,12 @@ class RunResult:
             "batches": [b.to_json() for b in self.batches],
             "stopped": vars(self.stopped) if self.stopped else None,
         }
+
+
+def own_time(timing: Mapping[str, float]) -> float:
+    """A host's own time (connect, enable, commands): waiting at a lockstep barrier is the
+    slower hosts' time, not its own."""
+    return sum(timing.get(phase, 0.0) for phase in PHASES[:3])
 
 
 def json_text(data: Any, mask: Mask, *, indent: int | None = None) -> str:

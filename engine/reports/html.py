@@ -19,9 +19,9 @@ import jinja2
 
 from engine.reports import clean, exchanges, outcome, plays, results_of
 from engine.reports.page import CSS, TEMPLATE
+from engine.results import PHASES, own_time
 
 COUNTS = ("ok", "changed", "failed", "unreachable", "skipped", "ignored")
-PHASES = ("connect", "enable", "commands", "waiting")
 SLOWEST = 5
 
 
@@ -130,16 +130,12 @@ def _not_run(missing: Mapping[str, Any]) -> str:
 def _slowest(data: Mapping[str, Any], anchors: Mapping[str, str]) -> list[dict[str, Any]]:
     """The hosts that took longest on their own (connect, enable, commands)."""
     timings = data.get("timings") or {}
-
-    def busy(host: str) -> float:
-        return float(sum(timings[host].get(p, 0.0) for p in PHASES[:3]))
-
-    ranked = sorted(timings, key=lambda host: -busy(host))[:SLOWEST]
+    ranked = sorted(timings, key=lambda host: -own_time(timings[host]))[:SLOWEST]
     return [
         {
             "host": host,
             "anchor": anchors.get(host, ""),
-            "busy": _seconds(busy(host)),
+            "busy": _seconds(own_time(timings[host])),
             "phases": [_seconds(timings[host].get(p, 0.0)) for p in PHASES],
         }
         for host in ranked
