@@ -230,12 +230,16 @@ def _where_time_went(run: RunResult) -> str:
 
 
 def _hosts_line(recap: Mapping[str, Recap]) -> str:
-    """`hosts: 27 ok · 1 failed: H07 · 1 unreachable: H19` (each host by its worst; `not
-    run`: no result at all, as an interrupted run leaves some)."""
-    kinds: dict[str, list[str]] = {"ok": [], "failed": [], "unreachable": [], "not run": []}
-    for host, counts in recap.items():
-        worst = "unreachable" if counts.unreachable else "failed" if counts.failed else "ok"
-        kinds["not run" if counts == Recap() else worst].append(host)
+    """`hosts: 27 ok · 1 failed: H07 · 1 unreachable: H19` (each host by its worst;
+    `skipped`: every step skipped, as a stopped rollout leaves some; `not run`: no result
+    at all, as an interrupted run leaves some)."""
+    kinds: dict[str, list[str]] = {k: [] for k in ("ok", "failed", "unreachable", "skipped")}
+    kinds["not run"] = []
+    for host, c in recap.items():
+        worst = "unreachable" if c.unreachable else "failed" if c.failed else "ok"
+        if not (c.ok or c.failed or c.unreachable or c.ignored):
+            worst = "skipped" if c.skipped else "not run"
+        kinds[worst].append(host)
     parts = [f"{len(kinds['ok'])} ok"] + [
         f"{len(hosts)} {kind}: {_names(hosts)}"
         for kind, hosts in kinds.items()

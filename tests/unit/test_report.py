@@ -127,13 +127,14 @@ def test_the_end_of_a_run_names_the_failed_hosts_and_the_slowest_by_their_own_ti
         StepResult("R1", "Read", Status.OK),
         StepResult("R2", "Read", Status.FAILED, error="% Invalid input"),
         StepResult("R3", "Read", Status.UNREACHABLE, error="connection refused"),
+        StepResult("R5", "Read", Status.SKIPPED, kind="stopped"),
     )
     timings = {
         "R1": {"connect": 0.1, "enable": 0.0, "commands": 0.2, "waiting": 5.0},
         "R2": {"connect": 1.0, "enable": 0.5, "commands": 3.0, "waiting": 0.0},
         "R3": {"connect": 0.4, "enable": 0.0, "commands": 0.0, "waiting": 0.0},
     }
-    hosts = ("R1", "R2", "R3", "R4")
+    hosts = ("R1", "R2", "R3", "R4", "R5")
     run = RunResult(
         "pb", "inv", hosts, (StepRecord("Clocks", "Read", results),), 0, 6.0, timings=timings
     )
@@ -141,7 +142,9 @@ def test_the_end_of_a_run_names_the_failed_hosts_and_the_slowest_by_their_own_ti
     ConsoleReport(make_console(stream, color=False), Mask()).recap(run)
     lines = stream.getvalue().splitlines()
     end = lines.index("finished in 6.00s")
-    assert lines[end - 1] == "hosts: 1 ok · 1 failed: R2 · 1 unreachable: R3 · 1 not run: R4"
+    assert lines[end - 1] == (
+        "hosts: 1 ok · 1 failed: R2 · 1 unreachable: R3 · 1 skipped: R5 · 1 not run: R4"
+    )
     assert lines[end + 2 :] == [
         "slowest hosts:",
         "  R2  4.50s  (connect 1.00s · enable 0.50s · commands 3.00s · waiting 0.00s)",
