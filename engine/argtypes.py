@@ -6,7 +6,11 @@ from __future__ import annotations
 import argparse
 import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+from engine.reports import FORMATS
 
 MAX_SECONDS = 86_400.0  # a day: longer is a typo, and huge values overflow socket timeouts
 MIN_CONNECT_RATE = 0.1  # one connection every 10 s; slower would look like a hang
@@ -116,3 +120,25 @@ def _writable_folder(parent: Path, text: str) -> None:
 
 def tags(text: str) -> frozenset[str]:
     return frozenset(t.strip() for t in text.split(",") if t.strip())
+
+
+class ReportTarget(argparse.Action):
+    """`--report FORMAT FILE`, repeatable: a known format and a file netplay may write."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        kind, file = values if isinstance(values, list | tuple) else (values, "")
+        if kind not in FORMATS:
+            raise argparse.ArgumentError(
+                self, f"{kind!r} is not a report format ({', '.join(FORMATS)})"
+            )
+        try:
+            target = (kind, new_file(file))
+        except argparse.ArgumentTypeError as exc:
+            raise argparse.ArgumentError(self, str(exc)) from None
+        setattr(namespace, self.dest, (*getattr(namespace, self.dest, ()), target))

@@ -23,6 +23,7 @@ from engine.argtypes import (
     MAX_FORKS,
     MAX_RUNS_KEPT,
     MIN_CONNECT_RATE,
+    ReportTarget,
     existing_file,
     existing_folder,
     folder,
@@ -42,6 +43,7 @@ from engine.options import (
     DEFAULT_KEEP_RUNS,
     RunOptions,
 )
+from engine.reports import FORMATS
 from engine.runner import Stop
 from engine.terminal import printable
 
@@ -84,6 +86,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write HOST#COMMAND blocks to FILE (its folder must exist)",
     )
+
+    _report_parser(sub.add_parser("report", help="make a JUnit or HTML report of a results file"))
 
     hosts = sub.add_parser("hosts", help="list the selected hosts")
     _inventory(hosts)
@@ -158,6 +162,48 @@ def _run_parser(run: argparse.ArgumentParser) -> None:
         help="run only the hosts that failed or were unreachable in that results file",
     )
     _history_options(run)
+    _console_and_reports(run)
+
+
+def _console_and_reports(run: argparse.ArgumentParser) -> None:
+    """What `run` shows while it goes, and the reports it writes at the end."""
+    run.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="every host's output as it finishes, on a terminal too (-vv: as device exchanges)",
+    )
+    run.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="plain lines, step by step, even on a terminal (also: NO_COLOR, or not a terminal)",
+    )
+    run.add_argument(
+        "--report",
+        dest="reports",
+        nargs=2,
+        action=ReportTarget,
+        default=(),
+        metavar=("FORMAT", "FILE"),
+        help="also write a report, junit or html, when the run ends (repeatable)",
+    )
+
+
+def _report_parser(report: argparse.ArgumentParser) -> None:
+    """`netplay report junit|html --from RESULTS.json --out FILE`."""
+    report.add_argument("format", choices=FORMATS, help="the report's format")
+    report.add_argument(
+        "--from",
+        dest="source",
+        type=existing_file,
+        required=True,
+        metavar="RESULTS.json",
+        help="a results file written by `run --results`",
+    )
+    report.add_argument(
+        "--out", type=new_file, required=True, metavar="FILE", help="the report file to write"
+    )
 
 
 def _inventory(parser: argparse.ArgumentParser) -> None:
@@ -461,6 +507,8 @@ def _dispatch(args: argparse.Namespace, stop: Stop) -> int:
         return commands.validate_each(
             args.playbook, args.inventory, args.extra_vars, args.vault_key_file, args.allow_dirs
         )
+    if args.command == "report":
+        return commands.report(args.format, args.source, args.out)
     if args.command == "hosts":
         return commands.hosts(args.inventory, args.limit)
     if args.command == "lab":

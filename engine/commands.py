@@ -53,8 +53,9 @@ def run(
         print(printable(list_steps(plan)), end="")
         return int(ExitCode.OK)
     results = options.results
-    if results is not None:
-        refuse_link(results)
+    for path in (results, *(file for _, file in options.reports)):
+        if path is not None:
+            refuse_link(path)
     inventory, mask = with_secrets(inventory, options.ask_pass, extra, vaulted)
     plan = plan.relocated(inventory)
     targets = [t for t in (results, _history_file(playbook_file, options)) if t is not None]
@@ -62,12 +63,15 @@ def run(
         options = replace(options, results=targets[0])
 
     def keep(result: RunResult, not_run: Sequence[NotRun]) -> None:
-        if targets:
-            data = result.to_json()
-            if not_run:  # what --rerun-failed runs again, besides failed hosts
-                data["not_run"] = [asdict(n) for n in not_run]
-            for target in targets:
-                write_json_atomic(target, data, mask)
+        data = result.to_json()
+        if not_run:  # what --rerun-failed runs again, besides failed hosts
+            data["not_run"] = [asdict(n) for n in not_run]
+        for target in targets:
+            write_json_atomic(target, data, mask)
+        if options.reports:
+            from engine.reports import write_reports
+
+            write_reports(options.reports, data, mask)
 
     run = Run(options, extra, mask, stop or Stop(), driver_factory)
     return int(run.execute(plan, quiet=options.quiet, keep=keep).exit_code())
@@ -201,6 +205,16 @@ def for_stdout(text: str) -> str:
     """Device text for stdout: made printable on a terminal, kept raw when piped (the same
     bytes as `--output` writes, for tools that read it)."""
     return printable(text) if sys.stdout.isatty() else text
+
+
+def report(kind: str, source: Path, out: Path) -> int:
+    """`netplay report junit|html --from RESULTS.json --out FILE`: a report of a past run."""
+    from engine.reports import load_results, write_reports
+
+    refuse_link(out)
+    write_reports([(kind, out)], load_results(source), Mask())
+    print(f"wrote {out}", file=sys.stderr)
+    return int(ExitCode.OK)
 
 
 def hosts(inventory_file: Path | None, limit: str | None) -> int:

@@ -65,11 +65,17 @@ class RunSettings:
 
 
 class Events(Protocol):
-    """What the executor tells its reporter, always from the main thread."""
+    """What the executor tells its reporter: from the main thread, except `host_finished`,
+    which a pipeline's worker threads call too (a reporter must be safe to call from any
+    thread there). A `no_log` step's results arrive redacted."""
 
     def play_started(self, play: Play, hosts: Sequence[Host], strategy: str) -> None: ...
 
     def batch_started(self, play: Play, batch: Batch) -> None: ...
+
+    def step_started(self, play: Play, step: Step, hosts: Sequence[str]) -> None: ...
+
+    def host_finished(self, play: Play, step: Step, result: StepResult) -> None: ...
 
     def step_finished(self, play: Play, step: Step, record: StepRecord) -> None: ...
 
@@ -82,6 +88,10 @@ class _Silent:
     def play_started(self, play: Play, hosts: Sequence[Host], strategy: str) -> None: ...
 
     def batch_started(self, play: Play, batch: Batch) -> None: ...
+
+    def step_started(self, play: Play, step: Step, hosts: Sequence[str]) -> None: ...
+
+    def host_finished(self, play: Play, step: Step, result: StepResult) -> None: ...
 
     def step_finished(self, play: Play, step: Step, record: StepRecord) -> None: ...
 
@@ -214,7 +224,7 @@ class Executor:
         done = self._collected.hosts
         for key, result in self._rollouts.skip_the_rest(p, batch, self._down, done):
             self._open(key)
-            self._add(key, result)
+            self._add(key, result, told=False)
             skipped.add(result.host)
         stop = self._rollouts.halt.stop
         assert stop is not None
@@ -226,10 +236,26 @@ class Executor:
         step = play.steps[key[1]]
         self._collected.open(key, play.play.name, step.name, hidden=bool(step.no_log))
 
-    def _add(self, key: Key, result: StepResult) -> None:
+    def _add(self, key: Key, result: StepResult, *, told: bool = True) -> None:
         """Keep a result (main thread; a second Ctrl-C cannot cut it in half)."""
+        result = self._stamped(result)
         with self.stop.shielded():
-            self._collected.add(key, result)
+            if self._collected.add(key, result) and told:
+                self._tell(key, result)
+
+    def _stamped(self, result: StepResult) -> StepResult:
+        """A result that never reached a device (skipped, `set`, a template failure)
+        started when it ended."""
+        if result.started is not None:
+            return result
+        offset = max(0.0, time.monotonic() - self._clock - result.elapsed)
+        return replace(result, started=offset)
+
+    def _tell(self, key: Key, result: StepResult) -> None:
+        """The reporter hears of a host's result as soon as it is kept."""
+        play = self.plan.plays[key[0]]
+        step = play.steps[key[1]]
+        self.events.host_finished(play.play, step, result.redacted() if step.no_log else result)
 
     def _finish(self, key: Key, record: StepRecord, batch: Batch) -> StepRecord:
         """A step is done on the batch: its outputs saved, its results shown; the batch's
@@ -272,6 +298,7 @@ class Executor:
         self._open(key)
         hosts = [h for h in play.step_hosts[key[1]] if h.name in batch.names - self._down]
         targets = hosts[:1] if step.run_once else hosts
+        self.events.step_started(play.play, step, [h.name for h in targets])
         work: dict[str, stage.Work] = {}
         for host in targets:
             if self.stop.is_set():
@@ -341,6 +368,7 @@ class Executor:
         None when the run stopped before anything was sent."""
         if self.stop.is_set():
             return None
+        started = time.monotonic() - self._clock
         session = self._sessions[work.host.name]
         if session.deadline is None and self.settings.host_timeout:
             session.deadline = time.monotonic() + self.settings.host_timeout
@@ -353,7 +381,7 @@ class Executor:
             result = replace(result, error=f"{result.error}{note}")
         if result.kind == FailureKind.INTERRUPTED and not result.outputs:
             return None
-        return result
+        return replace(result, started=started)
 
     def _options(self, session: Session) -> stage.Options:
         try:
@@ -380,9 +408,11 @@ class Executor:
         """Each host of the batch runs all its steps back to back; records are read
         afterwards."""
         play = self.plan.plays[p]
-        for index in range(len(play.steps)):
-            self._open((p, index))
         hosts = [h for h in batch.hosts if h.name not in self._down]
+        for index, step in enumerate(play.steps):
+            self._open((p, index))
+            names = [h.name for h in hosts if play.runs_on(index, h.name)]
+            self.events.step_started(play.play, step, names)
         try:
             runner.map(lambda host: self._host_steps(p, host, batch), hosts)
         finally:
@@ -405,9 +435,10 @@ class Executor:
                 outcome = executed
             outcome = stage.conclude(step, outcome, variables)
             session = self._sessions[host.name]
-            outcome = session.rolled_back(outcome, self.options.command_timeout)
+            outcome = self._stamped(session.rolled_back(outcome, self.options.command_timeout))
             if not self._collected.add((p, index), outcome):
                 return  # abandoned after the grace period: the run's results are final
+            self._tell((p, index), outcome)
             self.scope.register(step, host.name, outcome)
             if outcome.stops_host:
                 self._down.add(host.name)

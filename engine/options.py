@@ -54,6 +54,10 @@ class RunOptions:
     rerun_failed: Path | None = None
     history: bool = True  # keep the results in .netplay/runs/ beside the playbook
     keep_runs: int = DEFAULT_KEEP_RUNS
+    # the console and reports
+    verbose: int = 0  # -v: every host's output on a terminal; -vv: as device exchanges
+    no_progress: bool = False  # plain lines even on a terminal
+    reports: tuple[tuple[str, Path], ...] = ()  # (format, file): `--report junit out.xml`
 
     @property
     def journal(self) -> Path | None:

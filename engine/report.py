@@ -9,7 +9,7 @@ JSON escapes control characters.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from rich.console import Console
@@ -18,6 +18,7 @@ from rich.text import Text
 from engine.inventory import Host
 from engine.model import Play, Step
 from engine.results import (
+    PHASES,
     BatchRecord,
     Recap,
     Rollback,
@@ -27,6 +28,7 @@ from engine.results import (
     StepRecord,
     StepResult,
     json_text,
+    own_time,
 )
 from engine.rollout import Batch
 from engine.secrets import Mask
@@ -36,6 +38,8 @@ STRATEGY_WHY = {
     "pipeline": "each host runs its steps back to back",
     "lockstep": "every step waits for all hosts: a step reads other hosts' results",
 }
+SLOWEST = 3  # hosts named at the end of a run
+LAST_LINES = 5  # of a failed host's device output, on a terminal
 STYLES = {
     Status.OK: "green",
     Status.FAILED: "bold red",
@@ -59,12 +63,18 @@ def make_console(
 
 
 class ConsoleReport:
-    """Prints each step's results, in inventory order, as the step finishes."""
+    """Prints each step's results, in inventory order, as the step finishes.
 
-    def __init__(self, console: Console, mask: Mask, *, show_output: bool = True) -> None:
+    `show_output`: each host's output under its line; `exchanges` (`-vv`): as the device
+    exchange, each command after the prompt followed by its output."""
+
+    def __init__(
+        self, console: Console, mask: Mask, *, show_output: bool = True, exchanges: bool = False
+    ) -> None:
         self.console = console
         self.mask = mask
         self.show_output = show_output
+        self.exchanges = exchanges
 
     def shown(self, text: str) -> str:
         """Text as it may reach the console: secrets masked, control characters visible."""
@@ -92,9 +102,12 @@ class ConsoleReport:
     def step_finished(self, play: Play, step: Step, record: StepRecord) -> None:
         self.console.print(Text.assemble(("\nSTEP ", "bold"), (self.shown(step.name), "bold")))
         for result in record.results:
-            self._host_line(result)
+            self.host_line(result)
+            self.details(result)
 
-    def _host_line(self, result: StepResult) -> None:
+    def host_line(self, result: StepResult, step: str | None = None) -> None:
+        """`  failed      R2  0.31s  % Invalid input ...` (with the step's name, if given),
+        and what a rollback did."""
         label = "changed" if result.changed and result.status is Status.OK else result.status.value
         label = "ignored" if result.ignored else label
         style = "yellow" if label in ("changed", "ignored") else STYLES[result.status]
@@ -102,6 +115,7 @@ class ConsoleReport:
             ("  ", ""),
             (f"{label:<12}", style),
             (self.shown(result.host), "bold"),
+            (f"  {self.shown(step)}" if step is not None else "", ""),
             (f"  {result.elapsed:.2f}s" if result.status is not Status.SKIPPED else "", "dim"),
         )
         if result.attempts > 1:
@@ -114,7 +128,6 @@ class ConsoleReport:
         self.console.print(line)
         if result.rollback is not None:
             self._rollback(result.rollback)
-        self._details(result)
 
     def _rollback(self, rollback: Rollback) -> None:
         """What putting the archived running-config back did (rollback_on_failure)."""
@@ -128,13 +141,16 @@ class ConsoleReport:
         if rollback.diff and self.show_output:
             self.console.print(_diff(self.shown(rollback.diff)))
 
-    def _details(self, result: StepResult) -> None:
+    def details(self, result: StepResult) -> None:
+        """What a host's step computed, and (`show_output`) what the device said."""
         if result.facts:
             facts = ", ".join(f"{k}={v!r}" for k, v in result.facts.items())
             self.console.print(Text(_indent(self.shown(facts), 4), style="dim"))
         if not self.show_output:
             return
-        if result.outputs:
+        if result.outputs and self.exchanges and len(result.commands) == len(result.outputs):
+            self._exchanges(result)
+        elif result.outputs:
             self.console.print(Text(_indent(self.shown(result.output), 4)))
         elif result.changed:  # check mode: what would be sent
             sent = "\n".join(f"> {c}" for c in result.commands)
@@ -144,17 +160,38 @@ class ConsoleReport:
         if result.diff:
             self.console.print(_diff(self.shown(result.diff)))
 
+    def _exchanges(self, result: StepResult) -> None:
+        """`-vv`: each command after the device's prompt, then what it answered."""
+        prompt = result.prompt or f"{result.host}#"
+        for command, output in zip(result.commands, result.outputs, strict=True):
+            self.console.print(Text(_indent(self.shown(f"{prompt}{command}"), 4), style="bold"))
+            if output.strip():
+                self.console.print(Text(_indent(self.shown(output), 4)))
+
+    def last_lines(self, result: StepResult, count: int = LAST_LINES) -> None:
+        """The last lines the device sent a failed host: where it stopped, and why."""
+        lines = [line for line in result.output.splitlines() if line.strip()][-count:]
+        if lines:
+            text = "\n".join(f"    | {line}" for line in lines)
+            self.console.print(Text(self.shown(text), style="dim"))
+
     def recap(self, run: RunResult) -> None:
         self.console.print(Text("\nRECAP", style="bold"))
         width = max((len(h) for h in run.hosts), default=4)
-        for host, counts in run.recap().items():
+        recap = run.recap()
+        for host, counts in recap.items():
             self.console.print(_recap_line(self.shown(host).ljust(width), counts))
         self._batches(run.batches)
         if run.stopped is not None:
             self.console.print(Text(f"\n{self.shown(run.stopped.reason)}", style="bold red"))
-        self.console.print(Text(f"\nfinished in {run.elapsed:.2f}s", style="dim"))
+        self.console.print()
+        if len(recap) > 1:
+            self.console.print(Text(self.shown(_hosts_line(recap))))
+        self.console.print(Text(f"finished in {run.elapsed:.2f}s", style="dim"))
         if run.timings:
             self.console.print(Text(_where_time_went(run), style="dim"))
+            for line in _slowest(run):
+                self.console.print(Text(self.shown(line), style="dim"))
 
     def _batches(self, batches: Sequence[BatchRecord]) -> None:
         """Each play's batches: their hosts and how each batch ended."""
@@ -187,10 +224,42 @@ def _count(number: int, noun: str) -> str:
 
 def _where_time_went(run: RunResult) -> str:
     """The median host's time, by phase: what a slow run should be asked first."""
-    phases = ("connect", "enable", "commands", "waiting")
-    medians = {p: statistics.median(t.get(p, 0.0) for t in run.timings.values()) for p in phases}
-    parts = " · ".join(f"{p} {medians[p]:.2f}s" for p in phases)
+    medians = {p: statistics.median(t.get(p, 0.0) for t in run.timings.values()) for p in PHASES}
+    parts = " · ".join(f"{p} {medians[p]:.2f}s" for p in PHASES)
     return f"per host (median): {parts}"
+
+
+def _hosts_line(recap: Mapping[str, Recap]) -> str:
+    """`hosts: 27 ok · 1 failed: H07 · 1 unreachable: H19` (each host by its worst;
+    `skipped`: every step skipped, as a stopped rollout leaves some; `not run`: no result
+    at all, as an interrupted run leaves some)."""
+    kinds: dict[str, list[str]] = {k: [] for k in ("ok", "failed", "unreachable", "skipped")}
+    kinds["not run"] = []
+    for host, c in recap.items():
+        worst = "unreachable" if c.unreachable else "failed" if c.failed else "ok"
+        if not (c.ok or c.failed or c.unreachable or c.ignored):
+            worst = "skipped" if c.skipped else "not run"
+        kinds[worst].append(host)
+    parts = [f"{len(kinds['ok'])} ok"] + [
+        f"{len(hosts)} {kind}: {_names(hosts)}"
+        for kind, hosts in kinds.items()
+        if hosts and kind != "ok"
+    ]
+    return "hosts: " + " · ".join(parts)
+
+
+def _slowest(run: RunResult, shown: int = SLOWEST) -> list[str]:
+    """The hosts that kept the run longest, by their own time, and where it went."""
+    if len(run.timings) < 2:
+        return []
+
+    ranked = sorted(run.timings.items(), key=lambda item: -own_time(item[1]))[:shown]
+    width = max(len(host) for host, _ in ranked)
+    lines = ["slowest hosts:"]
+    for host, timing in ranked:
+        parts = " · ".join(f"{p} {timing.get(p, 0.0):.2f}s" for p in PHASES)
+        lines.append(f"  {host:<{width}}  {own_time(timing):.2f}s  ({parts})")
+    return lines
 
 
 def _recap_line(host: str, counts: Recap) -> Text:

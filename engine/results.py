@@ -23,6 +23,7 @@ from engine.secrets import Mask
 from engine.terminal import json_safe
 
 HIDDEN = "<hidden by no_log>"
+PHASES = ("connect", "enable", "commands", "waiting")  # where a host's time went (`timings`)
 
 
 class Status(StrEnum):
@@ -82,6 +83,7 @@ class StepResult:
     facts: Mapping[str, Any] = field(default_factory=dict)  # what a `set` step computed
     message: str | None = None  # an assertion's success or failure message
     rollback: Rollback | None = None  # the host failed after a guarded change
+    started: float | None = None  # seconds from the run's start to this host's start of the step
 
     @property
     def output(self) -> str:
@@ -120,7 +122,13 @@ class StepResult:
         return data
 
     def to_json(self) -> dict[str, Any]:
-        data = {"host": self.host, "prompt": self.prompt, "ignored": self.ignored}
+        started = None if self.started is None else round(self.started, 3)
+        data = {
+            "host": self.host,
+            "prompt": self.prompt,
+            "ignored": self.ignored,
+            "started": started,
+        }
         rollback = {"rollback": self.rollback.to_json()} if self.rollback else {}
         return {**data, **self.to_vars(), "facts": dict(self.facts), **rollback}
 
@@ -253,6 +261,12 @@ class RunResult:
             "batches": [b.to_json() for b in self.batches],
             "stopped": vars(self.stopped) if self.stopped else None,
         }
+
+
+def own_time(timing: Mapping[str, float]) -> float:
+    """A host's own time (connect, enable, commands): waiting at a lockstep barrier is the
+    slower hosts' time, not its own."""
+    return sum(timing.get(phase, 0.0) for phase in PHASES[:3])
 
 
 def json_text(data: Any, mask: Mask, *, indent: int | None = None) -> str:

@@ -16,7 +16,7 @@ from engine.executor import Executor, NotRun, RunSettings
 from engine.inventory import Host, Inventory
 from engine.options import RunOptions
 from engine.plan import Plan
-from engine.report import ConsoleReport, make_console
+from engine.progress import console_reporter
 from engine.results import RunResult
 from engine.runner import Stop
 from engine.secrets import Mask
@@ -52,8 +52,15 @@ class Run:
     ) -> RunResult:
         """Run the plan; `keep` receives what was collected, and what was not run, even
         when the run fails."""
-        report = ConsoleReport(make_console(quiet=silent), self.mask, show_output=not quiet)
-        with lab_for(plan, self.factory, self.options.lab) as (moved, factory):
+        options = self.options
+        report = console_reporter(
+            self.mask,
+            quiet=quiet,
+            verbose=options.verbose,
+            progress=not options.no_progress,
+            silent=silent,
+        )
+        with report, lab_for(plan, self.factory, options.lab) as (moved, factory):
             executor = Executor(
                 moved,
                 self._settings(),
@@ -72,7 +79,7 @@ class Run:
                 if keep is not None:
                     with self.stop.shielded():
                         keep(executor.result(), executor.not_run())
-        report.recap(result)
+            report.recap(result)
         if result.interrupted:
             line = interrupted_line(executor.not_run())
             print(line, file=sys.stderr if silent else sys.stdout)

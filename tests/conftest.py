@@ -1,5 +1,5 @@
-"""Shared test set-up: the lab fixture (`lab_factory`), `interrupts`, the `heavy` marker, and
-no run history unless a test asks for it."""
+"""Shared test set-up: the lab fixture (`lab_factory`), `interrupts`, `read_page`, the `heavy`
+marker, and no run history unless a test asks for it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
 from types import FrameType
 
 import pytest
@@ -57,3 +58,33 @@ def interrupts() -> Iterator[Callable[[Stop], Callable[[], None]]]:
 
     yield route
     signal.signal(signal.SIGUSR1, previous)
+
+
+class Page(HTMLParser):
+    """The elements of a page and the text inside each element with an id."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: dict[str, str] = {}
+        self._open: list[str | None] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag not in ("meta", "link", "br", "rect"):
+            self._open.append(dict(attrs).get("id"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in ("meta", "link", "br", "rect") and self._open:
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        for ident in filter(None, self._open):
+            self.text[ident] = f"{self.text.get(ident, '')} {data}"
+
+
+@pytest.fixture
+def read_page() -> Callable[[str], Page]:
+    """`read_page(html)`: its elements, and the text inside each element with an id."""
+    return Page

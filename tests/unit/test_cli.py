@@ -364,3 +364,38 @@ def test_a_refusal_from_the_machine_is_one_line_naming_the_file(
     monkeypatch.setattr(commands, "hosts", full)
     assert main(["hosts", "-i", DEVICES]) == 1
     assert capsys.readouterr().err == "error: No space left on device: results.json\n"
+
+
+def test_reports_verbosity_and_progress_reach_the_run_options(tmp_path: Path) -> None:
+    from engine.cli import _parser, _run_options
+
+    junit, html = tmp_path / "r.xml", tmp_path / "r.html"
+    argv = ["run", PLAYBOOK, "--report", "junit", str(junit), "--report", "html", str(html)]
+    options = _run_options(_parser().parse_args([*argv, "-vv", "--no-progress"]))
+    assert options.reports == (("junit", junit), ("html", html))
+    assert (options.verbose, options.no_progress) == (2, True)
+
+
+@pytest.mark.parametrize(
+    ("report", "message"),
+    [
+        (["pdf", "r.pdf"], "argument --report: 'pdf' is not a report format (junit, html)"),
+        (["junit", "missing/r.xml"], "argument --report: folder missing of missing/r.xml"),
+    ],
+)
+def test_a_report_of_an_unknown_format_or_in_a_missing_folder_is_refused(
+    report: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(run_argv("--report", *report)) == 5
+    assert message in capsys.readouterr().err
+
+
+def test_a_report_from_a_file_that_is_not_results_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "results.json"
+    source.write_text("[]")
+    out = tmp_path / "r.html"
+    assert main(["report", "html", "--from", str(source), "--out", str(out)]) == 5
+    assert "is not a netplay results file" in capsys.readouterr().err
+    assert not out.exists()

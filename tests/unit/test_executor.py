@@ -404,3 +404,68 @@ def test_a_second_interrupt_leaves_at_once_and_keeps_what_was_collected(
     assert result.interrupted
     assert ("s2", "R2") not in pairs(result)  # abandoned, not waited for
     assert pairs(result) == journaled(tmp_path / "run.jsonl")
+
+
+class Heard:
+    """Events as the reporter hears them, with the thread each came from."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.events: list[tuple[str, str, Any, str]] = []
+
+    def _note(self, name: str, step: str, value: Any) -> None:
+        with self.lock:
+            self.events.append((name, step, value, threading.current_thread().name))
+
+    def play_started(self, play: Play, hosts: Any, strategy: str) -> None:
+        self._note("play", "", strategy)
+
+    def batch_started(self, play: Play, batch: Any) -> None:
+        self._note("batch", "", batch.label)
+
+    def step_started(self, play: Play, step: Step, hosts: Any) -> None:
+        self._note("started", step.name, tuple(hosts))
+
+    def host_finished(self, play: Play, step: Step, result: Any) -> None:
+        self._note("host", step.name, result)
+
+    def step_finished(self, play: Play, step: Step, record: Any) -> None:
+        self._note("finished", step.name, record)
+
+    def rollout_stopped(self, stop: Any, hosts: Any) -> None:
+        self._note("stopped", "", tuple(hosts))
+
+
+@pytest.mark.parametrize("strategy", ["pipeline", "lockstep"])
+def test_the_reporter_hears_each_hosts_result_as_it_is_kept_with_when_it_started(
+    strategy: str,
+) -> None:
+    scripts = {"R2": Script(fail_on_open=AuthenticationFailed("R2", "authentication failed"))}
+    book = playbook(step("a"), step("b", no_log=True), strategy=strategy)
+    heard = Heard()
+    plan = build_plan(book, inventory(*HOSTS), Selection())
+    result = Executor(plan, RunSettings(), driver_factory=Lab(scripts), events=heard).run()
+    events = [(name, step, value) for name, step, value, _ in heard.events]
+    started = {step: value for name, step, value in events if name == "started"}
+    told = [(step, value.host) for name, step, value in events if name == "host"]
+    assert started == {"a": HOSTS, "b": HOSTS if strategy == "pipeline" else ("R1", "R3")}
+    assert sorted(told) == [("a", "R1"), ("a", "R2"), ("a", "R3"), ("b", "R1"), ("b", "R3")]
+    for name in ("a", "b"):  # every host's result before the step's record
+        last_host = max(i for i, e in enumerate(events) if e[0] == "host" and e[1] == name)
+        assert last_host < next(i for i, e in enumerate(events) if e[:2] == ("finished", name))
+    hidden = [value for name, step, value in events if name == "host" and step == "b"]
+    assert {r.outputs for r in hidden} == {(HIDDEN,)}
+    results = [r for record in result.steps for r in record.results]
+    assert all(r.started is not None and 0 <= r.started <= result.elapsed for r in results)
+    threads = {thread for name, _, _, thread in heard.events if name == "host"}
+    if strategy == "pipeline":  # from the workers, as each host finishes its step
+        assert all(thread.startswith("netplay") for thread in threads)
+    else:
+        assert threads == {threading.current_thread().name}
+
+
+def test_results_json_says_when_each_host_began_each_step() -> None:
+    result = run(playbook(step("a"), step("b")), inventory("R1"), Lab({}))
+    steps = result.to_json()["steps"]
+    first, second = (s["results"][0]["started"] for s in steps)
+    assert 0 <= first <= second

@@ -120,3 +120,49 @@ def test_a_rolled_back_host_says_what_was_restored_and_a_failed_rollback_says_wh
         "(Total number of passes: 1 / Rollback Done)"
     )
     assert lines[5] == f"    rollback failed: connection refused; the archive is {file}"
+
+
+def test_the_end_of_a_run_names_the_failed_hosts_and_the_slowest_by_their_own_time() -> None:
+    results = (
+        StepResult("R1", "Read", Status.OK),
+        StepResult("R2", "Read", Status.FAILED, error="% Invalid input"),
+        StepResult("R3", "Read", Status.UNREACHABLE, error="connection refused"),
+        StepResult("R5", "Read", Status.SKIPPED, kind="stopped"),
+    )
+    timings = {
+        "R1": {"connect": 0.1, "enable": 0.0, "commands": 0.2, "waiting": 5.0},
+        "R2": {"connect": 1.0, "enable": 0.5, "commands": 3.0, "waiting": 0.0},
+        "R3": {"connect": 0.4, "enable": 0.0, "commands": 0.0, "waiting": 0.0},
+    }
+    hosts = ("R1", "R2", "R3", "R4", "R5")
+    run = RunResult(
+        "pb", "inv", hosts, (StepRecord("Clocks", "Read", results),), 0, 6.0, timings=timings
+    )
+    stream = io.StringIO()
+    ConsoleReport(make_console(stream, color=False), Mask()).recap(run)
+    lines = stream.getvalue().splitlines()
+    end = lines.index("finished in 6.00s")
+    assert lines[end - 1] == (
+        "hosts: 1 ok · 1 failed: R2 · 1 unreachable: R3 · 1 skipped: R5 · 1 not run: R4"
+    )
+    assert lines[end + 2 :] == [
+        "slowest hosts:",
+        "  R2  4.50s  (connect 1.00s · enable 0.50s · commands 3.00s · waiting 0.00s)",
+        "  R3  0.40s  (connect 0.40s · enable 0.00s · commands 0.00s · waiting 0.00s)",
+        "  R1  0.30s  (connect 0.10s · enable 0.00s · commands 0.20s · waiting 5.00s)",
+    ]
+
+
+def test_very_verbose_shows_each_command_after_the_prompt_then_its_answer() -> None:
+    result = StepResult(
+        "R1", "Read", Status.OK, ("sh clock", "sh ver"), ("*10:00", "15.2"), prompt="R1#"
+    )
+    stream = io.StringIO()
+    report = ConsoleReport(make_console(stream, color=False), Mask(), exchanges=True)
+    report.step_finished(PLAY, STEP, StepRecord("Clocks", "Read", (result,)))
+    assert stream.getvalue().splitlines()[3:] == [
+        "    R1#sh clock",
+        "    *10:00",
+        "    R1#sh ver",
+        "    15.2",
+    ]
