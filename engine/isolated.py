@@ -136,14 +136,18 @@ class Isolated:
             theirs.close()
         child = _Child(process, ours)
         try:
-            if not ours.poll(START_SECONDS) or ours.recv_bytes(64) != b"ready":
+            if not ours.poll(START_SECONDS):
                 raise IsolatedError(f"could not start: no answer in {START_SECONDS:g} s")
-        except (EOFError, OSError):
+            ready = json.loads(ours.recv_bytes(_SLACK))
+        except (EOFError, OSError, ValueError):
             _stop(child)
             raise IsolatedError(f"could not start: {_died(process)}") from None
         except BaseException:
             _stop(child)
             raise
+        if "error" in ready:
+            _stop(child)
+            raise IsolatedError(f"could not start: {ready['error']}")
         return child
 
     def _kill(self) -> None:
@@ -224,20 +228,24 @@ def serve(handler: str, memory: str, answer: str, parent: str, fd: str) -> None:
 
     _die_with_parent(int(parent))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent to handle
-    _limit_memory(int(memory))
+    limit = _limit_memory(int(memory))
     connection = Connection(int(fd))
     module, _, name = handler.partition(":")
-    function = getattr(import_module(module), name)
-    connection.send_bytes(b"ready")
+    try:
+        function = getattr(import_module(module), name)
+    except Exception as exc:  # said to the parent, since this process has no terminal
+        connection.send_bytes(_error(f"{type(exc).__name__}: {exc}"))
+        return
+    connection.send_bytes(b"{}")
     while True:
         try:
             request = connection.recv_bytes()
         except EOFError:
             return
         except MemoryError:  # the request was cut: answer, then leave
-            connection.send_bytes(_out_of_memory(int(memory)))
+            connection.send_bytes(_out_of_memory(limit))
             return
-        connection.send_bytes(_answer(function, request, int(memory), int(answer)))
+        connection.send_bytes(_answer(function, request, limit, int(answer)))
 
 
 def _answer(function: Any, request: bytes, memory: int, limit: int) -> bytes:
@@ -265,12 +273,14 @@ def _size(count: int) -> str:
     return f"{count / (1 << 30):.3g} GiB" if count >= 1 << 30 else f"{count / (1 << 20):.3g} MiB"
 
 
-def _limit_memory(memory: int) -> None:
+def _limit_memory(memory: int) -> int:
+    """Cap this process's address space at `memory` bytes (or lower, as it already was)."""
     import resource
 
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    return limit
 
 
 def _die_with_parent(parent: int) -> None:

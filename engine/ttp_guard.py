@@ -13,7 +13,9 @@ may call any method of the matched text. netplay accepts only the part of TTP th
 - function arguments that are literals: text, numbers, true/false/none, bare words (TTP
   reads them as text), and lists of those, each keyword once (the list must compile);
 - regexes given to `re`, `ignore`, `*_re`, `resub`, `resuball` (TTP runs them with Python's
-  backtracking `re`) without nested repetition (`engine.regex.backtracking_risk`).
+  backtracking `re`) without nested repetition (`engine.regex.backtracking_risk`); any other
+  slow regex, or text grown by string methods, meets the time and memory limits of the
+  child process every TTP parse runs in (`engine.parsing`).
 
 Anything else is refused with the line of the template it is on, before TTP compiles it.
 The XML is read with expat with document types refused, so no entity is ever expanded.

@@ -184,3 +184,9 @@ def test_the_child_dies_with_netplay_even_in_the_middle_of_a_call(ending: str) -
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_a_child_that_cannot_start_says_why() -> None:
+    broken = Isolated("engine.no_such_module:handle", LIMITS)
+    with pytest.raises(IsolatedError, match=r"^could not start: ModuleNotFoundError: No module"):
+        broken.call(1)
