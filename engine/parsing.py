@@ -16,31 +16,38 @@ the template and what went wrong. There is never a silent fall back to the raw t
 - TTP: blank output gives zero records, but non-empty output that gives none is an error:
   TTP skips every line its template does not match, so an empty result is the only sign of
   a template that does not fit. Errors TTP logs while parsing are errors. Keys stay as
-  written. A template holding a newline or ``{{`` is inline text, otherwise a path.
+  written. A template holding a newline or ``{{`` is inline text, otherwise a path; netplay
+  reads the file and TTP is only ever given text (TTP would take any text for a file or
+  folder name first, and ``ttp://`` for its template collection, which is refused). A
+  one-line text that also names a file or folder is refused: that file was meant.
   Results are flattened: lists are walked; a dict with one key whose value is a dict or a
   list of dicts (one named top-level group) stands for those dicts; any other non-empty
   dict is one record. So ``<group name="interfaces">`` gives one record per match, even
   when TTP returns a lone match as a dict.
+- TTP runs Python's backtracking `re` and string methods, so each TTP compile and parse runs
+  in a child process (`engine.isolated`, `engine.ttp_worker`) bounded by `TTP_LIMITS`: a
+  regex that backtracks for ever or a template that grows its text fails that parse
+  ("took longer than 10 s", "ran out of memory"), the child is killed and a new one serves
+  the next parse. Records come back as plain data (a value TTP makes an object is text).
 
 Parsing runs on worker threads: each parse borrows a compiled TextFSM template no other
-thread is using (compiled copies are cached per file); TTP keeps parser state in module
-globals, so TTP parses take turns under a lock. The parsers are imported on first use.
+thread is using (compiled copies are cached per file); TTP parses take turns in the one
+child process, which keeps the compiled templates. The parsers are imported on first use.
 """
 
 from __future__ import annotations
 
 import io
-import logging
 import os
 import re
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 from engine.errors import NetplayError
+from engine.isolated import Isolated, IsolatedError, Limits
 from engine.paths import FileScope, OutsideTree
 from engine.regex import PatternError, compile_linear
 
@@ -90,8 +97,7 @@ def check(spec: ParseSpec, *, platform: str | None, command: str | None = None) 
     has one for the platform (unless None: not known yet) and (unless it is still a
     template) the command."""
     if spec.kind == "ttp":
-        with _ttp_lock:
-            _ttp_cached(spec)
+        _ttp_template(spec)
     elif spec.template is not None:
         _file_pool(spec, spec.template)
     elif platform is None:
@@ -306,51 +312,64 @@ def _require_platform(platform: str) -> None:
 
 # --- TTP ---------------------------------------------------------------------------------
 
-_ttp_lock = threading.Lock()  # TTP keeps parser state in module globals: one at a time
-_ttp_parsers: dict[tuple[str, str], Any] = {}
+# Every TTP compile and parse runs in a child process (`engine.isolated`, `engine.ttp_worker`),
+# which is killed past these bounds: TTP runs Python's backtracking `re` and string methods.
+TTP_LIMITS = Limits(seconds=10.0, memory=1 << 30, answer=64 << 20)
+_ttp = Isolated("engine.ttp_worker:handle", TTP_LIMITS)
+# Templates already checked and compiled, by text or file: (display name, text).
+_ttp_templates: dict[tuple[str, str], tuple[str, str]] = {}
 
 
 def _parse_ttp(spec: ParseSpec, output: str) -> list[Record]:
     if not output.strip():
         return []
-    with _ttp_lock:
-        parser, name = _ttp_cached(spec)
-        with _ttp_errors() as errors:
-            # Flattened under the lock: the next parse clears TTP's result lists in place.
-            records = _flatten(_run_ttp(parser, output))
-    if errors:
-        raise ParseError(f"ttp template {name}: {errors[0]}")
+    name, text = _ttp_template(spec)
+    records = _ttp_call(name, text, output)
     if not records:
         raise ParseError(f"ttp template {name} produced no records from the output")
     return records
 
 
-def _ttp_cached(spec: ParseSpec) -> tuple[Any, str]:
-    """The compiled parser and display name of a TTP template (caller holds the lock)."""
-    if spec.template is None:
+def _ttp_template(spec: ParseSpec) -> tuple[str, str]:
+    """The display name and text of a TTP template, checked and compiled once. netplay reads
+    a template file itself: TTP is only ever given text."""
+    template = spec.template
+    if template is None:
         raise ParseError("ttp needs a template: a file path or the template text")
-    if is_inline_ttp(spec.template):
-        key, name = ("inline", spec.template), "(inline)"
+    if template.lstrip().startswith("ttp://"):
+        message = "TTP's template collection is not read; copy the template into a file"
+        raise ParseError(f"ttp template {template.strip()!r}: {message}")
+    if is_inline_ttp(template):
+        _refuse_file_name(spec, template)
+        key, name = ("inline", template), "(inline)"
     else:
-        key, name = ("file", str(_template_path(spec, spec.template))), spec.template
-    if key not in _ttp_parsers:
-        text = spec.template if key[0] == "inline" else _read_template("ttp", Path(key[1]), name)
-        _ttp_parsers[key] = _compile_ttp(name, text)
-    return _ttp_parsers[key], name
+        key, name = ("file", str(_template_path(spec, template))), template
+    if key not in _ttp_templates:  # two threads may both check it: no harm
+        text = template if key[0] == "inline" else _read_template("ttp", Path(key[1]), name)
+        _guard_ttp(name, text)
+        _ttp_call(name, text, None)
+        _ttp_templates[key] = (name, text)
+    return _ttp_templates[key]
 
 
-def _compile_ttp(name: str, text: str) -> Any:
-    _guard_ttp(name, text)  # before TTP reads a byte of it: TTP runs code while compiling
-    from ttp import ttp
+def _refuse_file_name(spec: ParseSpec, template: str) -> None:
+    """A one-line template text that is also the name of a file or folder was surely meant
+    as that file, whose name then holds ``{{``: say so rather than parse with the name."""
+    if "\n" not in template and os.path.lexists((spec.base_dir or Path.cwd()) / template):
+        message = "names a file or folder, but a name holding '{{' is read as template text"
+        raise ParseError(f"ttp template {template!r} {message}: rename it")
 
-    with _ttp_errors() as errors:
-        try:
-            parser = ttp(template=text, log_level="ERROR")
-        except Exception as exc:  # TTP raises whatever its template code hits
-            raise ParseError(f"ttp template {name}: {type(exc).__name__}: {exc}") from None
-    if errors:
-        raise ParseError(f"ttp template {name}: {errors[0]}")
-    return parser
+
+def _ttp_call(name: str, text: str, output: str | None) -> list[Record]:
+    """TTP's records in the child process; without output, only compile the template."""
+    try:
+        answer = _ttp.call({"template": text, "output": output})
+    except IsolatedError as exc:
+        what = "compile" if output is None else "parse"
+        raise ParseError(f"ttp template {name}: {what} {exc}") from None
+    if answer["errors"]:
+        raise ParseError(f"ttp template {name}: {answer['errors'][0]}")
+    return list(answer["records"])
 
 
 def _guard_ttp(name: str, text: str) -> None:
@@ -365,54 +384,3 @@ def _guard_ttp(name: str, text: str) -> None:
     except ExpatError as exc:  # read as TTP reads it: wrapped in <template>, a line more
         message = re.sub(r": line \d+, column \d+$", "", str(exc))
         raise ParseError(f"ttp template {name} line {exc.lineno - 1}: {message}") from None
-
-
-def _run_ttp(parser: Any, output: str) -> Any:
-    parser.clear_result()
-    parser.clear_input()
-    # Not parser.add_input: it would read output that happens to name a file or directory.
-    for template in parser._templates:
-        template.update_input(data=[("text_data", output)])
-    parser.parse(one=True)
-    return parser.result()
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-@contextmanager
-def _ttp_errors() -> Iterator[list[str]]:
-    """Collect what TTP logs at ERROR and above (it logs failures rather than raising);
-    kept off the user's terminal since they become a ParseError. Caller holds the lock."""
-    logger = logging.getLogger("ttp")
-    handler, saved = _Collect(), (logger.level, logger.propagate)
-    logger.addHandler(handler)
-    logger.setLevel(logging.ERROR)
-    logger.propagate = False
-    try:
-        yield handler.messages
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(saved[0])
-        logger.propagate = saved[1]
-
-
-def _flatten(result: Any) -> list[Record]:
-    """TTP's nested results as a list of records (rule in the module docstring)."""
-    if isinstance(result, list):
-        return [record for item in result for record in _flatten(item)]
-    if not isinstance(result, dict) or not result:
-        return []
-    if len(result) == 1:
-        (only,) = result.values()
-        if isinstance(only, dict):
-            return [only] if only else []
-        if isinstance(only, list) and only and all(isinstance(x, dict) for x in only):
-            return list(only)
-    return [result]

@@ -11,9 +11,11 @@ may call any method of the matched text. netplay accepts only the part of TTP th
   `<vars load="yaml|json">` and `<doc>`;
 - match variables whose functions are in `MATCH_FUNCTIONS`, `PATTERNS` or `STRING_METHODS`;
 - function arguments that are literals: text, numbers, true/false/none, bare words (TTP
-  reads them as text), and lists of those;
+  reads them as text), and lists of those, each keyword once (the list must compile);
 - regexes given to `re`, `ignore`, `*_re`, `resub`, `resuball` (TTP runs them with Python's
-  backtracking `re`) without nested repetition (`engine.regex.backtracking_risk`).
+  backtracking `re`) without nested repetition (`engine.regex.backtracking_risk`); any other
+  slow regex, or text grown by string methods, meets the time and memory limits of the
+  child process every TTP parse runs in (`engine.parsing`).
 
 Anything else is refused with the line of the template it is on, before TTP compiles it.
 The XML is read with expat with document types refused, so no entity is ever expanded.
@@ -275,9 +277,14 @@ def _allowed_function(name: str) -> bool:
 def _arguments(line: int, name: str, options: str) -> list[str]:
     """The text of each argument of `name(options)`; only literals are accepted."""
     try:
-        call = ast.parse(f"f({options})", mode="eval").body
-    except (SyntaxError, ValueError):
-        raise UnsafeTemplate(line, f"cannot read the arguments of {name}({options})") from None
+        tree = ast.parse(f"f({options})", mode="eval")
+        # Compiled as TTP's `eval` will: a repeated keyword passes the parser, not the
+        # compiler, and TTP answers a failed `eval` with SystemExit.
+        compile(tree, "<arguments>", "eval", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        why = f": {exc.msg}" if isinstance(exc, SyntaxError) and exc.msg else ""
+        raise UnsafeTemplate(line, f"cannot read the arguments of {name}({options}){why}") from None
+    call = tree.body
     assert isinstance(call, ast.Call)
     values = [*call.args, *(k.value for k in call.keywords)]
     if any(k.arg is None for k in call.keywords) or not all(_literal(v) for v in values):

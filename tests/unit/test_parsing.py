@@ -5,10 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 
+from engine import parsing
+from engine.isolated import Isolated
 from engine.parsing import ParseError, ParseSpec, check, parse
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "playbooks"
@@ -323,6 +327,86 @@ def test_ttp_output_that_names_a_directory_is_parsed_as_text(tmp_path: Path) -> 
     (tmp_path / "secret.txt").write_text("GigabitEthernet9/9  10.0.0.1  YES manual up  up\n")
     with pytest.raises(ParseError, match="produced no records"):
         ios("show ip interface brief", str(tmp_path), ParseSpec("ttp", TTP_BRIEF))
+
+
+def test_ttp_values_that_are_objects_come_back_as_text() -> None:
+    spec = ParseSpec("ttp", "{{ interface | _start_ }} {{ ip | IP | to_ip }} {{ rest | ROW }}")
+    records = ios("show ip interface brief", IP_BRIEF, spec)
+    assert records[0] == {"interface": "GigabitEthernet0/0", "ip": "192.168.100.1", "rest": ANY}
+
+
+MACRO_FILE = '<macro>\nopen({marker!r}, "w").write("ran")\n</macro>\nLoopback0 {{{{ x }}}}\n'
+
+
+@pytest.mark.parametrize("where", ["relative", "absolute", "folder"])
+def test_a_one_line_ttp_text_that_names_a_file_is_refused_and_never_read(
+    tmp_path: Path, where: str
+) -> None:
+    marker, book = tmp_path / "MARKER", tmp_path / "book"
+    book.mkdir()
+    named = {"relative": book / "x{{y}}.ttp", "absolute": tmp_path / "p{{q}}.ttp"}
+    named["folder"] = book / "d{{x}}" / "a.ttp"
+    named[where].parent.mkdir(exist_ok=True)
+    named[where].write_text(MACRO_FILE.format(marker=str(marker)))
+    template = {"relative": "x{{y}}.ttp", "absolute": str(named["absolute"]), "folder": "d{{x}}"}
+    spec = ParseSpec("ttp", template[where], book)
+    with pytest.raises(ParseError, match=r"names a file or folder, but a name holding '\{\{'"):
+        check(spec, platform="cisco_ios")
+    with pytest.raises(ParseError, match="names a file or folder"):
+        ios("show ip interface brief", IP_BRIEF, spec)
+    assert not marker.exists()
+
+
+def test_ttp_is_never_given_a_name_to_read_only_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file name may hold a newline: this text is inline, and names a file in the
+    # current folder, where TTP itself would look.
+    marker, template = tmp_path / "MARKER", "Loopback0 {{ a }}\n{{ b }}"
+    (tmp_path / template).write_text(MACRO_FILE.format(marker=str(marker)))
+    monkeypatch.chdir(tmp_path)
+    spec = ParseSpec("ttp", template, tmp_path)
+    check(spec, platform="cisco_ios")
+    assert ios("show ip interface brief", "Loopback0 10.0.0.1\n", spec)[0]["a"] == "10.0.0.1"
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("template", ["ttp://platform/any.txt\n", "ttp://platform/any.txt"])
+def test_a_template_from_ttps_collection_is_refused(template: str) -> None:
+    with pytest.raises(ParseError, match="TTP's template collection is not read"):
+        check(ParseSpec("ttp", template), platform="cisco_ios")
+
+
+def test_a_ttp_argument_list_that_ttp_cannot_read_is_refused_not_an_exit() -> None:
+    spec = ParseSpec("ttp", "{{ interface | contains(a=1, a=2) }} {{ rest | ROW }}")
+    with pytest.raises(ParseError, match=r"line 1: .*keyword argument repeated: a$"):
+        check(spec, platform="cisco_ios")
+
+
+BACKTRACKS = "{{ interface | _start_ }} {{ rest | re('" + ".*" * 16 + "Z') }}"
+
+
+def test_a_ttp_regex_that_backtracks_for_ever_fails_the_parse_in_bounded_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    quick = Isolated(parsing._ttp.handler, replace(parsing.TTP_LIMITS, seconds=1.0))
+    monkeypatch.setattr(parsing, "_ttp", quick)
+    try:
+        with pytest.raises(
+            ParseError, match=r"^ttp template \(inline\): parse took longer than 1 s$"
+        ):
+            ios("show ip interface brief", IP_BRIEF, ParseSpec("ttp", BACKTRACKS))
+        assert ios("show ip interface brief", IP_BRIEF, ParseSpec("ttp", TTP_BRIEF))
+    finally:
+        quick.close()
+
+
+def test_a_ttp_template_that_grows_its_text_fails_the_parse_on_memory() -> None:
+    grow = "".join(f" | replace('L', '{'L' * 2000}')" for _ in range(3))
+    spec = ParseSpec("ttp", "{{ interface | _start_" + grow + " }} {{ rest | ROW }}")
+    with pytest.raises(ParseError, match=r"parse ran out of memory \(the limit is 1 GiB\)$"):
+        ios("show ip interface brief", IP_BRIEF, spec)
+    assert ios("show ip interface brief", IP_BRIEF, ParseSpec("ttp", TTP_BRIEF))
 
 
 # --- load-time check ---------------------------------------------------------------------

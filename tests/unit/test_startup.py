@@ -64,3 +64,23 @@ def test_the_names_completion_asks_for_load_neither_templates_nor_schemas() -> N
     )
     *names, last = done.stdout.splitlines()
     assert (last, names[:2]) == ("0 ", ["all", "routers"])
+
+
+def test_validate_compiles_a_ttp_template_in_a_child_process_not_in_netplay(
+    tmp_path: Path,
+) -> None:
+    playbook, inventory = tmp_path / "playbook.yml", tmp_path / "inventory.yml"
+    template = "Cisco IOS Software, {{ software | ORPHRASE }}\\n"
+    step = f'{{send: show version, parse: {{ttp: "{template}"}}}}'
+    playbook.write_text(f"name: p\nhosts: all\nsteps:\n  - {step}\n")
+    inventory.write_text("hosts:\n  R1: {host: 192.168.100.1, username: u, password: p}\n")
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE % (HEAVY,), "validate", str(playbook), "-i", str(inventory)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    code, _, loaded = done.stdout.splitlines()[-1].partition(" ")
+    assert (code, loaded) == ("0", ""), done.stdout

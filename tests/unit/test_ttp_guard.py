@@ -88,6 +88,10 @@ REFUSED = {
     "nested repetition": ("{{ x | re('(a+)+$') }}", 1, "can take exponential time"),
     "sformat width": ("{{ x | sformat('{:>999999999}') }}", 1, "plain '{}' fields"),
     "entity-hidden code": ("&#123;&#123; x | contains(open('M')) }}", 1, "must be plain values"),
+    # TTP's `eval` of these fails, and TTP answers with SystemExit
+    "repeated keyword": ("{{ x | contains(a=1, a=2) }}", 1, "keyword argument repeated: a"),
+    "keyword that cannot be assigned": ("{{ x | set(__debug__=1) }}", 1, "cannot assign"),
+    "group repeated keyword": ("<group contains='a=1, a=2'>\n{{ x }}\n</group>", 1, "repeated"),
 }
 
 
