@@ -129,7 +129,7 @@ def test_bash_offers_commands_then_their_sub_commands(folder: Path) -> None:
     top, vault, started = bash(
         [["netplay", ""], ["netplay", "vault", ""], ["netplay", "hi"]], folder
     )
-    commands = "run validate cmd hosts vault lab history diff schema init completion"
+    commands = "run validate cmd hosts vault lab history diff schema init completion report"
     assert top == sorted(commands.split())
     assert (vault, started) == (["decrypt", "encrypt", "keygen"], ["history"])
 
