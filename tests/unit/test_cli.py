@@ -364,3 +364,30 @@ def test_a_refusal_from_the_machine_is_one_line_naming_the_file(
     monkeypatch.setattr(commands, "hosts", full)
     assert main(["hosts", "-i", DEVICES]) == 1
     assert capsys.readouterr().err == "error: No space left on device: results.json\n"
+
+
+@pytest.mark.parametrize(
+    "inventory, playbook, extra",
+    [
+        ("hosts:\n  R1: {host: 10.0.0.1, password: Pw-Otter-5150, prot: 22}\n", "", ""),
+        ("", "  - {send: show clock, tiemout: 3, vars: {ospf_key: Pw-Otter-5150}}\n", ""),
+        ("", "", "{api_token: Pw-Otter-5150, vlan: [10}\n"),
+    ],
+    ids=["inventory", "playbook", "vars file"],
+)
+def test_a_load_error_never_shows_a_secret_written_on_the_line_it_quotes(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    inventory: str,
+    playbook: str,
+    extra: str,
+) -> None:
+    (tmp_path / "inv.yml").write_text(inventory or "hosts:\n  R1: {host: 10.0.0.1}\n")
+    steps = playbook or "  - {send: show clock}\n"
+    (tmp_path / "pb.yml").write_text("name: p\nhosts: all\nsteps:\n" + steps)
+    (tmp_path / "vars.yml").write_text(extra or "site: lab\n")
+    argv = ["validate", str(tmp_path / "pb.yml"), "-i", str(tmp_path / "inv.yml")]
+    assert main([*argv, "-e", f"@{tmp_path / 'vars.yml'}", "--allow-dir", str(tmp_path)]) == 4
+    err = capsys.readouterr().err
+    assert "********" in err
+    assert "Pw-Otter-5150" not in err
