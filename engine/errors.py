@@ -13,6 +13,7 @@
         ├── Unreachable                   result data by the executor
         ├── AuthenticationFailed
         ├── CommandTimeout
+        │   └── HostBudgetUsedUp          the host's --host-timeout ran out
         ├── CommandRejected
         ├── SessionLost
         └── StepInterrupted               a step stopped by Ctrl-C between commands
@@ -208,6 +209,16 @@ class CommandTimeout(DeviceError):
     """The device stopped answering in the middle of a command."""
 
     kind = FailureKind.TIMEOUT
+
+
+HOST_BUDGET_USED_UP = "host budget (--host-timeout) used up"
+
+
+class HostBudgetUsedUp(CommandTimeout):
+    """The host's `--host-timeout` budget ran out before its run did."""
+
+    def __init__(self, host: str) -> None:
+        super().__init__(host, HOST_BUDGET_USED_UP)
 
 
 class CommandRejected(DeviceError):

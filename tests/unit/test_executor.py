@@ -263,6 +263,45 @@ def test_a_set_value_that_is_not_data_fails_that_host_as_a_template_error() -> N
     assert "must be data" in (r1.error or "")
 
 
+# --- the host's budget (--host-timeout) -------------------------------------------------------
+
+
+class Timed(Lab):
+    """Replayed devices that remember the timeout each command was sent with."""
+
+    def __init__(self, scripts: Mapping[str, Script]) -> None:
+        super().__init__(scripts)
+        self.timeouts: list[float | None] = []
+
+    def __call__(self, host: Host, settings: ConnectionSettings) -> ReplayDriver:
+        driver = super().__call__(host, settings)
+        send = driver.send
+
+        def sending(command: str, *, timeout: float | None = None, **kwargs: Any) -> Reply:
+            self.timeouts.append(timeout)
+            return send(command, timeout=timeout, **kwargs)
+
+        driver.send = sending  # type: ignore[method-assign]
+        return driver
+
+
+def test_the_host_budget_bounds_the_waits_and_retries_of_an_until_step() -> None:
+    until = step("poll", until="false", retries=3, delay=2.0)
+    lab = Timed({})
+    result = run(playbook(until, step("after")), inventory("R1"), lab, host_timeout=1.0)
+    [r1] = result.steps[0].results
+    assert (r1.status, r1.kind, r1.attempts) == (Status.FAILED, "timeout", 1)
+    assert r1.error == "host budget (--host-timeout) used up"
+    assert lab.drivers["R1"].sent == ["poll"]  # no second try, and the host sits out
+
+
+def test_a_step_timeout_never_outlasts_the_host_budget() -> None:
+    lab = Timed({})
+    run(playbook(step("slow", timeout=120.0)), inventory("R1"), lab, host_timeout=5.0)
+    [timeout] = lab.timeouts
+    assert timeout is not None and 0 < timeout <= 5.0
+
+
 # --- interrupts: nothing new starts, what ran is kept and journaled ---------------------------
 
 
@@ -340,7 +379,7 @@ def test_a_step_stopped_between_its_commands_keeps_what_was_sent_and_says_so(
     assert lab.drivers["R1"].sent == ["c1"]
 
 
-def test_a_command_still_running_after_the_grace_period_is_abandoned_and_never_kept(
+def test_a_command_still_running_after_the_grace_period_is_reported_and_its_answer_never_kept(
     tmp_path: Path,
 ) -> None:
     inside, release = threading.Event(), threading.Event()
@@ -367,7 +406,50 @@ def test_a_command_still_running_after_the_grace_period_is_abandoned_and_never_k
     release.set()
     for worker in [t for t in threading.enumerate() if t.name.startswith("netplay")]:
         worker.join(10)  # R2's late answer arrives after the run's results are final
-    assert pairs(result) == journaled(tmp_path / "run.jsonl") == [("s1", "R1")]
+    assert pairs(result) == journaled(tmp_path / "run.jsonl") == [("s1", "R1"), ("s1", "R2")]
+    r2 = result.steps[0].results[1]
+    assert (r2.status, r2.kind, r2.commands, r2.outputs) == (
+        Status.FAILED,
+        "interrupted",
+        ("s1",),
+        (),
+    )
+    assert r2.error == "interrupted before the step finished; last sent: 's1'"
+
+
+def test_a_config_step_cut_short_by_the_stop_is_reported_with_its_lines_not_as_not_run(
+    tmp_path: Path,
+) -> None:
+    inside, release = threading.Event(), threading.Event()
+
+    class Stuck(Interrupting):
+        def __call__(self, host: Host, settings: ConnectionSettings) -> ReplayDriver:
+            driver = super().__call__(host, settings)
+            send = driver.send
+
+            def sending(command: str, **kwargs: Any) -> Reply:
+                if (host.name, command) == ("R2", "description x"):  # sent; no answer yet
+                    inside.set()
+                    assert release.wait(10)
+                elif host.name == "R1":
+                    assert inside.wait(10)
+                return send(command, **kwargs)
+
+            driver.send = sending  # type: ignore[method-assign]
+            return driver
+
+    lab = Stuck(Stop(), "R1", "interface Lo5", R1=Script(), R2=Script())
+    lines = ("interface Lo5", "description x")
+    book = playbook(step("c1", "config", *lines), step("s2"), hosts="R1,R2", strategy="lockstep")
+    executor, result = stopped_run(book, lab, tmp_path / "run.jsonl", forks=2, grace=0.05)
+    release.set()
+    assert pairs(result) == journaled(tmp_path / "run.jsonl") == [("c1", "R1"), ("c1", "R2")]
+    r2 = result.steps[0].results[1]
+    assert (r2.status, r2.kind, r2.commands) == (Status.FAILED, "interrupted", lines)
+    assert r2.error == (
+        "interrupted before the step finished; the configuration it sent may have been applied"
+    )
+    assert executor.not_run() == [NotRun("p", "s2", ("R1",))]
 
 
 def test_a_second_interrupt_leaves_at_once_and_keeps_what_was_collected(
@@ -402,5 +484,6 @@ def test_a_second_interrupt_leaves_at_once_and_keeps_what_was_collected(
     finally:
         release.set()
     assert result.interrupted
-    assert ("s2", "R2") not in pairs(result)  # abandoned, not waited for
+    r2 = result.steps[1].results[-1]  # sent, then abandoned: not waited for
+    assert (r2.host, r2.status, r2.kind) == ("R2", Status.FAILED, "interrupted")
     assert pairs(result) == journaled(tmp_path / "run.jsonl")
