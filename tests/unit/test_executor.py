@@ -379,31 +379,37 @@ def test_a_step_stopped_between_its_commands_keeps_what_was_sent_and_says_so(
     assert lab.drivers["R1"].sent == ["c1"]
 
 
+class Holding(Interrupting):
+    """Like Interrupting, and `held` (host, command) is sent, then gets no answer until
+    `release`; the other hosts send nothing before it is in flight."""
+
+    def __init__(self, stop: Stop, at: tuple[str, str], held: tuple[str, str]) -> None:
+        super().__init__(stop, *at)
+        self.held, self.inside, self.release = held, threading.Event(), threading.Event()
+
+    def __call__(self, host: Host, settings: ConnectionSettings) -> ReplayDriver:
+        driver = super().__call__(host, settings)
+        send = driver.send
+
+        def sending(command: str, **kwargs: Any) -> Reply:
+            if (host.name, command) == self.held:
+                self.inside.set()
+                assert self.release.wait(10)
+            elif host.name != self.held[0]:
+                assert self.inside.wait(10)
+            return send(command, **kwargs)
+
+        driver.send = sending  # type: ignore[method-assign]
+        return driver
+
+
 def test_a_command_still_running_after_the_grace_period_is_reported_and_its_answer_never_kept(
     tmp_path: Path,
 ) -> None:
-    inside, release = threading.Event(), threading.Event()
-
-    class Slow(Interrupting):
-        def __call__(self, host: Host, settings: ConnectionSettings) -> ReplayDriver:
-            driver = super().__call__(host, settings)
-            send = driver.send
-
-            def sending(command: str, **kwargs: Any) -> Reply:
-                if host.name == "R1":  # the Ctrl-C comes once R2's command is in flight
-                    assert inside.wait(10)
-                elif host.name == "R2":
-                    inside.set()
-                    assert release.wait(10)
-                return send(command, **kwargs)
-
-            driver.send = sending  # type: ignore[method-assign]
-            return driver
-
-    lab = Slow(Stop(), "R1", "s1")
+    lab = Holding(Stop(), at=("R1", "s1"), held=("R2", "s1"))  # Ctrl-C once R2's s1 is sent
     book = playbook(step("s1"), step("s2"), hosts="R1,R2", strategy="pipeline")
     _, result = stopped_run(book, lab, tmp_path / "run.jsonl", forks=2, grace=0.05)
-    release.set()
+    lab.release.set()
     for worker in [t for t in threading.enumerate() if t.name.startswith("netplay")]:
         worker.join(10)  # R2's late answer arrives after the run's results are final
     assert pairs(result) == journaled(tmp_path / "run.jsonl") == [("s1", "R1"), ("s1", "R2")]
@@ -420,29 +426,11 @@ def test_a_command_still_running_after_the_grace_period_is_reported_and_its_answ
 def test_a_config_step_cut_short_by_the_stop_is_reported_with_its_lines_not_as_not_run(
     tmp_path: Path,
 ) -> None:
-    inside, release = threading.Event(), threading.Event()
-
-    class Stuck(Interrupting):
-        def __call__(self, host: Host, settings: ConnectionSettings) -> ReplayDriver:
-            driver = super().__call__(host, settings)
-            send = driver.send
-
-            def sending(command: str, **kwargs: Any) -> Reply:
-                if (host.name, command) == ("R2", "description x"):  # sent; no answer yet
-                    inside.set()
-                    assert release.wait(10)
-                elif host.name == "R1":
-                    assert inside.wait(10)
-                return send(command, **kwargs)
-
-            driver.send = sending  # type: ignore[method-assign]
-            return driver
-
-    lab = Stuck(Stop(), "R1", "interface Lo5", R1=Script(), R2=Script())
-    lines = ("interface Lo5", "description x")
+    lines = ("interface Lo5", "description x")  # R2's lines are sent; no answer comes
+    lab = Holding(Stop(), at=("R1", "interface Lo5"), held=("R2", "description x"))
     book = playbook(step("c1", "config", *lines), step("s2"), hosts="R1,R2", strategy="lockstep")
     executor, result = stopped_run(book, lab, tmp_path / "run.jsonl", forks=2, grace=0.05)
-    release.set()
+    lab.release.set()
     assert pairs(result) == journaled(tmp_path / "run.jsonl") == [("c1", "R1"), ("c1", "R2")]
     r2 = result.steps[0].results[1]
     assert (r2.status, r2.kind, r2.commands) == (Status.FAILED, "interrupted", lines)

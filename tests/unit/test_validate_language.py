@@ -60,6 +60,7 @@ def cases(table: dict[str, Misuse]) -> pytest.MarkDecorator:
 
 
 SEND = "  - send: show clock\n"
+UNTIL = SEND + '    until: "false"\n'
 
 WRONG_TYPES = {
     "send": Misuse(
@@ -219,18 +220,6 @@ WRONG_TYPES = {
         "steps[0].save_to: 'a/../../x.txt' must stay inside the output directory: "
         "a relative path without '..'",
     ),
-}
-
-
-@cases(WRONG_TYPES)
-def test_a_value_of_the_wrong_type_is_reported_at_its_place(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], misuse: Misuse
-) -> None:
-    check(tmp_path, capsys, misuse)
-
-
-UNTIL = SEND + '    until: "false"\n'
-OUT_OF_RANGE = {
     "timeout .nan": Misuse(
         SEND + "    timeout: .nan\n", "5:14", "steps[0].timeout: .nan is not a finite number"
     ),
@@ -248,7 +237,7 @@ OUT_OF_RANGE = {
         "6:12",
         "steps[0].delay: must be between 0 and 86400, got .inf",
     ),
-    "retries": Misuse(
+    "retries over 10000": Misuse(
         UNTIL + "    retries: 100001\n",
         "6:14",
         "steps[0].retries: must be between 1 and 10000, got 100001",
@@ -256,8 +245,8 @@ OUT_OF_RANGE = {
 }
 
 
-@cases(OUT_OF_RANGE)
-def test_a_step_timeout_delay_or_retries_out_of_range_is_reported_at_its_place(
+@cases(WRONG_TYPES)
+def test_a_value_of_the_wrong_type_is_reported_at_its_place(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], misuse: Misuse
 ) -> None:
     check(tmp_path, capsys, misuse)
