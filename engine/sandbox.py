@@ -23,7 +23,6 @@ from jinja2.filters import make_attrgetter
 from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 from jinja2.utils import _PassArg, generate_lorem_ipsum, htmlsafe_json_dumps
 from jinja2.visitor import NodeTransformer
-from markupsafe import soft_str
 
 from engine.budget import (
     WrittenText,
@@ -172,8 +171,10 @@ def _pprint(value: Any) -> str:
 
 
 def _string(value: Any) -> str:
+    if isinstance(value, str):  # Markup stays Markup, as with Jinja2's own filter
+        return value
     allow(text_size(value), "text")
-    return soft_str(value)
+    return str(value)
 
 
 def _bounded_filters(filters: Mapping[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
