@@ -10,11 +10,13 @@ running-config (a line the device refuses first changes nothing).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from engine.configdiff import RunningConfig, config_diff, would_add, writes
 from engine.drivers import Driver, Reply, error_pattern, find_error
+from engine.errors import StepInterrupted
 from engine.model import Step
 
 
@@ -31,12 +33,25 @@ class Sending:
 
 @dataclass
 class Trace:
-    """What one pass of a step sent and found out; kept when the pass fails half-way."""
+    """What one pass of a step sent and found out; kept when the pass fails half-way.
+    `sent` holds what was handed to the device before its answer came, if it ever did: a
+    config step's lines go in one call, and may be applied whether or not it returns."""
 
     commands: tuple[str, ...]
+    sent: list[str] = field(default_factory=list)
     replies: list[Reply] = field(default_factory=list)
     diff: str | None = None
     changed: bool = False
+
+    @contextmanager
+    def sending(self, lines: Sequence[str]) -> Iterator[None]:
+        """`lines` go to the device in this block, unless the run's stop keeps them back."""
+        self.sent.extend(lines)
+        try:
+            yield
+        except StepInterrupted:  # raised before anything is sent (engine.sessions)
+            del self.sent[len(self.sent) - len(lines) :]
+            raise
 
 
 def perform(
@@ -69,7 +84,10 @@ def send(
         running.changing()  # `copy ... running-config`, `reload`: the copy held is stale
     extra = error_pattern(platform, how.error_patterns) if how.error_patterns else None
     for command in trace.commands:
-        reply = device.send(command, timeout=how.timeout, expect=step.expect, answers=step.answers)
+        with trace.sending([command]):
+            reply = device.send(
+                command, timeout=how.timeout, expect=step.expect, answers=step.answers
+            )
         if reply.error is None and extra is not None:
             reply = Reply(reply.output, find_error(reply.output, extra))
         trace.replies.append(reply)
@@ -122,7 +140,10 @@ def _send(device: Driver, running: RunningConfig, trace: Trace, how: Sending) ->
     before = running.known
     running.changing()
     trace.changed = True
-    reply = device.configure(trace.commands, timeout=how.timeout, error_patterns=how.error_patterns)
+    with trace.sending(trace.commands):
+        reply = device.configure(
+            trace.commands, timeout=how.timeout, error_patterns=how.error_patterns
+        )
     trace.replies.append(reply)
     if before is not None:  # a refused first line changed nothing: the copy says so
         trace.changed = bool(config_diff(before, running.read(device)))

@@ -15,15 +15,17 @@ run. Going over raises `LimitExceeded`, which fails that host's step.
 
 from __future__ import annotations
 
+import io
 import re
 import string
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass
 from typing import Any
 
 from jinja2.exceptions import SecurityError
+from jinja2.utils import Namespace
 
 RENDER_SECONDS = 3.0
 MAX_ITEMS = 1_000_000
@@ -102,6 +104,78 @@ def size_of(value: Any) -> int:
     if isinstance(value, str | bytes | list | tuple | dict | set | frozenset):
         return len(value)
     return 0
+
+
+def text_size(value: Any) -> int:
+    """At least the length of `str(value)` (and of its `repr`), counted only until it
+    passes MAX_CHARS, so it costs little whatever the value: a list that holds one list a
+    thousand times counts it a thousand times, as its text would, without making it."""
+    total = 0
+    pending: list[Iterator[tuple[Any, Any]]] = [iter([(_NO_KEY, value)])]
+    while pending and total <= MAX_CHARS:
+        entry = next(pending[-1], None)
+        if entry is None:
+            pending.pop()
+            continue
+        key, item = entry
+        total += 2 if key is _NO_KEY else text_size(key) + 4  # ", " and `key: `
+        inner = _entries(item)
+        if inner is None:
+            total += _scalar_size(item)
+        else:
+            plain = isinstance(item, list | tuple | dict)
+            total += 2 if plain else len(type(item).__name__) + 4  # `[]`, `set({})` ...
+            pending.append(inner)
+    return total
+
+
+class WrittenText(io.StringIO):
+    """A text written piece by piece, refused (LimitExceeded) as soon as it passes the
+    limits: it is never made whole first."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__()
+        self._what = what
+        self._size = 0
+
+    def write(self, text: str) -> int:
+        self._size += len(text)
+        allow(self._size, self._what)
+        return super().write(text)
+
+
+def written(chunks: Iterable[str], what: str) -> str:
+    """The text `chunks` make, refused as soon as it passes the limits."""
+    text = WrittenText(what)
+    for chunk in chunks:
+        text.write(chunk)
+    return text.getvalue()
+
+
+_NO_KEY = object()
+_ESCAPED = re.compile(r"[\x00-\x1f\x7f\"'\\]")
+
+
+def _entries(value: Any) -> Iterator[tuple[Any, Any]] | None:
+    """A container's entries as (key, item), items of a sequence without a key."""
+    if isinstance(value, Namespace):
+        value = object.__getattribute__(value, "_Namespace__attrs")
+    if isinstance(value, Mapping):
+        return iter(value.items())
+    if isinstance(value, list | tuple | set | frozenset | KeysView | ValuesView):
+        return ((_NO_KEY, item) for item in value)
+    return None
+
+
+def _scalar_size(value: Any) -> int:
+    """At least the length of a scalar's text or repr: every escape counted at its longest."""
+    if isinstance(value, str | bytes):
+        text = value if isinstance(value, str) else value.decode("latin-1")
+        wide = len(text) - len(text.encode("ascii", "ignore"))  # \uXXXX, twice if astral
+        return len(text) + 3 + 5 * len(_ESCAPED.findall(text)) + 11 * wide
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value.bit_length() // 3 + 2
+    return 32  # a float, None, or an object shown by its short repr (`<LoopContext 1/3>`)
 
 
 def as_int(value: Any) -> int:

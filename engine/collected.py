@@ -5,7 +5,8 @@ writes them) but journaled and reported redacted: only their statuses leave the 
 
 Whatever ends the run — its last step, Ctrl-C, a bug — the results file is built from
 here, so it holds every result the journal holds. Once `seal`ed, late results (from a
-worker abandoned after the grace period) are refused: neither kept nor journaled.
+worker abandoned after the grace period) are refused: neither kept nor journaled; so is a
+worker's result for a step the main thread has already `settle`d as cut short.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Collected:
         self._lock = threading.Lock()
         self._steps: dict[Key, tuple[str, str, dict[str, StepResult]]] = {}
         self._hidden: set[Key] = set()
+        self._settled: set[tuple[Key, str]] = set()  # cut short by the stop (`settle`)
         self._sealed = False
 
     def open(self, key: Key, play: str, step: str, *, hidden: bool = False) -> None:
@@ -40,12 +42,25 @@ class Collected:
     def add(self, key: Key, result: StepResult) -> bool:
         """Keep a host's result and journal it; False once the run is sealed."""
         with self._lock:
-            if self._sealed:
+            if self._sealed or (key, result.host) in self._settled:
                 return False
-            play, _, results = self._steps[key]
-            results[result.host] = result
-            self._journal.write(play, result.redacted() if key in self._hidden else result)
+            self._keep(key, result)
         return True
+
+    def settle(self, key: Key, result: StepResult) -> bool:
+        """Keep the result of a step the run's stop cut short, unless the host finished
+        it meanwhile; its worker's late result for the step is refused from now on."""
+        with self._lock:
+            if self._sealed or result.host in self._steps[key][2]:
+                return False
+            self._settled.add((key, result.host))
+            self._keep(key, result)
+        return True
+
+    def _keep(self, key: Key, result: StepResult) -> None:
+        play, _, results = self._steps[key]
+        results[result.host] = result
+        self._journal.write(play, result.redacted() if key in self._hidden else result)
 
     def update(self, key: Key, record: StepRecord) -> None:
         """Results changed after the step (a `save_to` that could not be written)."""

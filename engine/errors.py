@@ -13,6 +13,7 @@
         ├── Unreachable                   result data by the executor
         ├── AuthenticationFailed
         ├── CommandTimeout
+        │   └── HostBudgetUsedUp          the host's --host-timeout ran out
         ├── CommandRejected
         ├── SessionLost
         └── StepInterrupted               a step stopped by Ctrl-C between commands
@@ -28,6 +29,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
+
+from engine.secrets import is_secret_name, masked_excerpt
 
 KeyPath = tuple[str | int, ...]
 
@@ -106,9 +109,11 @@ class Problem:
         head = f"{self.location}: {format_path(self.location.path)}: {self.message}"
         lines = [head]
         if self.source_line is not None and self.location.line is not None:
-            lines.append(f"  {self.location.line:>4} | {self.source_line.rstrip()}")
-            if self.location.column is not None:
-                lines.append("       | " + " " * (self.location.column - 1) + "^")
+            secret = any(isinstance(p, str) and is_secret_name(p) for p in self.location.path)
+            text, column = masked_excerpt(self.source_line, self.location.column, secret=secret)
+            lines.append(f"  {self.location.line:>4} | {text.rstrip()}")
+            if column is not None:
+                lines.append("       | " + " " * (column - 1) + "^")
         if self.hint:
             lines.append(f"  hint: {self.hint}")
         return "\n".join(lines)
@@ -204,6 +209,16 @@ class CommandTimeout(DeviceError):
     """The device stopped answering in the middle of a command."""
 
     kind = FailureKind.TIMEOUT
+
+
+HOST_BUDGET_USED_UP = "host budget (--host-timeout) used up"
+
+
+class HostBudgetUsedUp(CommandTimeout):
+    """The host's `--host-timeout` budget ran out before its run did."""
+
+    def __init__(self, host: str) -> None:
+        super().__init__(host, HOST_BUDGET_USED_UP)
 
 
 class CommandRejected(DeviceError):

@@ -33,7 +33,7 @@ from typing import Any, Protocol
 from engine import steps as stage
 from engine.collected import Collected, Key
 from engine.drivers import ConnectionSettings, DriverFactory, netmiko_factory
-from engine.errors import CommandTimeout, FailureKind
+from engine.errors import FailureKind
 from engine.inventory import Host
 from engine.model import Play, Step
 from engine.plan import Plan
@@ -44,7 +44,7 @@ from engine.rollout import NotRun as NotRun  # where the command line has always
 from engine.runner import GRACE_SECONDS, RateLimiter, Runner, Stop
 from engine.scope import Scope
 from engine.secrets import Mask
-from engine.sessions import Session, Sessions
+from engine.sessions import Sessions
 from engine.templating import TemplateError
 
 
@@ -315,10 +315,11 @@ class Executor:
 
         started = time.monotonic()
         try:
-            runner.map(self._execute, list(work.values()), on_done=done)
+            runner.map(lambda one: self._execute(one, key), list(work.values()), on_done=done)
             self._restore_failed(runner)
         finally:
             self._keep_unrestored()
+            self._cut_short()
             record = self._collected.record(key)
             self._count_waiting(time.monotonic() - started, record.results)
             self._absorb(step, record.results, hosts)
@@ -363,7 +364,7 @@ class Executor:
                 busy[result.host] = busy.get(result.host, 0.0) + result.elapsed
         return self._sessions.timings(busy, self._waiting)
 
-    def _execute(self, work: stage.Work) -> StepResult | None:
+    def _execute(self, work: stage.Work, key: Key) -> StepResult | None:
         """A worker's job: run one host's share of a step, reconnecting once if dropped.
         None when the run stopped before anything was sent."""
         if self.stop.is_set():
@@ -372,26 +373,28 @@ class Executor:
         session = self._sessions[work.host.name]
         if session.deadline is None and self.settings.host_timeout:
             session.deadline = time.monotonic() + self.settings.host_timeout
-        args = (self._options(session), session.running, session.checkpoint)
+        session.flight.begin(key, work.step, session.deadline)
+        args = (replace(self.options, flight=session.flight), session.running, session.checkpoint)
         result = stage.execute(work, session.ready, *args)
-        if _lost(result) and not work.step.changes_config:
+        lost = result.kind == FailureKind.SESSION
+        if lost and not work.step.changes_config:
             result = stage.execute(work, session.reopen, *args)
-        elif _lost(result):
+        elif lost:
             note = "; not re-sent: configuration may have been applied"
             result = replace(result, error=f"{result.error}{note}")
-        if result.kind == FailureKind.INTERRUPTED and not result.outputs:
+        if result.kind == FailureKind.INTERRUPTED and not session.flight.sent():
             return None
         return replace(result, started=started)
 
-    def _options(self, session: Session) -> stage.Options:
-        try:
-            budget = session.remaining()
-        except CommandTimeout:
-            budget = 0.001
-        if budget is None:
-            return self.options
-        timeout = min(self.options.command_timeout or budget, budget)
-        return replace(self.options, command_timeout=timeout)
+    def _cut_short(self) -> None:
+        """Steps the run's stop cut short after they had sent something: kept as failed,
+        `interrupted`, never reported as not run (main thread)."""
+        if not self.stop.is_set():
+            return
+        with self.stop.shielded():
+            for key, result in self._sessions.cut_short():
+                if self._collected.settle(key, result):
+                    self._down.add(result.host)
 
     def _absorb(self, step: Step, results: Sequence[StepResult], hosts: Sequence[Host]) -> None:
         """Register results and facts, mark failed hosts (main thread only)."""
@@ -416,6 +419,7 @@ class Executor:
         try:
             runner.map(lambda host: self._host_steps(p, host, batch), hosts)
         finally:
+            self._cut_short()
             for index in range(len(play.steps)):
                 self._finish((p, index), self._collected.record((p, index)), batch)
 
@@ -429,7 +433,7 @@ class Executor:
                 continue
             outcome, variables = self._prepare(host, play.play, step)
             if isinstance(outcome, stage.Work):
-                executed = self._execute(outcome)
+                executed = self._execute(outcome, (p, index))
                 if executed is None:
                     return
                 outcome = executed
@@ -444,7 +448,3 @@ class Executor:
                 self._down.add(host.name)
                 self._rollouts.step_done(play.play, batch, (outcome,))
                 return
-
-
-def _lost(result: StepResult) -> bool:
-    return result.kind == FailureKind.SESSION

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import ExitCode, InputError, KeyPath, NetplayError, Problem, UsageError
+from engine.netmiko_args import NETMIKO_ARGUMENTS
 from engine.options import DEFAULT_INVENTORIES
 from engine.schema import suggest, validate
 from engine.secrets import secret_values
@@ -136,7 +137,8 @@ def load_inventory(path: str | os.PathLike[str]) -> Inventory:
     """Read, validate and resolve an inventory file in either supported format."""
     doc = load_yaml(path)
     validate(doc, "inventory")
-    problems = [_refused(doc, where) for where in _option_keys(doc.data) if where[-1] in REFUSED]
+    found = (_option_problem(doc, where) for where in _option_keys(doc.data))
+    problems = [problem for problem in found if problem is not None]
     if problems:
         raise InputError(problems)
     data = doc.data
@@ -153,7 +155,10 @@ REFUSED = {
     "session_log_file_mode": "session logs are netplay's: use --session-logs DIR",
     "session_log_record_writes": "session logs are netplay's: use --session-logs DIR",
     "sock": "an open socket cannot come from a file",
+    "auto_connect": "netplay opens the session itself",
 }
+# netplay's own keys in a devices.yaml entry, beside netmiko's.
+_DEVICE_KEYS = {"name", "lab"}
 
 
 def _option_keys(data: Any) -> list[KeyPath]:
@@ -173,12 +178,20 @@ def _option_keys(data: Any) -> list[KeyPath]:
         for path, devices in sections
         for i, device in enumerate(devices)
         for key in device
+        if key not in _DEVICE_KEYS
     ]
 
 
-def _refused(doc: Document, path: KeyPath) -> Problem:
+def _option_problem(doc: Document, path: KeyPath) -> Problem | None:
+    """What is wrong with a netmiko argument key: refused, or not one of netmiko's."""
     name = str(path[-1])
-    return doc.problem(path, f"'{name}' cannot be set in an inventory: {REFUSED[name]}", key=True)
+    if name in REFUSED:
+        message = f"'{name}' cannot be set in an inventory: {REFUSED[name]}"
+        return doc.problem(path, message, key=True)
+    if name in NETMIKO_ARGUMENTS:
+        return None
+    hint = suggest(name, sorted(NETMIKO_ARGUMENTS))
+    return doc.problem(path, f"unknown netmiko connection option '{name}'", hint=hint, key=True)
 
 
 def _render_env(doc: Document, path: KeyPath, value: Any) -> Any:

@@ -29,7 +29,8 @@ class OutputPathError(NetplayError):
 
 
 def resolve(out_dir: Path, relative: str) -> Path:
-    """The file ``relative`` names inside ``out_dir`` (its real path); creates its parents."""
+    """The file ``relative`` names inside ``out_dir`` (its folder's real path, its own
+    name not followed: a symbolic link there is refused); creates its parents."""
     _check_text(out_dir, relative)
     base = out_dir.resolve()
     target = base / relative
@@ -37,11 +38,15 @@ def resolve(out_dir: Path, relative: str) -> Path:
         raise OutputPathError(
             f"save_to path {relative!r} escapes the output directory {_show(out_dir)}"
         )
-    real = target.resolve()
+    real = target.parent.resolve() / target.name
     if not _inside(real, base):
         raise OutputPathError(
             f"save_to path {relative!r} leads out of the output directory {_show(out_dir)} "
             "through a symbolic link"
+        )
+    if real.is_symlink():
+        raise OutputPathError(
+            f"save_to path {relative!r} is a symbolic link; netplay never writes through one"
         )
     if real.is_dir():
         raise OutputPathError(f"save_to path {relative!r} is a directory, not a file")

@@ -20,10 +20,12 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from engine.configdiff import RunningConfig, config_diff
 from engine.drivers import Driver, Reply
 from engine.errors import DeviceError, FailureKind, SessionLost
+from engine.model import Step
 from engine.results import Rollback
 
 
@@ -123,6 +125,15 @@ class Checkpoint:
 
     def _by_hand(self) -> str:
         return f"the archive is {self.file} on the device"
+
+
+def guard(
+    step: Step, checkpoint: Checkpoint | None, timeout: float | None
+) -> Callable[[Driver], None] | None:
+    """`rollback_on_failure`: archive the running-config before the step changes it."""
+    if checkpoint is None or not step.rollback_on_failure:
+        return None
+    return partial(checkpoint.take, step=step.name, timeout=timeout)
 
 
 def _worked(reply: Reply, expected: str) -> bool:

@@ -5,22 +5,27 @@ allocating without end. Here every call, intercepted operator, filter, test, loo
 concatenation and piece of output counts against the render's budget (`engine.budget`):
 loops, output and `~` through an AST pass before code generation, filters and tests through
 a wrapper. Filters that can allocate far more than their input (`center`, `indent`,
-`format`, `wordwrap`, `join`, `replace`, `batch`, `slice`, `sum`, `lipsum`) are replaced by
-versions that estimate first.
+`format`, `wordwrap`, `join`, `replace`, `batch`, `slice`, `sum`, `lipsum`, `tojson`,
+`pprint`, `string`) are replaced by versions that estimate first, or that write their text
+piece by piece and stop at the limit; so is the output of a value that is not text (a list
+may hold one big list a million times: its text would be a million copies).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from pprint import PrettyPrinter
 from typing import Any, cast
 
 from jinja2 import nodes, pass_context, pass_environment, pass_eval_context
 from jinja2.filters import make_attrgetter
 from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
-from jinja2.utils import _PassArg, generate_lorem_ipsum
+from jinja2.utils import _PassArg, generate_lorem_ipsum, htmlsafe_json_dumps
 from jinja2.visitor import NodeTransformer
 
 from engine.budget import (
+    WrittenText,
     allow,
     as_int,
     charge,
@@ -33,7 +38,9 @@ from engine.budget import (
     replaced_size,
     size_of,
     spend_items,
+    text_size,
     tick,
+    written,
 )
 
 
@@ -114,6 +121,8 @@ def _iterations(context: Any, value: Iterable[Any]) -> Iterator[Any]:
 
 @pass_context
 def _output(context: Any, value: Any) -> str:
+    if not isinstance(value, str):  # a list may hold one big list many times over
+        allow(text_size(value), "output")
     text = str(value)  # what the output would do anyway (StrictUndefined raises here)
     tick()
     return str(produced(text, "output"))
@@ -140,6 +149,32 @@ def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str
     allow(words * 12, "lipsum text")  # a word and its space are under 12 characters
     spend_items(words)
     return generate_lorem_ipsum(n, html, min, max)
+
+
+@pass_eval_context
+def _tojson(eval_ctx: Any, value: Any, indent: Any = None) -> Any:
+    pad = len(indent) if isinstance(indent, str) else as_int(indent)
+    allow(pad, "JSON indent")  # one level of it is made before the text is first measured
+
+    def dumps(obj: Any, **kwargs: Any) -> str:
+        return written(json.JSONEncoder(**kwargs).iterencode(obj), "JSON text")
+
+    options = {**eval_ctx.environment.policies["json.dumps_kwargs"], "indent": indent}
+    return htmlsafe_json_dumps(value, dumps=dumps, **options)
+
+
+def _pprint(value: Any) -> str:
+    allow(text_size(value), "pretty-printed text")  # pprint makes each part's repr whole
+    text = WrittenText("pretty-printed text")
+    PrettyPrinter(stream=text).pprint(value)  # Jinja2's pformat, written piece by piece
+    return text.getvalue().removesuffix("\n")
+
+
+def _string(value: Any) -> str:
+    if isinstance(value, str):  # Markup stays Markup, as with Jinja2's own filter
+        return value
+    allow(text_size(value), "text")
+    return str(value)
 
 
 def _bounded_filters(filters: Mapping[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
@@ -174,7 +209,8 @@ def _bounded_filters(filters: Mapping[str, Callable[..., Any]]) -> dict[str, Cal
     def join(eval_ctx: Any, value: Any, d: str = "", attribute: Any = None) -> str:
         items = listed(value)
         get = make_attrgetter(eval_ctx.environment, attribute) if attribute is not None else None
-        total = sum(len(str(get(x) if get else x)) for x in items)
+        shown = (get(x) if get else x for x in items)
+        total = sum(len(v) if isinstance(v, str) else text_size(v) for v in shown)
         allow(total + len(str(d)) * max(len(items) - 1, 0), "joined text")
         return str(original["join"](eval_ctx, items, d, attribute))
 
@@ -211,6 +247,9 @@ def _bounded_filters(filters: Mapping[str, Callable[..., Any]]) -> dict[str, Cal
         "batch": batch,
         "slice": slice_,
         "sum": sum_,
+        "tojson": _tojson,
+        "pprint": _pprint,
+        "string": _string,
     }
 
 

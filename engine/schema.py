@@ -8,11 +8,12 @@ definitions: an included steps file is ``validate(doc, "playbook", definition="s
 from __future__ import annotations
 
 import json
+import math
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
 
 from engine.errors import InputError
 from engine.schema_errors import Translator, pointer, select
@@ -25,6 +26,11 @@ __all__ = ["closest", "load_schema", "suggest", "validate"]
 SCHEMA_PACKAGE = "engine.schemas"
 # Keywords that only describe: a "$ref" with only these beside it can be inlined.
 _ANNOTATIONS = {"title", "description", "x-expects", "x-messages", "examples", "default"}
+# The draft's formats, asserted, plus "finite": YAML's .nan and .inf are numbers that JSON
+# cannot write, and .nan passes every minimum and maximum.
+_FORMATS = FormatChecker(formats=())
+_FORMATS.checkers.update(Draft202012Validator.FORMAT_CHECKER.checkers)
+_FORMATS.checks("finite")(lambda value: not isinstance(value, float) or math.isfinite(value))
 
 
 @cache
@@ -53,7 +59,7 @@ def _validator(schema_name: str, definition: str | None) -> Any:
     # Local "$ref"s are inlined: resolving them per value costs half of the validation time.
     # Formats are asserted: a "regex" that Python cannot compile is an input error.
     schema = _inline(_target(schema_name, definition), load_schema(schema_name), ())
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(schema, format_checker=_FORMATS)
 
 
 def _inline(node: Any, root: dict[str, Any], active: tuple[str, ...]) -> Any:

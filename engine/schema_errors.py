@@ -43,6 +43,7 @@ _FORMATS = {
         "a valid regular expression",
         "put a backslash before special characters, in single quotes: '\\[confirm\\]'",
     ),
+    "finite": ("a finite number", None),
 }
 # Keywords whose errors concern a value below the mapping they are written for.
 _DESCENDING = {"properties", "patternProperties", "additionalProperties", "items", "prefixItems"}
@@ -257,19 +258,20 @@ class Translator:
             if None not in (low, high)
             else (f"at least {low}" if high is None else f"at most {high}")
         )
-        return [self._at(path, f"must be {bound}, got {show(error.instance)}")]
+        return [self._at(path, f"must be {bound}, got {show(error.instance)}", slot="number")]
 
     _on_maximum = _on_minimum
 
     def _on_exclusiveMinimum(self, error: ValidationError, path: KeyPath) -> list[Finding]:
         limit, found = error.validator_value, show(error.instance)
-        return [self._at(path, f"must be more than {limit}, got {found}")]
+        return [self._at(path, f"must be more than {limit}, got {found}", slot="number")]
 
     def _on_pattern(self, error: ValidationError, path: KeyPath) -> list[Finding]:
         return [self._at(path, f"{show(error.instance)} is not in the expected form")]
 
     def _on_format(self, error: ValidationError, path: KeyPath) -> list[Finding]:
-        return [self._at(path, *_bad_format(error))]
+        slot = "number" if error.validator_value == "finite" else None  # .inf: once is enough
+        return [self._at(path, *_bad_format(error), slot=slot)]
 
     def resolve(self, schema: Any) -> dict[str, Any]:
         """`schema` with a local "$ref" followed (one level, enough for descriptions)."""

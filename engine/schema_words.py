@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -57,7 +58,10 @@ def found(value: Any) -> str:
 
 
 def show(value: Any) -> str:
-    """A value as it appears in a message: text in single quotes, the rest as JSON."""
+    """A value as it appears in a message: text in single quotes, .nan and .inf as YAML
+    writes them, the rest as JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else ("-.inf" if value < 0 else ".inf")
     return f"'{value}'" if isinstance(value, str) else json.dumps(value, default=str)
 
 

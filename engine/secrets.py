@@ -109,3 +109,54 @@ class Mask:
         if isinstance(data, list | tuple):
             return [self.data(value) for value in data]
         return data
+
+
+# In one line of YAML: a key (plain or quoted) followed by ':' and a blank or the line end.
+_KEY = re.compile(
+    r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s"'#{}\[\],:][^#{}\[\],:]*?)[ \t]*:(?=[ \t]|$)"""
+)
+_QUOTED = {'"': re.compile(r'"(?:[^"\\]|\\.)*"?'), "'": re.compile(r"'(?:[^']|'')*'?")}
+_PLAIN_END = {False: re.compile(r"[ \t]+#|$"), True: re.compile(r"[ \t]*(?:[,\]}]|#|$)")}
+
+
+def masked_excerpt(
+    line: str, column: int | None, *, secret: bool = False
+) -> tuple[str, int | None]:
+    """One line of a YAML file as an error quotes it, with every value written under a
+    secret-looking key replaced by MARK, and the 1-based `column` moved to stay under the
+    same text. `secret`: the value at `column` is itself a secret (a list item under
+    `ssh_keys:` is alone on its line). Masks too much rather than too little."""
+    spans = [(column - 1, _value_end(line, column - 1))] if secret and column else []
+    for match in _KEY.finditer(line):
+        if is_secret_name(match.group().rstrip(" \t:").strip("\"'")):
+            start = len(line) - len(line[match.end() :].lstrip(" \t"))
+            spans.append((start, _value_end(line, start)))
+    shown, moved, last = "", column, 0
+    for start, end in sorted((s, e) for s, e in spans if e > s):
+        if start < last:
+            continue  # inside a value already masked
+        shown += line[last:start] + MARK
+        if column is not None and column - 1 >= start:
+            moved = len(shown) - len(MARK) + 1 if column - 1 < end else len(shown) + column - end
+        last = end
+    return shown + line[last:], moved
+
+
+def _value_end(line: str, start: int) -> int:
+    """Where the YAML value that starts at `start` ends on its line (`start`: none there)."""
+    opener = line[start : start + 1]
+    if opener in ("", "#", "|", ">"):
+        return start  # nothing, a comment, or a block text that starts on the next line
+    quoted = _QUOTED[opener].match(line, start) if opener in _QUOTED else None
+    if quoted is not None:
+        return quoted.end()
+    if opener in "[{":
+        depth = 0
+        for index in range(start, len(line)):
+            depth += (line[index] in "[{") - (line[index] in "]}")
+            if depth == 0:
+                return index + 1
+        return len(line)
+    in_flow = sum((c in "[{") - (c in "]}") for c in line[:start]) > 0
+    end = _PLAIN_END[in_flow].search(line, start)
+    return end.start() if end else len(line)

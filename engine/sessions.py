@@ -12,7 +12,8 @@ from dataclasses import replace
 
 from engine.configdiff import RunningConfig
 from engine.drivers import ConnectionSettings, Driver, DriverFactory, Reply
-from engine.errors import CommandTimeout, StepInterrupted
+from engine.errors import HostBudgetUsedUp, StepInterrupted
+from engine.flight import Flight, Key
 from engine.inventory import Host
 from engine.model import Play
 from engine.results import StepResult
@@ -44,6 +45,7 @@ class Session:
         self.timings: dict[str, float] = {}  # connect / enable seconds, from the driver
         self.running = RunningConfig(host.name)  # read by ensure and --diff, kept across steps
         self.checkpoint: Checkpoint | None = None  # this play's archive (rollback_on_failure)
+        self.flight = Flight(host.name)  # the step under way, for a stop that cuts it short
 
     def ready(self) -> Driver:
         if self.driver is None:
@@ -81,7 +83,7 @@ class Session:
             return None
         left = self.deadline - time.monotonic()
         if left <= 0:
-            raise CommandTimeout(self.host.name, "host budget (--host-timeout) used up")
+            raise HostBudgetUsedUp(self.host.name)
         return left
 
     def close(self) -> None:
@@ -144,6 +146,14 @@ class Sessions:
         restored = runner.map(lambda r: self[r.host].rolled_back(r, timeout), failed)
         for result, done in zip(failed, restored, strict=True):
             yield done if done is not None else self[result.host].not_rolled_back(result)
+
+    def cut_short(self) -> Iterator[tuple[Key, StepResult]]:
+        """Each host's step that the run's stop cut short after it had sent something, as
+        the stop left it (see engine.flight)."""
+        for session in self._by_name.values():
+            cut = session.flight.cut_short()
+            if cut is not None:
+                yield cut[0], session.not_rolled_back(cut[1])
 
     def timings(
         self, busy: Mapping[str, float], waiting: Mapping[str, float]

@@ -12,19 +12,19 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
 from typing import Any
 
 from engine.actions import Sending, Trace, perform
 from engine.configdiff import RunningConfig
 from engine.drivers import Driver
 from engine.ensure import BlockError, check_block
-from engine.errors import DeviceError, FailureKind
+from engine.errors import HOST_BUDGET_USED_UP, DeviceError, FailureKind
+from engine.flight import Flight
 from engine.inventory import Host
 from engine.model import Step
 from engine.plain import plain
 from engine.results import Status, StepResult
-from engine.rollback import Checkpoint
+from engine.rollback import Checkpoint, guard
 from engine.templating import TemplateError, evaluate, render, render_value
 
 NOT_LOOPED = object()
@@ -54,13 +54,15 @@ class Work:
 @dataclass(frozen=True)
 class Options:
     """Run-wide switches a step needs while it executes; `interrupted(seconds)` waits
-    between retries, and says whether the run is stopping (Ctrl-C): no retry then."""
+    between retries, and says whether the run is stopping (Ctrl-C): no retry then.
+    `flight`: the host's step in progress, and its time budget (engine.flight)."""
 
     check: bool = False
     diff: bool = False
     command_timeout: float | None = None
     # by default, an event that is never set: waits the delay, never interrupted
     interrupted: Callable[[float], bool] = field(default_factory=lambda: threading.Event().wait)
+    flight: Flight = field(default_factory=Flight)
 
 
 def prepare(step: Step, host: Host, variables: Mapping[str, Any]) -> Work | StepResult:
@@ -242,6 +244,8 @@ def _attempts(work: Work, item: Item, device: _Device, options: Options) -> Step
         for attempt in range(2, tries + 1):
             if result.status is Status.UNREACHABLE or _until_holds(work, item, result):
                 break
+            if options.flight.outlasts(step.delay):  # the host's --host-timeout
+                return _failed(result, HOST_BUDGET_USED_UP, FailureKind.TIMEOUT)
             if options.interrupted(step.delay):  # Ctrl-C: no more attempts
                 error = f"interrupted after {result.attempts} attempts"
                 return _failed(result, error, FailureKind.INTERRUPTED)
@@ -276,16 +280,16 @@ def _with_result(work: Work, item: Item, result: StepResult) -> dict[str, Any]:
 
 def _once(work: Work, item: Item, device: _Device, options: Options) -> StepResult:
     start = time.monotonic()
-    trace = Trace(item.commands)
+    trace = options.flight.follow(Trace(item.commands))
     try:
         driver = device.open()
-        timeout = work.step.timeout or options.command_timeout
+        timeout = options.flight.bound(work.step.timeout or options.command_timeout)
         how = Sending(
             check=options.check,
             diff=options.diff,
             timeout=timeout,
             error_patterns=work.step.error_patterns,
-            before_change=_guard(work.step, device.checkpoint, timeout),
+            before_change=guard(work.step, device.checkpoint, timeout),
         )
         perform(work.step, work.host.platform, item.absent, driver, device.running, how, trace)
     except DeviceError as exc:
@@ -305,15 +309,6 @@ def _once(work: Work, item: Item, device: _Device, options: Options) -> StepResu
     result = _result(work, item, trace, start, status=status, error=error, kind=rejected)
     result = replace(result, prompt=driver.prompt)
     return _parsed(work, result) if result.status is Status.OK else result
-
-
-def _guard(
-    step: Step, checkpoint: Checkpoint | None, timeout: float | None
-) -> Callable[[Driver], None] | None:
-    """`rollback_on_failure`: archive the running-config before the step changes it."""
-    if checkpoint is None or not step.rollback_on_failure:
-        return None
-    return partial(checkpoint.take, step=step.name, timeout=timeout)
 
 
 def _parsed(work: Work, result: StepResult) -> StepResult:

@@ -8,7 +8,8 @@ missing variable is reported with its step and location, never from inside a wor
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -76,38 +77,50 @@ def expression_source(text: str) -> str:
     return match.group(1) if match else text
 
 
+@contextmanager
+def _compiling(kind: str) -> Iterator[None]:
+    """Jinja2's errors while compiling a template or expression, as TemplateErrors. Its
+    parser recurses once per nesting level: 80 parentheses exhaust Python's stack."""
+    try:
+        yield
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{kind} syntax error: {exc.message}") from exc
+    except RecursionError:
+        raise TemplateError(f"{kind} syntax error: nested too deeply") from None
+
+
 @lru_cache(maxsize=4096)
 def compile_template(source: str) -> jinja2.Template:
     """Compile a text template, translating Jinja2's errors."""
-    try:
+    with _compiling("template"):
         return ENVIRONMENT.from_string(source)
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"template syntax error: {exc.message}") from exc
 
 
 @lru_cache(maxsize=4096)
 def compile_expression(source: str) -> Any:
     """Compile a boolean/value expression such as a `when` condition."""
-    try:
+    with _compiling("expression"):
         return ENVIRONMENT.compile_expression(expression_source(source), undefined_to_none=False)
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"expression syntax error: {exc.message}") from exc
 
 
 def _parse(source: str, *, expression: bool) -> nodes.Template:
     text = "{{ " + expression_source(source) + " }}" if expression else source
-    try:
+    with _compiling("expression" if expression else "template"):
         return ENVIRONMENT.parse(text)
-    except jinja2.TemplateSyntaxError as exc:
-        kind = "expression" if expression else "template"
-        raise TemplateError(f"{kind} syntax error: {exc.message}") from exc
 
 
 def undeclared_names(source: str, *, expression: bool = False) -> frozenset[str]:
-    """Variables a template reads without defining them itself."""
+    """Variables a template reads without defining them itself.
+
+    A name the template sets anywhere (`set`, a `for` target, a macro) counts as its own:
+    Jinja2's analysis would report one set inside an `if` as read from outside."""
     if not expression and not is_template(source):
         return frozenset()
-    return frozenset(meta.find_undeclared_variables(_parse(source, expression=expression)))
+    tree = _parse(source, expression=expression)
+    with _compiling("expression" if expression else "template"):  # walks the tree: recursive
+        own = {n.name for n in tree.find_all(nodes.Name) if n.ctx == "store"}
+        own |= {m.name for m in tree.find_all(nodes.Macro)}
+        return frozenset(meta.find_undeclared_variables(tree)) - own
 
 
 def reads_hostvars(source: str, *, expression: bool = False) -> bool:

@@ -17,31 +17,9 @@ from dataclasses import replace
 from engine.drivers import ConnectionSettings, Driver, DriverFactory
 from engine.errors import Unreachable
 from engine.inventory import Host
+from engine.netmiko_args import TUNING_OPTIONS
 
 LOOPBACK = ipaddress.IPv4Network("127.0.0.0/8")
-# netmiko options that cannot change where or how a session connects.
-TUNING_OPTIONS = frozenset(
-    {
-        "global_delay_factor",
-        "fast_cli",
-        "read_timeout_override",
-        "conn_timeout",
-        "auth_timeout",
-        "banner_timeout",
-        "blocking_timeout",
-        "timeout",
-        "session_timeout",
-        "keepalive",
-        "encoding",
-        "default_enter",
-        "response_return",
-        "global_cmd_verify",
-        "verbose",
-        "allow_auto_change",
-        "disable_lf_normalization",
-        "delay_factor_compat",
-    }
-)
 _SHOWN = 5  # host names per line of the warning
 
 

@@ -27,6 +27,7 @@ from engine.lab.identity import derive
 from engine.lab.knobs import Delays
 from engine.lab.server import Binding, LabServer
 from engine.lab.topology import wire
+from engine.terminal import printable
 
 _T = TypeVar("_T")
 _SignalHandler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
@@ -210,8 +211,8 @@ class Lab:
 
 
 def serve_forever(lab: Lab, out: TextIO) -> None:
-    """Start the lab, print `NAME  ADDRESS:PORT` per device and the host key's fingerprint,
-    serve until SIGINT/SIGTERM."""
+    """Start the lab, print `NAME  ADDRESS:PORT` per device (control characters in a name
+    shown, not obeyed) and the host key's fingerprint, serve until SIGINT/SIGTERM."""
     stopping = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -223,7 +224,7 @@ def serve_forever(lab: Lab, out: TextIO) -> None:
         endpoints = lab.endpoints
         width = max((len(name) for name in endpoints), default=0)
         for name, (address, port) in endpoints.items():
-            print(f"{name:<{width}}  {address}:{port}", file=out)
+            print(printable(f"{name:<{width}}  {address}:{port}"), file=out)
         print(f"host key {lab.fingerprint}", file=out)
         out.flush()
         while not stopping.wait(0.2):

@@ -333,3 +333,43 @@ def test_sigint_stops_the_run_even_when_inherited_as_ignored(tmp_path: Path) -> 
     assert run.code == 99, run.err
     assert run.results["interrupted"] is True
     assert run.pairs() == run.journal_pairs()
+
+
+CONFIG_LINES = [
+    "interface Loopback5",
+    "description by netplay",
+    "ip address 10.5.5.5 255.255.255.255",
+]
+
+
+@pytest.mark.parametrize("strategy", ["lockstep", "pipeline"])
+def test_a_config_step_in_flight_at_sigterm_is_reported_with_its_lines_never_as_not_run(
+    strategy: str, tmp_path: Path
+) -> None:
+    # R2's device takes the last line and never answers: the step outlasts the grace period
+    inventory = write_inventory(tmp_path, {"H02": {"hang_on": "ip address"}})
+    lines = "".join(f"      - {line}\n" for line in CONFIG_LINES)
+    play = f"name: Change\nhosts: H01,H02\nstrategy: {strategy}\nsteps:\n"
+    play += f"  - name: c1\n    config:\n{lines}  - name: s2\n    send: show clock\n"
+    results, logs = tmp_path / "results.json", tmp_path / "logs"
+    argv = [sys.executable, "-m", "engine", "run", str(write_playbook(tmp_path, play))]
+    argv += ["-i", str(inventory), "--lab", "--results", str(results), "--session-logs", str(logs)]
+    with subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, text=True) as process:
+        try:
+            log = logs / "H02.log"
+            wait_for(lambda: log.exists() and CONFIG_LINES[-1] in log.read_text(), "the last line")
+            process.send_signal(signal.SIGTERM)
+            out, _ = process.communicate(timeout=30)
+        finally:
+            process.kill()
+    assert process.returncode == 99, out
+    data = json.loads(results.read_text())
+    [cut] = [
+        r for s in data["steps"] if s["step"] == "c1" for r in s["results"] if r["host"] == "H02"
+    ]
+    assert (cut["status"], cut["kind"], cut["commands"]) == ("failed", "interrupted", CONFIG_LINES)
+    assert "the configuration it sent may have been applied" in cut["error"]
+    journaled = [(row["step"], row["host"]) for row in journal_rows(results.with_suffix(".jsonl"))]
+    assert ("c1", "H02") in journaled
+    assert all("H02" not in entry["hosts"] for entry in data["not_run"])
+    assert re.search(r"^  failed +H02 .*interrupted before the step finished", out, re.MULTILINE)

@@ -45,3 +45,18 @@ def test_serve_forever_lists_endpoints_serves_and_stops_on_sigterm() -> None:
         finally:
             if server.poll() is None:
                 server.kill()
+
+
+def test_serve_forever_shows_control_characters_in_device_names_instead_of_obeying_them() -> None:
+    server_code = SERVER.replace('("core-1", "R2")', '("R1\\x1b]0;TITLE\\x07\\x1b[2J",)')
+    with subprocess.Popen([sys.executable, "-c", server_code], stdout=subprocess.PIPE) as server:
+        try:
+            assert server.stdout is not None
+            line = server.stdout.readline()
+            assert line.startswith(b"R1^[]0;TITLE^G^[[2J  127.0.3.1:")
+            assert b"\x1b" not in line and b"\x07" not in line
+            server.send_signal(signal.SIGTERM)
+            assert server.wait(timeout=5) == 0
+        finally:
+            if server.poll() is None:
+                server.kill()

@@ -7,6 +7,7 @@ lab over loopback.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 import socket
@@ -25,6 +26,7 @@ from netmiko.session_log import SessionLog
 
 from engine.drivers.channel import ChannelReader
 from engine.lab import DeviceSpec, Lab
+from engine.netmiko_args import NETMIKO_ARGUMENTS
 
 LabFactory = Callable[..., Lab]
 PASSWORD, SECRET = "pw-Ibex-2291", "en-Marmot-6604"
@@ -75,6 +77,11 @@ def test_netmiko_is_held_to_the_minor_release_these_hooks_were_checked_against()
     dependencies = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["dependencies"]
     (pin,) = (spec for spec in dependencies if re.match(r"netmiko\b", spec))
     assert pin.replace(" ", "") == f"netmiko>={major}.{minor},<{major}.{int(minor) + 1}"
+
+
+def test_the_inventory_checks_options_against_exactly_the_arguments_base_connection_takes() -> None:
+    parameters = set(inspect.signature(BaseConnection.__init__).parameters) - {"self"}
+    assert set(NETMIKO_ARGUMENTS) == parameters
 
 
 def test_auto_connect_false_builds_a_connection_without_opening_it() -> None:

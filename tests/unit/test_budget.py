@@ -14,6 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine import budget
 from engine.templating import TemplateError, evaluate, render
@@ -51,6 +53,35 @@ ATTACKS = {
     "ljust": ("{{ 'x'.ljust(10**9) }}", "result of ljust() would be 1,000,000,000 long"),
     "wordwrap": ("{{ ('x' * 900000) | wordwrap(1) }}", "wrapped text would be"),
     "recursion": ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "RecursionError"),
+    "tojson indent": (
+        "{{ {'a': 1} | tojson(indent=300000000) }}",
+        "JSON indent would be 300,000,000 long",
+    ),
+    "tojson indent, nested": (
+        "{{ {'a': {'b': {'c': {'d': {'e': 1}}}}} | tojson(indent=300000000) }}",
+        "JSON indent would be 300,000,000 long",
+    ),
+    "tojson indent text": ("{{ [[1]] | tojson(indent=' ' * 900000) }}", "JSON text would be"),
+    "pprint of one list held a million times": (
+        "{{ ([[[1] * 1000] * 1000] * 1000) | pprint }}",
+        "pretty-printed text would be",
+    ),
+    "pprint of words hung after a long key": (
+        "{{ {'k' * 100000: 'a ' * 400000} | pprint }}",
+        "pretty-printed text would be",
+    ),
+    "output of one list held a million times": (
+        "{{ [[[1] * 1000] * 1000] * 1000 }}",
+        "output would be",
+    ),
+    "string of one list held a million times": (
+        "{{ ([[[1] * 1000] * 1000] * 1000) | string | length }}",
+        "text would be",
+    ),
+    "join of lists held a million times": (
+        "{{ [[[[1] * 1000] * 1000] * 1000] | join }}",
+        "joined text would be",
+    ),
 }
 CHILD = """
 import resource, sys
@@ -124,6 +155,12 @@ def test_the_rendered_output_is_capped() -> None:
         ),
         ("{% for x in 'ab' %}{{ loop.index }}{{ x }}{% endfor %}", "1a2b"),
         ("{{ 'x'.rjust(3, '.') }} {{ '-'.join(['a', 'b']) }}", "..x a-b"),
+        ("{{ {'a': [1, 'b']} | tojson(indent=2) }}", '{\n  "a": [\n    1,\n    "b"\n  ]\n}'),
+        ("{{ {'a': 1} | tojson }} {{ {'a': (1, 'b')} | pprint }}", "{\"a\": 1} {'a': (1, 'b')}"),
+        (
+            "{{ [1, 'x'] }} {{ [1, 'x'] | string }} {{ [[1], [2]] | join('+') }}",
+            "[1, 'x'] [1, 'x'] [1]+[2]",
+        ),
     ],
 )
 def test_ordinary_templates_render_as_before(template: str, expected: str) -> None:
@@ -167,3 +204,24 @@ def test_limits_hold_on_worker_threads_and_each_thread_has_its_own_budget() -> N
         results = list(pool.map(one, [doubling, fine, fine, doubling]))
     assert message in results[0] and message in results[3]
     assert results[1:3] == ["ok", "ok"]
+
+
+PLAIN = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=5)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=8) | st.integers(), inner, max_size=5)
+    ),
+    max_leaves=40,
+)
+
+
+@given(PLAIN)
+def test_the_size_of_a_values_text_is_never_underestimated(value: object) -> None:
+    assert budget.text_size(value) >= max(len(str(value)), len(repr(value)))
+
+
+def test_the_size_of_a_values_text_is_counted_only_as_far_as_the_limit() -> None:
+    shared = [[[1] * 1000] * 1000] * 1000  # a billion numbers, three lists
+    assert budget.MAX_CHARS < budget.text_size(shared) < 2 * budget.MAX_CHARS

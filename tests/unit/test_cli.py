@@ -399,3 +399,30 @@ def test_a_report_from_a_file_that_is_not_results_is_a_usage_error(
     assert main(["report", "html", "--from", str(source), "--out", str(out)]) == 5
     assert "is not a netplay results file" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "inventory, playbook, extra",
+    [
+        ("hosts:\n  R1: {host: 10.0.0.1, password: Pw-Otter-5150, prot: 22}\n", "", ""),
+        ("", "  - {send: show clock, tiemout: 3, vars: {ospf_key: Pw-Otter-5150}}\n", ""),
+        ("", "", "{api_token: Pw-Otter-5150, vlan: [10}\n"),
+    ],
+    ids=["inventory", "playbook", "vars file"],
+)
+def test_a_load_error_never_shows_a_secret_written_on_the_line_it_quotes(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    inventory: str,
+    playbook: str,
+    extra: str,
+) -> None:
+    (tmp_path / "inv.yml").write_text(inventory or "hosts:\n  R1: {host: 10.0.0.1}\n")
+    steps = playbook or "  - {send: show clock}\n"
+    (tmp_path / "pb.yml").write_text("name: p\nhosts: all\nsteps:\n" + steps)
+    (tmp_path / "vars.yml").write_text(extra or "site: lab\n")
+    argv = ["validate", str(tmp_path / "pb.yml"), "-i", str(tmp_path / "inv.yml")]
+    assert main([*argv, "-e", f"@{tmp_path / 'vars.yml'}", "--allow-dir", str(tmp_path)]) == 4
+    err = capsys.readouterr().err
+    assert "********" in err
+    assert "Pw-Otter-5150" not in err

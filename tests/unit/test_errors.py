@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import ExitCode, FailureKind, InternalError, NetplayError
+from engine.errors import ExitCode, FailureKind, InternalError, Location, NetplayError, Problem
 from engine.inventory import PatternError
 from engine.templating import TemplateError
 
@@ -31,3 +31,17 @@ def test_the_results_schema_lists_every_failure_kind() -> None:
     schema = json.loads((ROOT / "schemas" / "results.schema.json").read_text())
     kinds = schema["$defs"]["registered"]["properties"]["kind"]["enum"]
     assert set(kinds) == {*(k.value for k in FailureKind), None}
+
+
+def test_a_problem_shows_its_line_with_secret_values_masked_and_the_caret_in_place() -> None:
+    line = "  R1: {host: 10.0.0.1, password: Pw-Otter-5150, prot: 22}"
+    where = Location("inv.yml", 2, line.index("prot") + 1, ("hosts", "R1", "prot"))
+    shown = Problem(where, "unknown key 'prot'", source_line=line).render().splitlines()
+    assert shown[1] == "     2 |   R1: {host: 10.0.0.1, password: ********, prot: 22}"
+    assert shown[2].index("^") == shown[1].index("prot")
+
+
+def test_a_problem_at_a_value_under_a_secret_name_masks_it_on_its_own_line() -> None:
+    where = Location("inv.yml", 4, 7, ("hosts", "R1", "vars", "ssh_keys", 0))
+    shown = Problem(where, "expected a string", source_line="    - 12345678").render()
+    assert "12345678" not in shown and "    - ********" in shown

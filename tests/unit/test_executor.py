@@ -263,6 +263,45 @@ def test_a_set_value_that_is_not_data_fails_that_host_as_a_template_error() -> N
     assert "must be data" in (r1.error or "")
 
 
+# --- the host's budget (--host-timeout) -------------------------------------------------------
+
+
+class Timed(Lab):
+    """Replayed devices that remember the timeout each command was sent with."""
+
+    def __init__(self, scripts: Mapping[str, Script]) -> None:
+        super().__init__(scripts)
+        self.timeouts: list[float | None] = []
+
+    def __call__(self, host: Host, settings: ConnectionSettings) -> ReplayDriver:
+        driver = super().__call__(host, settings)
+        send = driver.send
+
+        def sending(command: str, *, timeout: float | None = None, **kwargs: Any) -> Reply:
+            self.timeouts.append(timeout)
+            return send(command, timeout=timeout, **kwargs)
+
+        driver.send = sending  # type: ignore[method-assign]
+        return driver
+
+
+def test_the_host_budget_bounds_the_waits_and_retries_of_an_until_step() -> None:
+    until = step("poll", until="false", retries=3, delay=2.0)
+    lab = Timed({})
+    result = run(playbook(until, step("after")), inventory("R1"), lab, host_timeout=1.0)
+    [r1] = result.steps[0].results
+    assert (r1.status, r1.kind, r1.attempts) == (Status.FAILED, "timeout", 1)
+    assert r1.error == "host budget (--host-timeout) used up"
+    assert lab.drivers["R1"].sent == ["poll"]  # no second try, and the host sits out
+
+
+def test_a_step_timeout_never_outlasts_the_host_budget() -> None:
+    lab = Timed({})
+    run(playbook(step("slow", timeout=120.0)), inventory("R1"), lab, host_timeout=5.0)
+    [timeout] = lab.timeouts
+    assert timeout is not None and 0 < timeout <= 5.0
+
+
 # --- interrupts: nothing new starts, what ran is kept and journaled ---------------------------
 
 
@@ -340,34 +379,65 @@ def test_a_step_stopped_between_its_commands_keeps_what_was_sent_and_says_so(
     assert lab.drivers["R1"].sent == ["c1"]
 
 
-def test_a_command_still_running_after_the_grace_period_is_abandoned_and_never_kept(
+class Holding(Interrupting):
+    """Like Interrupting, and `held` (host, command) is sent, then gets no answer until
+    `release`; the other hosts send nothing before it is in flight."""
+
+    def __init__(self, stop: Stop, at: tuple[str, str], held: tuple[str, str]) -> None:
+        super().__init__(stop, *at)
+        self.held, self.inside, self.release = held, threading.Event(), threading.Event()
+
+    def __call__(self, host: Host, settings: ConnectionSettings) -> ReplayDriver:
+        driver = super().__call__(host, settings)
+        send = driver.send
+
+        def sending(command: str, **kwargs: Any) -> Reply:
+            if (host.name, command) == self.held:
+                self.inside.set()
+                assert self.release.wait(10)
+            elif host.name != self.held[0]:
+                assert self.inside.wait(10)
+            return send(command, **kwargs)
+
+        driver.send = sending  # type: ignore[method-assign]
+        return driver
+
+
+def test_a_command_still_running_after_the_grace_period_is_reported_and_its_answer_never_kept(
     tmp_path: Path,
 ) -> None:
-    inside, release = threading.Event(), threading.Event()
-
-    class Slow(Interrupting):
-        def __call__(self, host: Host, settings: ConnectionSettings) -> ReplayDriver:
-            driver = super().__call__(host, settings)
-            send = driver.send
-
-            def sending(command: str, **kwargs: Any) -> Reply:
-                if host.name == "R1":  # the Ctrl-C comes once R2's command is in flight
-                    assert inside.wait(10)
-                elif host.name == "R2":
-                    inside.set()
-                    assert release.wait(10)
-                return send(command, **kwargs)
-
-            driver.send = sending  # type: ignore[method-assign]
-            return driver
-
-    lab = Slow(Stop(), "R1", "s1")
+    lab = Holding(Stop(), at=("R1", "s1"), held=("R2", "s1"))  # Ctrl-C once R2's s1 is sent
     book = playbook(step("s1"), step("s2"), hosts="R1,R2", strategy="pipeline")
     _, result = stopped_run(book, lab, tmp_path / "run.jsonl", forks=2, grace=0.05)
-    release.set()
+    lab.release.set()
     for worker in [t for t in threading.enumerate() if t.name.startswith("netplay")]:
         worker.join(10)  # R2's late answer arrives after the run's results are final
-    assert pairs(result) == journaled(tmp_path / "run.jsonl") == [("s1", "R1")]
+    assert pairs(result) == journaled(tmp_path / "run.jsonl") == [("s1", "R1"), ("s1", "R2")]
+    r2 = result.steps[0].results[1]
+    assert (r2.status, r2.kind, r2.commands, r2.outputs) == (
+        Status.FAILED,
+        "interrupted",
+        ("s1",),
+        (),
+    )
+    assert r2.error == "interrupted before the step finished; last sent: 's1'"
+
+
+def test_a_config_step_cut_short_by_the_stop_is_reported_with_its_lines_not_as_not_run(
+    tmp_path: Path,
+) -> None:
+    lines = ("interface Lo5", "description x")  # R2's lines are sent; no answer comes
+    lab = Holding(Stop(), at=("R1", "interface Lo5"), held=("R2", "description x"))
+    book = playbook(step("c1", "config", *lines), step("s2"), hosts="R1,R2", strategy="lockstep")
+    executor, result = stopped_run(book, lab, tmp_path / "run.jsonl", forks=2, grace=0.05)
+    lab.release.set()
+    assert pairs(result) == journaled(tmp_path / "run.jsonl") == [("c1", "R1"), ("c1", "R2")]
+    r2 = result.steps[0].results[1]
+    assert (r2.status, r2.kind, r2.commands) == (Status.FAILED, "interrupted", lines)
+    assert r2.error == (
+        "interrupted before the step finished; the configuration it sent may have been applied"
+    )
+    assert executor.not_run() == [NotRun("p", "s2", ("R1",))]
 
 
 def test_a_second_interrupt_leaves_at_once_and_keeps_what_was_collected(
@@ -402,7 +472,8 @@ def test_a_second_interrupt_leaves_at_once_and_keeps_what_was_collected(
     finally:
         release.set()
     assert result.interrupted
-    assert ("s2", "R2") not in pairs(result)  # abandoned, not waited for
+    r2 = result.steps[1].results[-1]  # sent, then abandoned: not waited for
+    assert (r2.host, r2.status, r2.kind) == ("R2", Status.FAILED, "interrupted")
     assert pairs(result) == journaled(tmp_path / "run.jsonl")
 
 

@@ -228,3 +228,40 @@ def test_a_netmiko_devices_file_cannot_carry_an_ssh_config_file(tmp_path: Path) 
     path.write_text("routers:\n- device_type: cisco_ios\n  ip: 10.0.0.1\n  ssh_config_file: x\n")
     with pytest.raises(InputError, match="ProxyCommand"):
         load_inventory(path)
+
+
+@pytest.mark.parametrize(
+    "text, path",
+    [
+        (
+            "hosts:\n  R1:\n    host: 10.0.0.1\n    options: {global_delay_factr: 2}\n",
+            ("hosts", "R1", "options", "global_delay_factr"),
+        ),
+        (
+            "routers:\n- device_type: cisco_ios\n  ip: 10.0.0.1\n  global_delay_factr: 2\n",
+            ("routers", 0, "global_delay_factr"),
+        ),
+    ],
+    ids=["netplay options", "devices.yaml"],
+)
+def test_a_misspelt_netmiko_option_is_reported_at_its_key_with_the_name_meant(
+    tmp_path: Path, text: str, path: tuple[str | int, ...]
+) -> None:
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text(text)
+    with pytest.raises(InputError) as caught:
+        load_inventory(inventory)
+    [problem] = caught.value.problems
+    assert (problem.location.line, problem.location.path) == (4, path)
+    assert problem.message == "unknown netmiko connection option 'global_delay_factr'"
+    assert problem.hint == "did you mean 'global_delay_factor'?"
+
+
+def test_every_netmiko_connection_option_and_netplays_own_device_keys_are_accepted(
+    tmp_path: Path,
+) -> None:
+    text = "hosts:\n  R1:\n    host: 10.0.0.1\n    options: {fast_cli: false, keepalive: 30}\n"
+    assert load_inventory(write(tmp_path, text)).hosts[0].options["keepalive"] == 30
+    devices = tmp_path / "devices.yaml"
+    devices.write_text(DEVICES + "  name: S1\n  lab: {command_delay: 0.1}\n  verbose: false\n")
+    assert load_inventory(devices).host("S1").options == {"verbose": False}

@@ -45,6 +45,18 @@ def test_a_symlink_that_stays_inside_is_followed(tmp_path: Path) -> None:
     assert resolve(tmp_path, "alias/R1.txt") == (tmp_path / "real" / "R1.txt").resolve()
 
 
+def test_a_symlink_at_the_files_own_name_is_refused_even_when_it_stays_inside(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "keep.yml").write_text("kept\n")
+    (tmp_path / "saved.txt").symlink_to("keep.yml")
+    with pytest.raises(OutputPathError) as caught:
+        resolve(tmp_path, "saved.txt")
+    assert str(caught.value) == (
+        "save_to path 'saved.txt' is a symbolic link; netplay never writes through one"
+    )
+
+
 def test_a_nested_relative_path_is_accepted_and_its_directories_created(tmp_path: Path) -> None:
     target = resolve(tmp_path / "out", "sub/dir/R1.txt")
     assert target == (tmp_path / "out" / "sub" / "dir" / "R1.txt").resolve()

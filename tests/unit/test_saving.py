@@ -44,3 +44,21 @@ def test_a_saved_config_step_writes_each_session_and_the_save_to_the_file(
     sessions = 1 if loop is None else 2
     assert text.count("R1#configure terminal") == sessions
     assert text.rstrip().endswith("R1#write memory\n[OK]".rstrip())
+
+
+def test_a_symlink_planted_at_the_save_to_name_fails_the_host_and_leaves_its_target_alone(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "keep.yml").write_text("kept\n")
+    (tmp_path / "saved.txt").symlink_to("keep.yml")
+    step = Step("clock", "send", ("show clock",), HERE, save_to="saved.txt")
+    book = Playbook("test.yml", (Play("p", ("all",), (step,), HERE),))
+    inventory = Inventory("inv.yml", (Host("R1", "a"),), {})
+    settings = RunSettings(output_dir=tmp_path)
+    result = Executor(build_plan(book, inventory), settings, driver_factory=replay).run()
+    [r1] = result.steps[0].results
+    assert (r1.status, r1.kind) == (Status.FAILED, "save_to")
+    assert r1.error == (
+        "save_to: save_to path 'saved.txt' is a symbolic link; netplay never writes through one"
+    )
+    assert (tmp_path / "keep.yml").read_text() == "kept\n"

@@ -421,7 +421,7 @@ WRONG_VALUES = [
     ),
     (
         "  - send: x\n    until: done\n    retries: 0\n",
-        "site.yaml:6:14: steps[0].retries: must be at least 1, got 0",
+        "site.yaml:6:14: steps[0].retries: must be between 1 and 10000, got 0",
     ),
     (
         "  - send: x\n    until: done\n    retries: 2.5\n",
@@ -429,7 +429,7 @@ WRONG_VALUES = [
     ),
     (
         "  - send: x\n    until: done\n    delay: -1\n",
-        "site.yaml:6:12: steps[0].delay: must be at least 0, got -1",
+        "site.yaml:6:12: steps[0].delay: must be between 0 and 86400, got -1",
     ),
     (
         "  - send: x\n    failed_when: {rc: 1}\n",
@@ -955,3 +955,15 @@ def test_any_input_only_ever_raises_input_error(text: str, target: tuple[str, st
         validate(parse_yaml(text, "fuzz.yaml"), schema, definition=definition)
     except InputError as error:
         assert error.problems and error.render()
+
+
+def test_yaml_nan_and_infinity_are_refused_where_a_number_is_expected() -> None:
+    lab = "hosts:\n  R1:\n    lab: {command_delay: .nan, connect_delay: .inf}\n"
+    assert [p.message for p in problems(lab, "inventory")] == [
+        ".nan is not a finite number",
+        ".inf is not a finite number",
+    ]
+    device = only_problem(DEVICES_YAML + "  conn_timeout: .inf\n", "inventory")
+    assert device.message == "must be between 0 and 86400, got .inf"
+    play = "name: p\nhosts: all\nmax_fail_percentage: .nan\nsteps: [{send: x}]\n"
+    assert only_problem(play).message == ".nan is not a finite number"

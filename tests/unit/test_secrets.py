@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from engine.secrets import MARK, Mask, is_secret_name, leaf_values, secret_values
+from engine.secrets import (
+    MARK,
+    Mask,
+    is_secret_name,
+    leaf_values,
+    masked_excerpt,
+    secret_values,
+)
 
 
 @pytest.mark.parametrize(
@@ -85,3 +92,36 @@ def test_including_adds_values_and_keeps_the_rule() -> None:
     mask = Mask.of(["first-secret"]).including("second-secret", None, "ab")
     assert mask.values == {"first-secret", "second-secret"}
     assert mask.ordered == ("second-secret", "first-secret")
+
+
+@pytest.mark.parametrize(
+    "line, shown",
+    [
+        (
+            "  R1: {host: 10.0.0.1, password: Pw-123, prot: 22}",
+            "  R1: {host: 10.0.0.1, password: ********, prot: 22}",
+        ),
+        ("  password: Pw 123, and more  # comment", "  password: ********  # comment"),
+        ('  enable_secret: "Pw, \\" 123"', "  enable_secret: ********"),
+        ("  - {name: bob, 'api_token': 'it''s'}", "  - {name: bob, 'api_token': ********}"),
+        ("  ssh_keys: [k1, {a: k2}], other: x", "  ssh_keys: ********, other: x"),
+        ("  password:", "  password:"),
+        ("  psk: |", "  psk: |"),
+        ("  description: key features", "  description: key features"),
+    ],
+)
+def test_an_excerpt_shows_values_under_secret_names_masked(line: str, shown: str) -> None:
+    assert masked_excerpt(line, None) == (shown, None)
+
+
+def test_an_excerpt_keeps_the_caret_under_the_same_text() -> None:
+    line = "  R1: {host: 10.0.0.1, password: Pw-123, prot: 22}"
+    shown, column = masked_excerpt(line, line.index("prot") + 1)
+    assert column is not None and shown[column - 1 :].startswith("prot: 22}")
+    shown, column = masked_excerpt(line, line.index("Pw-123") + 1)  # the secret itself
+    assert column is not None and shown[column - 1 :].startswith("********")
+
+
+def test_an_excerpt_of_a_secret_value_alone_on_its_line_is_masked_when_said_so() -> None:
+    assert masked_excerpt("    - Pw-123", 7, secret=True) == ("    - ********", 7)
+    assert masked_excerpt("    - Pw-123", 7) == ("    - Pw-123", 7)

@@ -74,3 +74,40 @@ def test_registered_names_are_known_only_after_their_step() -> None:
     late = Step("s", "send", ("show x",), Location("pb.yml", path=("steps", 1)), register="intf")
     with pytest.raises(InputError):
         check_playbook(_book(early, late), known_names=set())
+
+
+def test_names_a_template_sets_anywhere_in_itself_are_not_undeclared() -> None:
+    assert undeclared_names("{% if true %}{% set x = 1 %}{{ x }}{% endif %}") == set()
+    assert undeclared_names("{% if c %}{% set x %}abc{% endset %}{% endif %}{{ x }}") == {"c"}
+    looped = "{% for a, b in pairs %}{% if a %}{% set last = b %}{% endif %}{% endfor %}{{ last }}"
+    assert undeclared_names(looped) == {"pairs"}
+    # a macro's parameter is its own; the same name outside the macro is still read
+    assert undeclared_names("{% macro m(uplink) %}{% endmacro %}{{ m(1) }}{{ uplink }}") == {
+        "uplink"
+    }
+
+
+def test_a_set_inside_an_if_passes_the_undefined_name_check() -> None:
+    template = "show clock{% if true %}{% set x = 1 %}{{ x }}{% endif %}"
+    step = Step("s", "send", (template,), Location("pb.yml", path=("steps", 0)))
+    check_playbook(_book(step), known_names=())
+
+
+DEEP = "{{ " + "(" * 200 + "1" + ")" * 200 + " }}"
+
+
+def test_a_template_nested_too_deeply_is_a_template_error_not_a_crash() -> None:
+    for attempt in (lambda: render(DEEP, {}), lambda: undeclared_names(DEEP)):
+        with pytest.raises(TemplateError, match="nested too deeply"):
+            attempt()
+    with pytest.raises(TemplateError, match="nested too deeply"):
+        evaluate(DEEP, {})
+
+
+def test_check_reports_a_template_nested_too_deeply_at_its_key() -> None:
+    step = Step("s", "send", (DEEP,), Location("pb.yml", path=("steps", 0)))
+    with pytest.raises(InputError) as caught:
+        check_playbook(_book(step), known_names=())
+    [problem] = caught.value.problems
+    assert problem.location.path == ("steps", 0, "send")
+    assert "nested too deeply" in problem.message

@@ -60,6 +60,7 @@ def cases(table: dict[str, Misuse]) -> pytest.MarkDecorator:
 
 
 SEND = "  - send: show clock\n"
+UNTIL = SEND + '    until: "false"\n'
 
 WRONG_TYPES = {
     "send": Misuse(
@@ -126,7 +127,7 @@ WRONG_TYPES = {
     "retries": Misuse(
         SEND + "    until: result.failed\n    retries: 0\n",
         "6:14",
-        "steps[0].retries: must be at least 1, got 0",
+        "steps[0].retries: must be between 1 and 10000, got 0",
     ),
     "delay": Misuse(
         SEND + "    until: result.failed\n    delay: soon\n",
@@ -218,6 +219,28 @@ WRONG_TYPES = {
         "5:14",
         "steps[0].save_to: 'a/../../x.txt' must stay inside the output directory: "
         "a relative path without '..'",
+    ),
+    "timeout .nan": Misuse(
+        SEND + "    timeout: .nan\n", "5:14", "steps[0].timeout: .nan is not a finite number"
+    ),
+    "timeout .inf": Misuse(
+        SEND + "    timeout: .inf\n", "5:14", "steps[0].timeout: must be at most 86400, got .inf"
+    ),
+    "timeout over a day": Misuse(
+        SEND + "    timeout: 90000\n", "5:14", "steps[0].timeout: must be at most 86400, got 90000"
+    ),
+    "delay .nan": Misuse(
+        UNTIL + "    delay: .nan\n", "6:12", "steps[0].delay: .nan is not a finite number"
+    ),
+    "delay .inf": Misuse(
+        UNTIL + "    delay: .inf\n",
+        "6:12",
+        "steps[0].delay: must be between 0 and 86400, got .inf",
+    ),
+    "retries over 10000": Misuse(
+        UNTIL + "    retries: 100001\n",
+        "6:14",
+        "steps[0].retries: must be between 1 and 10000, got 100001",
     ),
 }
 
@@ -502,8 +525,8 @@ def test_every_problem_in_a_playbook_is_reported_at_once(
     )
     assert code == 4
     assert "error: 2 problems found" in err
-    assert ":5:14: steps[0].retries: must be at least 1, got 0" in err
-    assert ":6:12: steps[0].delay: must be at least 0, got -1" in err
+    assert ":5:14: steps[0].retries: must be between 1 and 10000, got 0" in err
+    assert ":6:12: steps[0].delay: must be between 0 and 86400, got -1" in err
 
 
 def test_run_once_in_a_play_that_asks_for_the_pipeline_strategy_is_reported(
