@@ -226,12 +226,19 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
     elif operator == "*":
         for sequence, count in ((left, right), (right, left)):
             if size_of(sequence) and isinstance(count, int):
-                allow(size_of(sequence) * max(count, 0), "repeated value")
+                # a list's repeats share its items: its text, not its length, is what grows
+                deep = text_size(sequence) if isinstance(sequence, list | tuple) else 0
+                allow(max(size_of(sequence), deep) * max(count, 0), "repeated value")
     elif operator == "+" and size_of(left) and size_of(right):
         allow(size_of(left) + size_of(right), "joined value")
     elif operator == "%" and isinstance(left, str | bytes):
         text = left.decode(errors="replace") if isinstance(left, bytes) else left
-        allow(printf_size(text), "formatted text")
+        allow(printf_size(text) + text_size_of_text(right), "formatted text")
+
+
+def text_size_of_text(value: Any) -> int:
+    """How long `value` is as text: a string's length, else its `text_size` estimate."""
+    return len(value) if isinstance(value, str) else text_size(value)
 
 
 def _width(obj: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> int:

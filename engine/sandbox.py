@@ -39,6 +39,7 @@ from engine.budget import (
     size_of,
     spend_items,
     text_size,
+    text_size_of_text,
     tick,
     written,
 )
@@ -71,7 +72,8 @@ class Sandbox(ImmutableSandboxedEnvironment):
         text = value.__self__
 
         def bounded(*args: Any, **kwargs: Any) -> str:
-            allow(format_size(text), "formatted text")
+            given = sum(text_size_of_text(a) for a in (*args, *kwargs.values()))
+            allow(format_size(text) + given, "formatted text")
             return str(produced(wrapper(*args, **kwargs)))
 
         return bounded
@@ -104,6 +106,7 @@ class _Counted(NodeTransformer):
 
     def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
         self.generic_visit(node)
+        node.nodes = [_filter(n, "_piece") for n in node.nodes]  # measured before `~` joins
         return _filter(node, "_made")
 
 
@@ -126,6 +129,12 @@ def _output(context: Any, value: Any) -> str:
     text = str(value)  # what the output would do anyway (StrictUndefined raises here)
     tick()
     return str(produced(text, "output"))
+
+
+@pass_context
+def _piece(context: Any, value: Any) -> Any:
+    allow(text_size_of_text(value), "joined text")
+    return value
 
 
 @pass_context
@@ -253,7 +262,15 @@ def _bounded_filters(filters: Mapping[str, Callable[..., Any]]) -> dict[str, Cal
     }
 
 
-def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
+# Filters that make text of whatever they are given: a list is measured before it is.
+_TEXT_FILTERS = frozenset(
+    {"capitalize", "center", "e", "escape", "forceescape", "format", "indent", "lower"}
+    | {"replace", "safe", "striptags", "title", "trim", "truncate", "upper", "urlencode"}
+    | {"urlize", "wordcount", "wordwrap"}
+)
+
+
+def _guarded(func: Callable[..., Any], text: bool = False) -> Callable[..., Any]:
     """`func` (a filter or test) counted against the budget. Marked pass_context, so Jinja2
     never calls it while compiling to fold a constant: limits apply at render time."""
     kind = _PassArg.from_obj(func)
@@ -269,6 +286,8 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             lead = (context.environment,)
         else:
             lead = ()
+        if text and args:
+            allow(text_size_of_text(args[0]), "text")
         return produced(func(*lead, *args, **kwargs))
 
     return guarded
@@ -277,10 +296,16 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
 def bound(env: Sandbox) -> Sandbox:
     """Install the budget filters, the bounded replacements and the guards on `env`."""
     env.filters.update(_bounded_filters(env.filters))
-    env.filters.update({k: _guarded(f) for k, f in env.filters.items()})
+    env.filters.update({k: _guarded(f, k in _TEXT_FILTERS) for k, f in env.filters.items()})
     env.tests.update({k: _guarded(cast(Callable[..., Any], f)) for k, f in env.tests.items()})
     env.filters.update(
-        {"_iterations": _iterations, "_output": _output, "_text": _text, "_made": _made}
+        {
+            "_iterations": _iterations,
+            "_output": _output,
+            "_text": _text,
+            "_made": _made,
+            "_piece": _piece,
+        }
     )
     env.globals["range"] = safe_range  # lazy and at most 100,000 long; loops count items
     env.globals["lipsum"] = _lipsum

@@ -120,7 +120,7 @@ UNBOUNDED = {
     ),
     "power tower": ("{{ ((10**1000)**1000)**1000 }}", "number would exceed 100,000 bits"),
     "center": ("{{ 'x' | center(300000000) }}", "centred text would be 300,000,000 long"),
-    "percent padding": ("{{ '%0300000000d' % 1 }}", "formatted text would be 300,000,012"),
+    "percent padding": ("{{ '%0300000000d' % 1 }}", "formatted text would be 300,000,0"),
     "lipsum": ("{{ lipsum(10**6) }}", "lipsum text would be 1,200,000,000 long"),
     "catastrophic regex": (
         "{{ 'show ' ~ (('a' * 40 ~ '!') | regex_search('^(a+)+$')) }}",

@@ -22,6 +22,11 @@ from engine.templating import TemplateError, evaluate, render
 
 ROOT = Path(__file__).resolve().parents[2]
 MEMORY_LIMIT = 1024**3
+# A list that holds one 900,000-character text 2,000 times: small in memory, huge as text.
+SHARED = (
+    "{% set ns = namespace(l=[]) %}{% set big = ['y' * 900000] %}"
+    "{% for i in range(2000) %}{% set ns.l = ns.l + big %}{% endfor %}"
+)
 ATTACKS = {
     "string doubling in a namespace": (
         "{% set ns = namespace(s='x') %}{% for i in range(40) %}"
@@ -36,7 +41,7 @@ ATTACKS = {
     ),
     "power tower": ("{{ ((10**1000)**1000)**1000 }}", "number would exceed 100,000 bits"),
     "center": ("{{ 'x' | center(300000000) }}", "centred text would be 300,000,000 long"),
-    "percent padding": ("{{ '%0300000000d' % 1 }}", "formatted text would be 300,000,012 long"),
+    "percent padding": ("{{ '%0300000000d' % 1 }}", "formatted text would be 300,000,0"),
     "lipsum": ("{{ lipsum(10**6) }}", "lipsum text would be 1,200,000,000 long"),
     "format width": ("{{ '{:>999999999}'.format(1) }}", "formatted text would be"),
     "growing list": (
@@ -49,9 +54,32 @@ ATTACKS = {
         "{% endfor %}{% endset %}{% endfor %}",
         "template makes more than 25,000,000 characters in all",
     ),
-    "join": ("{{ (['x' * 900000] * 100) | join }}", "joined text would be 90,000,000 long"),
+    "join": (
+        "{{ (['x' * 900000] * 100) | join }}",
+        ("joined text would be 90,000,000 long", "repeated value would be"),
+    ),
     "ljust": ("{{ 'x'.ljust(10**9) }}", "result of ljust() would be 1,000,000,000 long"),
     "wordwrap": ("{{ ('x' * 900000) | wordwrap(1) }}", "wrapped text would be"),
+    "a list repeated inside a list repeated": (
+        "{{ 'x' ~ ([[[1] * 1000] * 1000] * 1000) }}",
+        ("repeated value would be", "repeated value would be"),
+    ),
+    "a list holding one big text many times, joined with ~": (
+        SHARED + "{{ 'x' ~ ns.l }}",
+        "joined text would be",
+    ),
+    "a list holding one big text many times, upper-cased": (
+        SHARED + "{{ ns.l | upper | length }}",
+        "text would be",
+    ),
+    "a list holding one big text many times, in % formatting": (
+        SHARED + "{{ '%s' % (ns.l,) }}",
+        "formatted text would be",
+    ),
+    "a list holding one big text many times, in format()": (
+        SHARED + "{{ '{}'.format(ns.l) }}",
+        "formatted text would be",
+    ),
     "recursion": ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "RecursionError"),
     "tojson indent": (
         "{{ {'a': 1} | tojson(indent=300000000) }}",
@@ -64,7 +92,7 @@ ATTACKS = {
     "tojson indent text": ("{{ [[1]] | tojson(indent=' ' * 900000) }}", "JSON text would be"),
     "pprint of one list held a million times": (
         "{{ ([[[1] * 1000] * 1000] * 1000) | pprint }}",
-        "pretty-printed text would be",
+        ("pretty-printed text would be", "repeated value would be"),
     ),
     "pprint of words hung after a long key": (
         "{{ {'k' * 100000: 'a ' * 400000} | pprint }}",
@@ -72,15 +100,15 @@ ATTACKS = {
     ),
     "output of one list held a million times": (
         "{{ [[[1] * 1000] * 1000] * 1000 }}",
-        "output would be",
+        ("output would be", "repeated value would be"),
     ),
     "string of one list held a million times": (
         "{{ ([[[1] * 1000] * 1000] * 1000) | string | length }}",
-        "text would be",
+        ("text would be", "repeated value would be"),
     ),
     "join of lists held a million times": (
         "{{ [[[[1] * 1000] * 1000] * 1000] | join }}",
-        "joined text would be",
+        ("joined text would be", "repeated value would be"),
     ),
 }
 CHILD = """
