@@ -163,6 +163,7 @@ def lab_specs(hosts: Sequence[Host]) -> list[Any]:
             secret=h.secret,
             address=h.address,
             knobs=LabKnobs.from_mapping(h.lab),
+            platform=h.platform,
         )
         for h in hosts
     ]

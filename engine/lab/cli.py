@@ -150,6 +150,11 @@ class Session:
             self.context.enter(Mode.PRIVILEGED)
 
     @property
+    def configuring(self) -> bool:
+        """Whether the session is in a configuration mode (Ctrl-Z means `end` there)."""
+        return self.context.mode.configuring
+
+    @property
     def asking(self) -> bool:
         """Whether the next line answers a question (a file name, a confirmation)."""
         return self._pending is not None

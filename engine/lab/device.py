@@ -42,6 +42,7 @@ class DeviceSpec:
     # The inventory's address: only used to derive outputs, never contacted or bound.
     address: str | None = None
     knobs: LabKnobs = field(default_factory=LabKnobs)
+    platform: str = "cisco_ios"  # which personality answers (engine.lab.personalities)
 
 
 class Device:

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 
 import asyncssh
 
-from engine.lab.assist import complete, help_text
-from engine.lab.cli import Session
 from engine.lab.device import Device
+from engine.lab.personalities import open_session
 from engine.lab.terminal import Event, LineEditor, Pager
 from engine.lab.transfer import FlashServer
 
@@ -122,7 +121,7 @@ class _Shell:
 
     def __init__(self, device: Device, process: asyncssh.SSHServerProcess[str]) -> None:
         self.device = device
-        self.session = Session(device, process.get_extra_info("username"))
+        self.session = open_session(device, process.get_extra_info("username"))
         self.editor = LineEditor()
         self.input = _Input(process.stdin)
         self.out = process.stdout
@@ -145,13 +144,13 @@ class _Shell:
             return await self._line(event.text)
         session = self.session
         if event.kind == "help":
-            listing = help_text(session, event.text)
+            listing = session.help(event.text)
             self.out.write(_wire(f"?\n{listing}\n{session.prompt}{self.editor.visible}"))
         elif event.kind == "complete":
-            completed = complete(session, event.text)
+            completed = session.complete(event.text)
             if completed is not None:
                 self.out.write(self.editor.replace(completed))
-        elif event.kind == "suspend" and not session.context.mode.configuring:
+        elif event.kind == "suspend" and not session.configuring:
             self.editor.text = event.text  # Ctrl-Z means nothing outside config mode
         else:  # Ctrl-C anywhere, Ctrl-Z in config mode: back to the exec prompt
             session.interrupt()
@@ -222,7 +221,7 @@ async def _session(device: Device, process: asyncssh.SSHServerProcess[str]) -> N
 
 async def _run_one(device: Device, process: asyncssh.SSHServerProcess[str]) -> None:
     """An exec request (`ssh r1 "show clock"`): the command's output, then exit status 0."""
-    session = Session(device, process.get_extra_info("username"))
+    session = open_session(device, process.get_extra_info("username"))
     command = process.command or ""
     reply = session.handle(command)
     delay = device.delays.command() if command.strip() else 0.0
