@@ -1,0 +1,127 @@
+"""The config sequence per platform: config mode, a candidate committed or dropped, a session."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from engine.drivers import Reply, error_pattern
+from engine.drivers.configuring import Wait, apply, mode_for
+from engine.platforms import PLATFORMS
+
+
+class Device:
+    """Answers each typed line from a table (echo first, like a device); records the lines."""
+
+    def __init__(self, answers: Mapping[str, str] | None = None) -> None:
+        self.answers = answers or {}
+        self.typed: list[str] = []
+
+    def __call__(self, line: str, wait: Wait) -> str:
+        self.typed.append(line)
+        return f"{line}\n{self.answers.get(line, '')}\nR1#"
+
+
+def run(platform: str, lines: list[str], device: Device, session: str | None = None) -> Reply:
+    mode = mode_for(PLATFORMS[platform], session)
+    return apply(mode, lines, device, error_pattern(platform))
+
+
+def test_ios_lines_go_between_configure_terminal_and_end() -> None:
+    device = Device()
+    reply = run("cisco_ios", ["ntp server 192.0.2.1"], device)
+    assert device.typed == ["configure terminal", "ntp server 192.0.2.1", "end"]
+    assert reply.error is None and reply.applied is None
+
+
+def test_an_ios_refused_line_stops_the_rest_and_keeps_the_device_error() -> None:
+    device = Device({"ntp servr 1": "% Invalid input detected at '^' marker."})
+    reply = run("cisco_ios", ["ntp servr 1", "logging host 192.0.2.9"], device)
+    assert device.typed == ["configure terminal", "ntp servr 1", "end"]
+    assert reply.error == "% Invalid input detected at '^' marker."
+
+
+def test_a_junos_candidate_is_committed_once_after_every_line() -> None:
+    device = Device({"commit": "commit complete"})
+    lines = ["set system ntp server 192.0.2.1", "set system host-name r9"]
+    reply = run("juniper_junos", lines, device)
+    assert device.typed == ["configure", *lines, "commit", "exit configuration-mode"]
+    assert reply.error is None
+
+
+def test_a_rejected_junos_line_rolls_the_candidate_back_and_commits_nothing() -> None:
+    bad = "set system ntp servr 192.0.2.1"
+    device = Device({bad: "                  ^\nsyntax error."})
+    reply = run("juniper_junos", ["set system host-name r9", bad, "set system domain x"], device)
+    assert device.typed == [
+        "configure",
+        "set system host-name r9",
+        bad,
+        "rollback 0",
+        "exit configuration-mode",
+    ]
+    assert "commit" not in device.typed
+    assert reply.error == f"'{bad}': syntax error.; nothing was committed"
+    assert reply.applied is False
+
+
+def test_a_junos_commit_the_device_refuses_drops_the_candidate_with_the_devices_error() -> None:
+    failed = "error: configuration check-out failed"
+    device = Device({"commit": f"[edit]\n  'system'\n    missing mandatory statement\n{failed}"})
+    reply = run("juniper_junos", ["delete system host-name"], device)
+    assert device.typed[-2:] == ["rollback 0", "exit configuration-mode"]
+    assert reply.error == f"commit refused: {failed}; nothing was committed"
+    assert reply.applied is False
+
+
+def test_an_ios_xr_rejected_line_is_aborted_and_abort_itself_leaves_config_mode() -> None:
+    device = Device({"ntp servr 1": "% Invalid input detected at '^' marker."})
+    reply = run("cisco_xr", ["hostname X", "ntp servr 1"], device)
+    assert device.typed == ["configure terminal", "hostname X", "ntp servr 1", "abort"]
+    assert reply.error is not None and reply.error.startswith("'ntp servr 1': % Invalid input")
+
+
+def test_an_ios_xr_commit_that_fails_is_aborted() -> None:
+    failed = "% Failed to commit one or more configuration items during a pseudo-atomic operation."
+    device = Device({"commit": failed})
+    reply = run("cisco_xr", ["hostname X"], device)
+    assert device.typed == ["configure terminal", "hostname X", "commit", "abort"]
+    assert reply.error == f"commit refused: {failed}; nothing was committed"
+
+
+def test_an_ios_xr_commit_that_works_is_followed_by_end() -> None:
+    device = Device()
+    assert run("cisco_xr", ["hostname X"], device).error is None
+    assert device.typed == ["configure terminal", "hostname X", "commit", "end"]
+
+
+def test_an_eos_config_session_commits_and_leaves_by_itself() -> None:
+    device = Device()
+    reply = run("arista_eos", ["ntp server 192.0.2.1"], device, session="netplay-1a2b")
+    assert device.typed == ["configure session netplay-1a2b", "ntp server 192.0.2.1", "commit"]
+    assert reply.error is None
+
+
+def test_an_eos_session_with_a_refused_line_is_aborted() -> None:
+    device = Device({"ntp servr": "% Invalid input"})
+    reply = run("arista_eos", ["ntp servr"], device, session="netplay-1a2b")
+    assert device.typed == ["configure session netplay-1a2b", "ntp servr", "abort"]
+    assert reply.applied is False
+
+
+def test_eos_without_a_session_uses_plain_config_mode() -> None:
+    device = Device()
+    run("arista_eos", ["ntp server 192.0.2.1"], device)
+    assert device.typed == ["configure terminal", "ntp server 192.0.2.1", "end"]
+
+
+def test_banner_text_is_typed_without_waiting_for_a_prompt() -> None:
+    waits: list[Wait] = []
+    device = Device({"banner motd ^": "Enter TEXT message.  End with the character '^'."})
+
+    def send(line: str, wait: Wait) -> str:
+        waits.append(wait)
+        return device(line, wait)
+
+    mode = mode_for(PLATFORMS["cisco_ios"])
+    apply(mode, ["banner motd ^", "hello", "^"], send, error_pattern("cisco_ios"))
+    assert waits == ["line", "line", "text", "line", "prompt"]
