@@ -13,6 +13,8 @@ from typing import Protocol
 from engine.lab.assist import complete, help_text
 from engine.lab.cli import Reply, Session
 from engine.lab.device import Device
+from engine.lab.iosxr import IosXrSession
+from engine.lab.junos import JunosSession
 from engine.lab.terminal import TerminalSettings
 
 
@@ -65,6 +67,8 @@ SessionFactory = Callable[[Device, str | None], LabSession]
 PERSONALITIES: dict[str, SessionFactory] = {
     "cisco_ios": IosSession,
     "cisco_xe": IosSession,
+    "cisco_xr": IosXrSession,
+    "juniper_junos": JunosSession,
 }
 
 
