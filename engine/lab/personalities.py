@@ -14,6 +14,8 @@ from engine.lab import eos, nxos
 from engine.lab.assist import complete, help_text
 from engine.lab.cli import Reply, Session
 from engine.lab.device import Device
+from engine.lab.iosxr import IosXrSession
+from engine.lab.junos import JunosSession
 from engine.lab.terminal import TerminalSettings
 
 
@@ -68,6 +70,8 @@ PERSONALITIES: dict[str, SessionFactory] = {
     "cisco_xe": IosSession,
     "arista_eos": eos.session,
     "cisco_nxos": nxos.session,
+    "cisco_xr": IosXrSession,
+    "juniper_junos": JunosSession,
 }
 
 
