@@ -5,6 +5,7 @@ each host's running-config that `ensure`, `--diff` and `changed` read."""
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 
 from engine.drivers import Driver
@@ -116,8 +117,16 @@ _VOLATILE = (
 )
 
 
+# The time IOS-XR prints above every show's output (`Tue Dec  1 10:15:00.123 UTC`).
+_STAMP = re.compile(r"[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)? \S+")
+
+
 def _config_lines(text: str) -> list[str]:
-    return [line for line in text.splitlines() if not line.startswith(_VOLATILE)]
+    return [
+        line
+        for line in text.splitlines()
+        if not line.startswith(_VOLATILE) and not _STAMP.fullmatch(line)
+    ]
 
 
 def config_diff(before: str, after: str) -> str:
