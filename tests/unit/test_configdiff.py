@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.configdiff import SHOW_RUNNING, RunningConfig
+from engine.configdiff import SHOW_RUNNING, RunningConfig, config_diff
 from engine.drivers import ConnectionSettings
 from engine.drivers.replay import ReplayDriver, Script
 from engine.errors import CommandRejected
