@@ -225,6 +225,12 @@ def show_running(name: str) -> str:
     return platform.show_running if platform is not None else "show running-config"
 
 
+def saves(name: str) -> bool:
+    """False on a platform whose commit is already persistent: `save: true` sends nothing."""
+    platform = lookup(name)
+    return platform is None or platform.save is not None
+
+
 def error_texts(name: str) -> tuple[str, ...]:
     """The regexes of a platform's error text: the defaults and its own."""
     platform = lookup(name)

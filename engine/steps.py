@@ -23,7 +23,7 @@ from engine.flight import Flight
 from engine.inventory import Host
 from engine.model import Step
 from engine.plain import plain
-from engine.platforms import show_running
+from engine.platforms import saves, show_running
 from engine.results import Status, StepResult
 from engine.rollback import Checkpoint, guard
 from engine.templating import TemplateError, evaluate, render, render_value
@@ -225,7 +225,7 @@ def execute(
         results.append(
             _skipped(work.host, work.step, item) if skip else _attempts(work, item, device, options)
         )
-    if _saves(work.step, options, results):
+    if _saves(work.step, options, results) and saves(work.host.platform):
         results[-1] = _save(work, driver, results[-1])
     if not work.looped:
         return replace(results[0], elapsed=time.monotonic() - start)

@@ -47,6 +47,7 @@ def test_a_junos_config_step_commits_once_at_the_end_and_saves_nothing() -> None
     )
     assert result(out).status is Status.OK and result(out).changed
     assert device.sent == ["configure", *lines, "commit", "exit configuration-mode"]
+    assert len(result(out).outputs) == 1  # the config session; no save's answer after it
 
 
 def test_a_rejected_junos_line_fails_the_step_naming_it_and_nothing_is_committed() -> None:
