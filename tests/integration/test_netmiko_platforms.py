@@ -167,3 +167,15 @@ def test_nxos_saves_with_copy_running_config_startup_config(
     reply = driver.save()
     assert reply.error is None and "Copy complete" in reply.output
     assert "ntp server 192.0.2.3" in driver.send("show startup-config").output
+
+
+def test_a_generic_netmiko_type_uses_netmikos_config_mode_and_save_with_the_default_errors(
+    lab_factory: LabFactory, opened: Callable[..., NetmikoDriver]
+) -> None:
+    # cisco_asa's netmiko driver speaks close enough to IOS for the IOS lab to answer it
+    _, asa = device(lab_factory, "cisco_asa")
+    driver = opened(replace(asa, platform_generic=True))
+    reply = driver.configure(["ntp server 192.0.2.1", "ntp servr x", "ntp server 192.0.2.2"])
+    assert reply.error == "% Invalid input detected at '^' marker."
+    assert "192.0.2.2" not in reply.output and reply.output.rstrip().endswith("asa1#")
+    assert "Building configuration" in driver.save().output  # netmiko's `write mem`
