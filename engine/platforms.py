@@ -45,6 +45,7 @@ class Commit:
     abort: str
     check: str | None = None  # validates the candidate without committing it
     compare: str | None = None  # shows the candidate's difference from the running config
+    changes: str | None = None  # a regex for a line of compare's answer that shows a change
     commit_leaves: bool = False
     abort_leaves: bool = False
 
@@ -146,6 +147,7 @@ PLATFORMS: dict[str, Platform] = {
                 commit="commit",
                 abort="abort",
                 compare="show session-config diffs",
+                changes=r"^[+-](?![+-]{2} )",  # a unified diff's line, not its header
                 commit_leaves=True,
                 abort_leaves=True,
             ),
@@ -162,7 +164,11 @@ PLATFORMS: dict[str, Platform] = {
             hier_config="CISCO_XR",
             errors=(r"% ?Failed to commit", r"% ?Invalid input"),
             candidate=Commit(
-                commit="commit", abort="abort", compare="show configuration", abort_leaves=True
+                commit="commit",
+                abort="abort",
+                compare="show configuration",  # in config mode: the candidate's changes
+                changes=r"^(?!Building configuration|!!|!\s*$|end\s*$|\w{3} \w{3} [ \d]\d \d\d:)\S",
+                abort_leaves=True,
             ),
         ),
         Platform(
@@ -188,7 +194,11 @@ PLATFORMS: dict[str, Platform] = {
             ),
             enable=False,
             candidate=Commit(
-                commit="commit", abort="rollback 0", check="commit check", compare="show | compare"
+                commit="commit",
+                abort="rollback 0",
+                check="commit check",
+                compare="show | compare",
+                changes=r"^[+-]\s",
             ),
         ),
     )

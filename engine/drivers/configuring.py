@@ -3,13 +3,17 @@
 The platform's record (engine.platforms) decides the sequence:
 
     config mode (IOS, NX-OS, EOS)   configure terminal, the lines, end
-    candidate (Junos, IOS-XR)       configure, the lines, commit, exit configuration-mode
-    EOS config session              configure session netplay-1a2b3c4d, the lines, commit
+    candidate (Junos, IOS-XR)       configure, the lines, show | compare, commit,
+                                    exit configuration-mode
+    EOS config session              configure session netplay-1a2b3c4d, the lines,
+                                    show session-config diffs, commit
 
 Lines stop at the first one the device refuses. A candidate (or session) with a refused
 line, or whose commit the device refuses, is dropped (`rollback 0`, `abort`): nothing of
-the step is applied, and the error says so. A driver supplies `SendLine`, which types one
-line and returns what the device answered (echo included), read until what `Wait` names.
+the step is applied, and the error says so. Before a commit, the candidate's difference
+(`show | compare`) says whether there is anything to commit at all. A driver supplies
+`SendLine`, which types one line and returns what the device answered (echo included),
+read until what `Wait` names.
 """
 
 from __future__ import annotations
@@ -74,24 +78,43 @@ def send_lines(lines: Sequence[str], send: SendLine, errors: re.Pattern[str]) ->
 
 
 def apply(mode: Mode, lines: Sequence[str], send: SendLine, errors: re.Pattern[str]) -> Reply:
-    """Enter config mode, send the lines, commit or drop a candidate, leave config mode."""
+    """Enter config mode, send the lines, commit or drop a candidate, leave config mode.
+
+    A candidate the lines left equal to the running config is dropped, not committed: no
+    empty commit, and `applied` says nothing changed."""
     output = send(mode.enter, "line")
     sent = send_lines(lines, send, errors)
     output += sent.output
     commit = mode.commit
     if commit is None:
         return Reply(output + send(mode.leave, "prompt"), sent.error)
-    if sent.error is None:
-        answer = send(commit.commit, "prompt")
-        output += answer
-        failed = find_error(strip_echo(answer), errors)
-        if failed is None:
-            return Reply(output + _leave(mode, commit.commit_leaves, send))
-        error = f"commit refused: {failed}; nothing was committed"
-    else:
+    if sent.error is not None:
         error = f"'{sent.refused}': {sent.error}; nothing was committed"
+        return _drop(mode, commit, send, output, error)
+    if commit.compare is not None and commit.changes is not None:
+        shown = send(commit.compare, "prompt")
+        output += shown
+        if not _changes(shown, commit.changes):
+            return _drop(mode, commit, send, output, None)
+    answer = send(commit.commit, "prompt")
+    output += answer
+    failed = find_error(strip_echo(answer), errors)
+    if failed is not None:
+        error = f"commit refused: {failed}; nothing was committed"
+        return _drop(mode, commit, send, output, error)
+    return Reply(output + _leave(mode, commit.commit_leaves, send), applied=True)
+
+
+def _drop(mode: Mode, commit: Commit, send: SendLine, output: str, error: str | None) -> Reply:
+    """Drop the candidate (`rollback 0`, `abort`) and leave: nothing is applied."""
     output += send(commit.abort, "prompt")
     return Reply(output + _leave(mode, commit.abort_leaves, send), error, applied=False)
+
+
+def _changes(shown: str, pattern: str) -> bool:
+    """Whether the compare command's answer (echo and prompt aside) shows a change."""
+    body = strip_echo(shown).rstrip().rpartition("\n")[0]
+    return re.search(pattern, body, re.MULTILINE) is not None
 
 
 def _leave(mode: Mode, left: bool, send: SendLine) -> str:

@@ -111,3 +111,20 @@ def test_an_ios_xr_config_step_reports_the_committed_change_as_its_diff(
     assert "+ server 192.0.2.45" in results["NTP"]["diff"]
     code, again = xr.run(steps, "--diff")
     assert code == 0 and not again["NTP"]["changed"]
+
+
+def test_a_junos_config_step_that_changes_nothing_commits_nothing_and_is_not_changed(
+    make: Callable[[str], Device],
+) -> None:
+    junos = make("juniper_junos")
+    step = (
+        "{name: NTP, hosts: all, steps: [{name: NTP, config: [set system ntp server 192.0.2.46]}]}"
+    )
+    code, first = junos.run(step)
+    assert code == 0 and first["NTP"]["changed"] and "commit complete" in first["NTP"]["output"]
+    last = "{name: Last, hosts: all, steps: [{send: show configuration | match Last}]}"
+    committed = junos.run(last)[1]["show configuration | match Last"]["output"]
+    code, again = junos.run(step)
+    assert code == 0 and not again["NTP"]["changed"]  # without --diff: the candidate said so
+    assert "commit complete" not in again["NTP"]["output"]
+    assert junos.run(last)[1]["show configuration | match Last"]["output"] == committed

@@ -8,12 +8,20 @@ from engine.drivers import Reply, error_pattern
 from engine.drivers.configuring import Wait, apply, mode_for
 from engine.platforms import PLATFORMS
 
+# What each platform's compare command shows when the candidate holds a change.
+CHANGED = {
+    "show | compare": "[edit system]\n+   ntp {\n+       server 192.0.2.1;\n+   }\n\n[edit]",
+    "show configuration": "Tue Dec  1 10:00:00.000 UTC\nBuilding configuration...\nhostname X\nend",
+    "show session-config diffs": "--- system:/running-config\n+++ session:/s\n+ntp server 1",
+}
+
 
 class Device:
-    """Answers each typed line from a table (echo first, like a device); records the lines."""
+    """Answers each typed line from a table (echo first, like a device); records the lines.
+    A candidate compared shows a change unless the table says otherwise."""
 
     def __init__(self, answers: Mapping[str, str] | None = None) -> None:
-        self.answers = answers or {}
+        self.answers = {**CHANGED, **(answers or {})}
         self.typed: list[str] = []
 
     def __call__(self, line: str, wait: Wait) -> str:
@@ -44,8 +52,36 @@ def test_a_junos_candidate_is_committed_once_after_every_line() -> None:
     device = Device({"commit": "commit complete"})
     lines = ["set system ntp server 192.0.2.1", "set system host-name r9"]
     reply = run("juniper_junos", lines, device)
-    assert device.typed == ["configure", *lines, "commit", "exit configuration-mode"]
-    assert reply.error is None
+    assert device.typed == [
+        "configure",
+        *lines,
+        "show | compare",
+        "commit",
+        "exit configuration-mode",
+    ]
+    assert reply.error is None and reply.applied is True
+
+
+def test_a_junos_candidate_with_nothing_to_commit_is_rolled_back_not_committed() -> None:
+    device = Device({"show | compare": "\n[edit]"})
+    reply = run("juniper_junos", ["set system ntp server 192.0.2.1"], device)
+    assert device.typed[-3:] == ["show | compare", "rollback 0", "exit configuration-mode"]
+    assert "commit" not in device.typed
+    assert reply.error is None and reply.applied is False
+
+
+def test_an_ios_xr_candidate_equal_to_the_running_config_is_aborted() -> None:
+    unchanged = "Tue Dec  1 10:00:00.000 UTC\nBuilding configuration...\n!! IOS XR 7.3.2\nend\n"
+    device = Device({"show configuration": unchanged})
+    reply = run("cisco_xr", ["hostname xr1"], device)
+    assert device.typed == ["configure terminal", "hostname xr1", "show configuration", "abort"]
+    assert reply.error is None and reply.applied is False
+
+
+def test_an_eos_session_without_diffs_is_aborted() -> None:
+    device = Device({"show session-config diffs": ""})
+    run("arista_eos", ["ntp server 192.0.2.1"], device, session="s")
+    assert device.typed[-2:] == ["show session-config diffs", "abort"]
 
 
 def test_a_rejected_junos_line_rolls_the_candidate_back_and_commits_nothing() -> None:
@@ -84,20 +120,37 @@ def test_an_ios_xr_commit_that_fails_is_aborted() -> None:
     failed = "% Failed to commit one or more configuration items during a pseudo-atomic operation."
     device = Device({"commit": failed})
     reply = run("cisco_xr", ["hostname X"], device)
-    assert device.typed == ["configure terminal", "hostname X", "commit", "abort"]
+    assert device.typed == [
+        "configure terminal",
+        "hostname X",
+        "show configuration",
+        "commit",
+        "abort",
+    ]
     assert reply.error == f"commit refused: {failed}; nothing was committed"
 
 
 def test_an_ios_xr_commit_that_works_is_followed_by_end() -> None:
     device = Device()
     assert run("cisco_xr", ["hostname X"], device).error is None
-    assert device.typed == ["configure terminal", "hostname X", "commit", "end"]
+    assert device.typed == [
+        "configure terminal",
+        "hostname X",
+        "show configuration",
+        "commit",
+        "end",
+    ]
 
 
 def test_an_eos_config_session_commits_and_leaves_by_itself() -> None:
     device = Device()
     reply = run("arista_eos", ["ntp server 192.0.2.1"], device, session="netplay-1a2b")
-    assert device.typed == ["configure session netplay-1a2b", "ntp server 192.0.2.1", "commit"]
+    assert device.typed == [
+        "configure session netplay-1a2b",
+        "ntp server 192.0.2.1",
+        "show session-config diffs",
+        "commit",
+    ]
     assert reply.error is None
 
 

@@ -17,7 +17,8 @@ from engine.results import RunResult, Status, StepResult
 
 HERE = Location("test.yml")
 BAD = "set system ntp servr 192.0.2.1"
-JUNOS = Script({BAD: "syntax error.", "commit": "commit complete"})
+COMPARED = "[edit system]\n+   ntp {\n+       server 192.0.2.1;\n+   }"
+JUNOS = Script({BAD: "syntax error.", "commit": "commit complete", "show | compare": COMPARED})
 
 
 def step(name: str, action: str, *commands: str, **keys: Any) -> Step:
@@ -46,7 +47,13 @@ def test_a_junos_config_step_commits_once_at_the_end_and_saves_nothing() -> None
         Host("r1", "a", platform="juniper_junos"), JUNOS, step("c", "config", *lines, save=True)
     )
     assert result(out).status is Status.OK and result(out).changed
-    assert device.sent == ["configure", *lines, "commit", "exit configuration-mode"]
+    assert device.sent == [
+        "configure",
+        *lines,
+        "show | compare",
+        "commit",
+        "exit configuration-mode",
+    ]
     assert len(result(out).outputs) == 1  # the config session; no save's answer after it
 
 
@@ -73,16 +80,23 @@ def test_nxos_saves_with_copy_running_config_startup_config() -> None:
 
 def test_ensure_on_junos_reads_the_set_form_and_commits_the_missing_lines() -> None:
     running = "set system host-name r1\nset system ntp server 192.0.2.1"
-    script = Script({"show configuration | display set": running, "commit": "commit complete"})
+    script = Script(
+        {
+            "show configuration | display set": running,
+            "show | compare": COMPARED,
+            "commit": "commit complete",
+        }
+    )
     wanted = ("set system ntp server 192.0.2.1", "set system ntp server 192.0.2.2")
     out, device = run(
         Host("r1", "a", platform="juniper_junos"), script, step("e", "ensure", *wanted)
     )
     assert result(out).status is Status.OK  # changed: see the lab test (a replay keeps no state)
     assert device.sent[0] == "show configuration | display set"
-    assert device.sent[1:5] == [
+    assert device.sent[1:6] == [
         "configure",
         "set system ntp server 192.0.2.2",
+        "show | compare",
         "commit",
         "exit configuration-mode",
     ]
