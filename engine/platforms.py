@@ -46,6 +46,7 @@ class Commit:
     check: str | None = None  # validates the candidate without committing it
     compare: str | None = None  # shows the candidate's difference from the running config
     changes: str | None = None  # a regex for a line of compare's answer that shows a change
+    top: str | None = None  # back to the top level first, so compare sees the whole candidate
     commit_leaves: bool = False
     abort_leaves: bool = False
 
@@ -198,6 +199,7 @@ PLATFORMS: dict[str, Platform] = {
                 abort="rollback 0",
                 check="commit check",
                 compare="show | compare",
+                top="top",  # `show | compare` under `edit system` shows only that level
                 changes=r"^[+-]\s",
             ),
         ),

@@ -3,7 +3,7 @@
 The platform's record (engine.platforms) decides the sequence:
 
     config mode (IOS, NX-OS, EOS)   configure terminal, the lines, end
-    candidate (Junos, IOS-XR)       configure, the lines, show | compare, commit,
+    candidate (Junos, IOS-XR)       configure, the lines, top, show | compare, commit,
                                     exit configuration-mode
     EOS config session              configure session netplay-1a2b3c4d, the lines,
                                     show session-config diffs, commit
@@ -92,6 +92,7 @@ def apply(mode: Mode, lines: Sequence[str], send: SendLine, errors: re.Pattern[s
         error = f"'{sent.refused}': {sent.error}; nothing was committed"
         return _drop(mode, commit, send, output, error)
     if commit.compare is not None and commit.changes is not None:
+        output += send(commit.top, "prompt") if commit.top else ""
         shown = send(commit.compare, "prompt")
         output += shown
         if not _changes(shown, commit.changes):

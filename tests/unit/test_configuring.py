@@ -55,6 +55,7 @@ def test_a_junos_candidate_is_committed_once_after_every_line() -> None:
     assert device.typed == [
         "configure",
         *lines,
+        "top",
         "show | compare",
         "commit",
         "exit configuration-mode",
@@ -65,7 +66,7 @@ def test_a_junos_candidate_is_committed_once_after_every_line() -> None:
 def test_a_junos_candidate_with_nothing_to_commit_is_rolled_back_not_committed() -> None:
     device = Device({"show | compare": "\n[edit]"})
     reply = run("juniper_junos", ["set system ntp server 192.0.2.1"], device)
-    assert device.typed[-3:] == ["show | compare", "rollback 0", "exit configuration-mode"]
+    assert device.typed[-4:] == ["top", "show | compare", "rollback 0", "exit configuration-mode"]
     assert "commit" not in device.typed
     assert reply.error is None and reply.applied is False
 
@@ -178,3 +179,9 @@ def test_banner_text_is_typed_without_waiting_for_a_prompt() -> None:
     mode = mode_for(PLATFORMS["cisco_ios"])
     apply(mode, ["banner motd ^", "hello", "^"], send, error_pattern("cisco_ios"))
     assert waits == ["line", "line", "text", "line", "prompt"]
+
+
+def test_a_junos_step_that_descends_the_hierarchy_is_compared_from_the_top() -> None:
+    device = Device()
+    run("juniper_junos", ["edit system", "set ntp server 192.0.2.1"], device)
+    assert device.typed[3:5] == ["top", "show | compare"]
