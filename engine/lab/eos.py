@@ -12,8 +12,9 @@ import time
 
 from engine.lab.device import Device
 from engine.lab.switch_config import Layout, hashed_secret, render
+from engine.lab.switch_editor import LEAVING, Platform, register
 from engine.lab.switch_grammar import Parsed, Rule
-from engine.lab.switch_session import LEAVING, Platform, SwitchSession, register
+from engine.lab.switch_session import SwitchSession
 from engine.lab.switch_view import HardwarePort, SwitchView, vlan_table
 from engine.lab.topology import DOWNLINK, MANAGEMENT, UPLINK
 

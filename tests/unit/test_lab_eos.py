@@ -229,3 +229,8 @@ def test_help_lists_keywords_and_tab_completes_a_unique_one() -> None:
     assert session.complete("show vers") == "show version "
     assert session.complete("sh") == "show "
     assert session.complete("show ") is None
+
+
+def test_the_hang_on_knob_prints_the_first_line_then_never_finishes() -> None:
+    reply = enabled(switch(hang_on="show ver")).handle("show version")
+    assert reply.hang and reply.output == "Arista vEOS-lab\n"

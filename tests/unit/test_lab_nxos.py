@@ -147,3 +147,8 @@ def test_usernames_keep_a_hash_never_the_password() -> None:
     config = running(session)
     assert "username ops password 5 $5$" in config and "role network-admin" in config
     assert "s3cr3t!" not in config
+
+
+def test_the_reject_knob_marks_the_rejected_word() -> None:
+    reply = login(switch(reject=["show clock"])).handle("sh clock")
+    assert reply.output == " " * len("nx1# sh ") + "^\n% Invalid command at '^' marker.\n"
