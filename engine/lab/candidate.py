@@ -237,9 +237,8 @@ class Tree:
 
     def delete(self, path: Path) -> bool:
         """Remove a statement and all under it; False when there was none."""
-        head, last = path[:-1], path[-1]
-        gone = [p for p in self.entries if p[: len(head)] == head and len(p) > len(head)
-                and p[len(head)][: len(last)] == last]  # fmt: skip
+        head = path[:-1]
+        gone = [p for p in self.entries if within(p, path)]
         for old in gone:
             del self.entries[old]
         if gone and head and not any(p[: len(head)] == head for p in self.entries):
@@ -258,6 +257,19 @@ class Tree:
 
     def removed(self, base: Tree) -> list[Path]:
         return [p for p in base.entries if p not in self.entries]
+
+
+def within(path: Path, base: Path) -> bool:
+    """Whether `path` lies under `base`, whose last segment may leave its values out
+    (`system host-name` holds `system host-name R1`)."""
+    if not base:
+        return True
+    head, last = base[:-1], base[-1]
+    return (
+        len(path) >= len(base)
+        and path[: len(head)] == head
+        and path[len(head)][: len(last)] == last
+    )
 
 
 def ordered(paths: Iterable[Path], root: tuple[Statement, ...]) -> list[Path]:

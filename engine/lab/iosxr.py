@@ -34,6 +34,7 @@ from engine.lab.candidate import (
     statement_at,
     tokens,
     walk,
+    within,
 )
 from engine.lab.candidate_render import indented, xr_changes
 from engine.lab.candidate_session import CandidateSession, Handler
@@ -292,7 +293,7 @@ class IosXrSession(CandidateSession):
             found = _statement((), match.args[0], negate=True)
             if isinstance(found, Unknown):
                 return "% No such configuration item(s)\n\n"
-            paths = [p for p in paths if p[: len(found.path)] == found.path]
+            paths = [p for p in paths if within(p, found.path)]
         head = "Building configuration...\n!! IOS XR Configuration " + show.VERSION + "\n"
         if not match.args:
             last = self.store.history[0]

@@ -31,6 +31,7 @@ from engine.lab.candidate import (
     rejected,
     tokens,
     walk,
+    within,
 )
 from engine.lab.candidate_render import braces, compare, junos_word, segment_text
 from engine.lab.candidate_session import CandidateSession, Handler
@@ -306,7 +307,7 @@ class JunosSession(CandidateSession):
             if isinstance(found, Unknown):
                 return Reply("syntax error.\n")
             base = base + found.path
-        paths = [p for p in config.entries if p[: len(base)] == base]
+        paths = [p for p in config.entries if within(p, base)]
         cut = len(base) - (1 if paths and len(paths[0]) == len(base) else 0)
         return "".join(line + "\n" for line in braces(config, VOCABULARY, paths=paths, cut=cut))
 

@@ -211,3 +211,7 @@ def test_run_executes_an_operational_command_in_configuration_mode() -> None:
     session = login(junos())
     run(session, "configure")
     assert run(session, "run show version").startswith("Hostname: R1\n")
+
+
+def test_show_configuration_of_one_statement_shows_just_that_statement() -> None:
+    assert run(login(junos()), "show configuration system host-name") == "host-name R1;\n"
