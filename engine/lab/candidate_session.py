@@ -141,7 +141,8 @@ class CandidateSession:
     def maybe_hang(self, words: tuple[str, ...], reply: Reply) -> Reply:
         """The `hang_on` knob: print the first line of the output, then never finish."""
         hang_on = self._hang_on
-        if hang_on is None or tuple(w.lower() for w in words[: len(hang_on)]) != hang_on:
+        typed = tuple(" ".join(words).lower().split())  # a statement is one word after `set`
+        if hang_on is None or typed[: len(hang_on)] != hang_on:
             return reply
         first, newline, _rest = reply.output.partition("\n")
         return replace(reply, output=first + newline, hang=True)

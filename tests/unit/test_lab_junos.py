@@ -215,3 +215,10 @@ def test_run_executes_an_operational_command_in_configuration_mode() -> None:
 
 def test_show_configuration_of_one_statement_shows_just_that_statement() -> None:
     assert run(login(junos()), "show configuration system host-name") == "host-name R1;\n"
+
+
+def test_the_hang_on_knob_can_name_a_configuration_statement() -> None:
+    session = login(junos(LabKnobs(hang_on="set system ntp")))
+    run(session, "configure")
+    assert session.handle("set system ntp server 192.0.2.1").hang
+    assert not session.handle("set system domain-name lab.example").hang
