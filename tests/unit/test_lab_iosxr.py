@@ -56,6 +56,7 @@ def test_what_netmiko_sends_on_connect_is_accepted_silently() -> None:
         ("show version", "version", "7.3.2"),
         ("show ipv4 interface brief", "interface", "GigabitEthernet0/0/0/0"),
         ("show interfaces", "interface", "GigabitEthernet0/0/0/0"),
+        ("show interface brief", "interface", "Gi0/0/0/0"),
         ("show lldp neighbors", "neighbor_name", "R2"),
     ],
 )
@@ -205,3 +206,17 @@ def test_the_drop_after_knob_closes_the_session() -> None:
     session = login(xr(LabKnobs(drop_after=2)))
     assert not session.handle("show clock").close
     assert session.handle("show clock").close
+
+
+def test_commits_are_listed_newest_first_by_label_or_commit_id() -> None:
+    device = xr()
+    session = login(device)
+    run(session, "configure", "hostname R2", "commit", "hostname R3", "commit label second")
+    output = run(session, "do show configuration commit list")
+    records = parse_output(
+        platform="cisco_xr", command="show configuration commit list", data=output
+    )
+    assert [(r["number"], r["commit"], r["user"]) for r in records] == [
+        ("1", "second", "admin"),
+        ("2", "1000000001", "admin"),
+    ]
