@@ -195,6 +195,7 @@ class IosXrSession(CandidateSession):
 
     PLATFORM = "cisco_xr"
     EXEC = EXEC
+    CONFIG = CONFIG
     VOCABULARY = VOCABULARY
     MESSAGES = MESSAGES
 
@@ -215,6 +216,10 @@ class IosXrSession(CandidateSession):
 
     def greeting(self) -> str:
         return f"\n\n{self.prompt}"
+
+    def statement_text(self, head: str) -> str | None:
+        words = head.split()
+        return " ".join(words[1:]) if words[:1] == ["no"] else head
 
     def answer(self, line: str) -> Reply:
         if self.candidate is None:

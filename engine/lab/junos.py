@@ -181,6 +181,7 @@ class JunosSession(CandidateSession):
 
     PLATFORM = "juniper_junos"
     EXEC = EXEC
+    CONFIG = CONFIG
     VOCABULARY = VOCABULARY
     MESSAGES = MESSAGES
 
@@ -201,6 +202,10 @@ class JunosSession(CandidateSession):
 
     def greeting(self) -> str:
         return f"--- JUNOS {show.VERSION} Kernel 64-bit  {_KERNEL}\n{self.prompt}"
+
+    def statement_text(self, head: str) -> str | None:
+        verb, _space, rest = head.lstrip().partition(" ")
+        return rest if verb in ("set", "delete", "edit") and _space else None
 
     def answer(self, line: str) -> Reply:
         if self.candidate is None:

@@ -220,3 +220,12 @@ def test_commits_are_listed_newest_first_by_label_or_commit_id() -> None:
         ("1", "second", "admin"),
         ("2", "1000000001", "admin"),
     ]
+
+
+def test_question_mark_in_config_mode_lists_statements_and_commands() -> None:
+    session = login(xr())
+    run(session, "configure")
+    listed = session.help("").split()
+    assert {"interface", "hostname", "commit", "abort"} <= set(listed)
+    assert session.help("interface Gi0/0/0/1 ").split()[:2] == ["description", "ipv4"]
+    assert session.complete("interface Gi0/0/0/1 desc") == "interface Gi0/0/0/1 description "

@@ -222,3 +222,11 @@ def test_the_hang_on_knob_can_name_a_configuration_statement() -> None:
     run(session, "configure")
     assert session.handle("set system ntp server 192.0.2.1").hang
     assert not session.handle("set system domain-name lab.example").hang
+
+
+def test_question_mark_after_set_lists_the_statements_of_that_level() -> None:
+    session = login(junos())
+    assert "configure" in session.help("").split()
+    run(session, "configure")
+    assert {"host-name", "ntp", "login"} <= set(session.help("set system ").split())
+    assert session.complete("set system host") == "set system host-name "
