@@ -315,18 +315,39 @@ class Committed:
     """A device's committed configuration, its commit history and its shared candidate."""
 
     def __init__(self, boot: Tree) -> None:
-        self.history: list[Commit] = [Commit(boot, "root", time.time())]
+        self.clock: Callable[[], float] = time.time  # a test may move time on
+        self.history: list[Commit] = [Commit(boot, "root", self.clock())]
         self.shared: Tree | None = None  # Junos's one candidate for plain `configure`
+        self.confirm_by: float | None = None  # a `commit confirmed` waits until then
 
     @property
     def tree(self) -> Tree:
+        self._settle()
         return self.history[0].tree
 
-    def commit(self, tree: Tree, user: str, comment: str = "", label: str = "") -> Commit:
-        done = Commit(tree.copy(), user, time.time(), comment, label)
+    def commit(
+        self, tree: Tree, user: str, comment: str = "", label: str = "", within: float | None = None
+    ) -> Commit:
+        """Make `tree` the committed configuration; `within` seconds, it must be confirmed
+        (by another commit) or the configuration before it comes back."""
+        self._settle()
+        done = Commit(tree.copy(), user, self.clock(), comment, label)
         self.history.insert(0, done)
         del self.history[_HISTORY + 1 :]
+        self.confirm_by = None if within is None else done.when + within
         return done
+
+    def confirm(self) -> None:
+        self.confirm_by = None
+
+    def _settle(self) -> None:
+        """Roll back a confirmed commit nobody confirmed in time (checked when next looked at,
+        which is all a session can see of it)."""
+        if self.confirm_by is None or self.clock() < self.confirm_by:
+            return
+        self.confirm_by = None
+        before = self.history[1].tree
+        self.history.insert(0, Commit(before.copy(), "root", self.clock(), "not confirmed"))
 
 
 _COMMITTED: weakref.WeakKeyDictionary[Device, Committed] = weakref.WeakKeyDictionary()

@@ -94,12 +94,14 @@ EXEC = tree(
     kw("logout", action="exit"),
 )  # fmt: skip
 
+_CONFIRMED = kw("confirmed", arg(Arg.NUMBER, action="commit", low=30, high=65535))  # seconds
 # What configuration mode takes besides statements of the vocabulary.
 CONFIG = tree(
     kw("commit",
-       kw("label", arg(Arg.WORD, kw("comment", arg(Arg.LINE, action="commit")), action="commit")),
+       kw("label", arg(Arg.WORD, kw("comment", arg(Arg.LINE, action="commit")), _CONFIRMED,
+                       action="commit")),
        kw("comment", arg(Arg.LINE, action="commit")),
-       kw("confirmed", arg(Arg.NUMBER, action="commit", low=30, high=65535)),
+       _CONFIRMED,
        kw("best-effort", action="commit"),
        action="commit"),
     kw("abort", action="abort"),
@@ -260,6 +262,9 @@ class IosXrSession(CandidateSession):
 
     def commit(self, match: Match) -> Reply:
         assert self.candidate is not None
+        if not self.changed and self.store.confirm_by is not None:
+            self.store.confirm()  # a plain commit confirms a `commit confirmed`
+            return Reply()
         if not self.changed:
             return Reply("\n% No configuration changes to commit.\n")
         problem = _validate(self.device, self.candidate, self.store.tree)
@@ -267,9 +272,9 @@ class IosXrSession(CandidateSession):
             self.failed = problem
             return Reply(_COMMIT_FAILED)
         words = dict(zip(match.words, match.words[1:], strict=False))
-        self.store.commit(
-            self.candidate, self.username, words.get("comment", ""), words.get("label", "")
-        )
+        within = float(words["confirmed"]) if "confirmed" in words else None  # seconds
+        comment, label = words.get("comment", ""), words.get("label", "")
+        self.store.commit(self.candidate, self.username, comment, label, within)
         self.candidate, self.failed = self.store.tree.copy(), None
         return Reply()
 

@@ -122,6 +122,10 @@ MESSAGES = {
 _KERNEL = "JNPR-12.1-20220814.3c4a2f8_buil"
 _CHANGED = "The configuration has been changed but not committed\n"
 _ASK_EXIT = _CHANGED + "Exit with uncommitted changes? [yes,no] (yes) "
+_CONFIRMED = (
+    "commit confirmed will be automatically rolled back in {} minutes unless confirmed\n"
+    "commit complete\n"
+)
 _CHECK_FAILED = "error: configuration check-out failed\n"
 # Junos pipes that only filter text: name -> (lines, argument) -> lines kept.
 _FILTERS: dict[str, Callable[[list[str], str], list[str]]] = {
@@ -260,6 +264,10 @@ class JunosSession(CandidateSession):
         if problem is not None:
             return Reply(problem)
         assert self.candidate is not None
+        if "confirmed" in match.words:
+            minutes = int(match.args[0]) if match.args else 10
+            self.store.commit(self.candidate, self.username, within=60.0 * minutes)
+            return Reply(_CONFIRMED.format(minutes))
         comment = match.args[0].removesuffix("and-quit").strip().strip('"') if match.args else ""
         self.store.commit(self.candidate, self.username, comment)
         if "and-quit" in match.words or (match.args and match.args[0].endswith("and-quit")):

@@ -229,3 +229,17 @@ def test_question_mark_in_config_mode_lists_statements_and_commands() -> None:
     assert {"interface", "hostname", "commit", "abort"} <= set(listed)
     assert session.help("interface Gi0/0/0/1 ").split()[:2] == ["description", "ipv4"]
     assert session.complete("interface Gi0/0/0/1 desc") == "interface Gi0/0/0/1 description "
+
+
+def test_a_confirmed_commit_rolls_back_unless_a_plain_commit_confirms_it() -> None:
+    device = xr()
+    session = login(device)
+    start = session.store.clock()
+    session.store.clock = lambda: start
+    run(session, "configure", "hostname TRIAL", "commit label try confirmed 60")
+    assert "hostname TRIAL" in running(device)
+    session.store.clock = lambda: start + 61
+    assert "hostname TRIAL" not in running(device)
+    run(session, "hostname KEPT", "commit confirmed 60", "commit")
+    session.store.clock = lambda: start + 200
+    assert "hostname KEPT" in running(device)

@@ -230,3 +230,17 @@ def test_question_mark_after_set_lists_the_statements_of_that_level() -> None:
     run(session, "configure")
     assert {"host-name", "ntp", "login"} <= set(session.help("set system ").split())
     assert session.complete("set system host") == "set system host-name "
+
+
+def test_commit_confirmed_says_when_it_rolls_back_and_does_unless_confirmed() -> None:
+    device = junos()
+    session = login(device)
+    start = session.store.clock()
+    session.store.clock = lambda: start
+    answer = run(session, "configure", "set system host-name TRIAL", "commit confirmed 2")
+    assert answer.startswith("commit confirmed will be automatically rolled back in 2 minutes")
+    session.store.clock = lambda: start + 121
+    assert "host-name TRIAL" not in committed(device)
+    run(session, "set system host-name KEPT", "commit confirmed 2", "commit")
+    session.store.clock = lambda: start + 600
+    assert "set system host-name KEPT\n" in committed(device)
