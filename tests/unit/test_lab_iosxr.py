@@ -243,3 +243,19 @@ def test_a_confirmed_commit_rolls_back_unless_a_plain_commit_confirms_it() -> No
     run(session, "hostname KEPT", "commit confirmed 60", "commit")
     session.store.clock = lambda: start + 200
     assert "hostname KEPT" in running(device)
+
+
+def test_lldp_names_each_neighbour_and_its_port_as_its_own_platform_does() -> None:
+    _switch, router, _junos = build_devices(
+        [
+            DeviceSpec("SW1", "admin", "pw"),
+            DeviceSpec("XR1", "admin", "pw", platform="cisco_xr"),
+            DeviceSpec("J1", "admin", "pw", platform="juniper_junos"),
+        ]
+    )
+    output = run(login(router), "show lldp neighbors")
+    records = parse_output(platform="cisco_xr", command="show lldp neighbors", data=output)
+    assert {(r["neighbor_name"], r["neighbor_interface"]) for r in records} == {
+        ("J1", "ge-0/0/1"),  # the XR uplink meets the Junos downlink
+        ("SW1", "GigabitEthernet0/1"),
+    }
