@@ -13,17 +13,15 @@ from dataclasses import replace
 from typing import ClassVar
 
 from engine.lab.candidate import (
-    Committed,
     Path,
     Statement,
     Tree,
     Walked,
     children_at,
-    committed,
-    rejected,
     tokens,
     walk,
 )
+from engine.lab.candidate_store import Committed, committed, rejected
 from engine.lab.cli import Reply
 from engine.lab.commands import Failure, Match, Node, choices, parse
 from engine.lab.device import Device

@@ -9,8 +9,10 @@ from __future__ import annotations
 import ipaddress
 import time
 
-from engine.lab.candidate import PORT_NAMES, Commit, Path, Tree, neighbours
+from engine.lab.candidate import Path, Tree
+from engine.lab.candidate_store import Commit
 from engine.lab.device import Device
+from engine.lab.platform_ports import PORT_NAMES, neighbours
 
 VERSION = "7.3.2"
 _PLATFORM = "cisco_xr"
