@@ -244,3 +244,9 @@ def test_commit_confirmed_says_when_it_rolls_back_and_does_unless_confirmed() ->
     run(session, "set system host-name KEPT", "commit confirmed 2", "commit")
     session.store.clock = lambda: start + 600
     assert "set system host-name KEPT\n" in committed(device)
+
+
+def test_compare_shows_a_changed_value_as_its_old_and_new_line_under_one_level() -> None:
+    session = login(junos())
+    run(session, "configure", "set system host-name R2")
+    assert run(session, "show | compare") == "[edit system]\n-   host-name R1;\n+   host-name R2;\n"
