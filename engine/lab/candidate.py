@@ -7,22 +7,17 @@ set of statement paths (`Tree`): a path is one segment per level, e.g.
 works on a copy of the committed tree (the candidate); committing validates the candidate
 and swaps it in whole, or changes nothing.
 
-The committed configuration of a device lives beside its `Device` (one `Committed` per
-device, kept while the device lives), so a commit made in one SSH session is seen by the
-next; the candidate belongs to whoever the platform says (see each personality).
+What is committed lives in `engine.lab.candidate_store`; the candidate belongs to whoever
+the platform says (see each personality).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-import time
-import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
-
-from engine.lab.device import Device
 
 Kind = Literal["leaf", "multi", "flag", "block"]
 Segment = tuple[str, ...]
@@ -237,9 +232,8 @@ class Tree:
 
     def delete(self, path: Path) -> bool:
         """Remove a statement and all under it; False when there was none."""
-        head, last = path[:-1], path[-1]
-        gone = [p for p in self.entries if p[: len(head)] == head and len(p) > len(head)
-                and p[len(head)][: len(last)] == last]  # fmt: skip
+        head = path[:-1]
+        gone = [p for p in self.entries if within(p, path)]
         for old in gone:
             del self.entries[old]
         if gone and head and not any(p[: len(head)] == head for p in self.entries):
@@ -258,6 +252,19 @@ class Tree:
 
     def removed(self, base: Tree) -> list[Path]:
         return [p for p in base.entries if p not in self.entries]
+
+
+def within(path: Path, base: Path) -> bool:
+    """Whether `path` lies under `base`, whose last segment may leave its values out
+    (`system host-name` holds `system host-name R1`)."""
+    if not base:
+        return True
+    head, last = base[:-1], base[-1]
+    return (
+        len(path) >= len(base)
+        and path[: len(head)] == head
+        and path[len(head)][: len(last)] == last
+    )
 
 
 def ordered(paths: Iterable[Path], root: tuple[Statement, ...]) -> list[Path]:
@@ -288,72 +295,6 @@ def flat(path: Path) -> tuple[str, ...]:
     return tuple(" ".join(" ".join(segment) for segment in path).split())
 
 
-@dataclass
-class Commit:
-    """One committed configuration and who committed it, when."""
-
-    tree: Tree
-    user: str
-    when: float
-    comment: str = ""
-    label: str = ""
-
-
-class Committed:
-    """A device's committed configuration, its commit history and its shared candidate."""
-
-    def __init__(self, boot: Tree) -> None:
-        self.history: list[Commit] = [Commit(boot, "root", time.time())]
-        self.shared: Tree | None = None  # Junos's one candidate for plain `configure`
-
-    @property
-    def tree(self) -> Tree:
-        return self.history[0].tree
-
-    def commit(self, tree: Tree, user: str, comment: str = "", label: str = "") -> Commit:
-        done = Commit(tree.copy(), user, time.time(), comment, label)
-        self.history.insert(0, done)
-        del self.history[_HISTORY + 1 :]
-        return done
-
-
-_COMMITTED: weakref.WeakKeyDictionary[Device, Committed] = weakref.WeakKeyDictionary()
-
-
-def committed(device: Device, boot: Callable[[Device], Tree]) -> Committed:
-    """The device's committed configuration, booted from `boot` on first use."""
-    found = _COMMITTED.get(device)
-    if found is None:
-        found = _COMMITTED[device] = Committed(boot(device))
-    return found
-
-
-def rejected(device: Device, added: list[Path], prefix: str = "") -> Path | None:
-    """The first added statement the device's `reject` knob refuses, if any: a knob line
-    names the start of a statement (`ntp server 192.0.2.9`, `set system ntp`)."""
-    for text in device.knobs.reject:
-        words = tuple(text.lower().split())
-        if prefix and words[:1] == (prefix,):
-            words = words[1:]
-        for path in added:
-            if tuple(w.lower() for w in flat(path))[: len(words)] == words:
-                return path
-    return None
-
-
-# The lab's ports in order (engine.lab.device) as each platform names them.
-PORT_NAMES: dict[str, Callable[[int], str]] = {
-    "cisco_xr": lambda n: "MgmtEth0/RP0/CPU0/0" if n == 0 else f"GigabitEthernet0/0/0/{n - 1}",
-    "juniper_junos": lambda n: "fxp0" if n == 0 else f"ge-0/0/{n - 1}",
-}
-
-
-def port_index(ios_name: str) -> int:
-    """The position of one of the lab's ports (`GigabitEthernet1/2` -> 6)."""
-    slot, port = ios_name.removeprefix("GigabitEthernet").split("/")
-    return 4 * int(slot) + int(port)
-
-
 def statement_at(root: tuple[Statement, ...], path: Path) -> Statement | None:
     """The statement a path ends at (None for the top, or a path the vocabulary lacks)."""
     node: Statement | None = None
@@ -372,33 +313,3 @@ def children_at(root: tuple[Statement, ...], path: Path) -> tuple[Statement, ...
     """The statements that may follow `path`."""
     node = statement_at(root, path)
     return root if node is None else node.children
-
-
-@dataclass(frozen=True)
-class Peer:
-    """A lab device at the far end of a cable, as a neighbour protocol shows it."""
-
-    hostname: str
-    port: str  # named as its own platform names it
-    device: Device
-
-
-def neighbours(device: Device) -> dict[int, Peer]:
-    """The lab devices cabled to this one, by local port position."""
-    found = {}
-    for cable in device.wiring.cables:
-        peer = device.lab[cable.peer]
-        rename = PORT_NAMES.get(peer.spec.platform)
-        port = rename(port_index(cable.port)) if rename else cable.port
-        found[port_index(cable.local)] = Peer(_hostname(peer), port, peer)
-    return found
-
-
-def _hostname(device: Device) -> str:
-    store = _COMMITTED.get(device)
-    names = (
-        [p[-1][1] for p in store.tree.entries if p[-1][0] in ("hostname", "host-name")]
-        if store
-        else []
-    )
-    return names[0] if names else device.state.hostname

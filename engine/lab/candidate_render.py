@@ -88,17 +88,20 @@ def xr_changes(candidate: Tree, base: Tree, root: tuple[Statement, ...]) -> list
 
 
 def compare(candidate: Tree, base: Tree, root: tuple[Statement, ...]) -> list[str]:
-    """Junos's `show | compare`: per changed place, `[edit ...]`, then `+`/`-` lines."""
+    """Junos's `show | compare`: per changed place, `[edit ...]`, then what goes (`-`) and
+    what comes (`+`), each under the deepest level both configurations have."""
+    changes = [("-", p, candidate) for p in candidate.removed(base)]
+    changes += [("+", p, base) for p in candidate.added(base)]
+    groups: dict[Path, dict[str, list[Path]]] = {}
+    for sign, path, other in changes:
+        head = next(path[:n] for n in range(len(path) - 1, -1, -1) if other.has(*path[:n]))
+        groups.setdefault(head, {"-": [], "+": []})[sign].append(path)
     lines: list[str] = []
-    for sign, paths, other in (("-", candidate.removed(base), candidate),
-                               ("+", candidate.added(base), base)):  # fmt: skip
-        groups: dict[Path, list[Path]] = {}
-        source = base if sign == "-" else candidate
-        for path in ordered(paths, root):
-            head = next(path[:n] for n in range(len(path) - 1, -1, -1) if other.has(*path[:n]))
-            groups.setdefault(head, []).append(path)
-        for head, members in groups.items():
-            where = " ".join(segment_text(s, junos_word) for s in head)
-            body = braces(source, root, paths=members, depth=1, cut=len(head))
-            lines += [f"[edit{' ' + where if where else ''}]", *(sign + b[1:] for b in body)]
+    for head in ordered(groups, root):
+        where = " ".join(segment_text(s, junos_word) for s in head)
+        lines.append(f"[edit{' ' + where if where else ''}]")
+        for sign, source in (("-", base), ("+", candidate)):
+            if groups[head][sign]:
+                body = braces(source, root, paths=groups[head][sign], depth=1, cut=len(head))
+                lines += [sign + line[1:] for line in body]
     return lines

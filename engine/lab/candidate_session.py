@@ -12,7 +12,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import ClassVar
 
-from engine.lab.candidate import Committed, Path, Statement, Tree, committed, rejected
+from engine.lab.candidate import (
+    Path,
+    Statement,
+    Tree,
+    Walked,
+    children_at,
+    tokens,
+    walk,
+)
+from engine.lab.candidate_store import Committed, committed, rejected
 from engine.lab.cli import Reply
 from engine.lab.commands import Failure, Match, Node, choices, parse
 from engine.lab.device import Device
@@ -21,11 +30,17 @@ from engine.lab.terminal import TerminalSettings
 Handler = Callable[["CandidateSession", Match], Reply | str]
 
 
+def _keywords(children: tuple[Statement, ...], partial: str) -> list[str]:
+    found = [c.keyword.split()[0] if c.keyword else f"<{c.values[0]}>" for c in children]
+    return sorted({word for word in found if word.startswith(partial.lower())})
+
+
 class CandidateSession:
     """One login on a device whose configuration is edited in a candidate and committed."""
 
     PLATFORM: ClassVar[str]
     EXEC: ClassVar[Node]
+    CONFIG: ClassVar[Node]  # configuration mode's own commands (commit, exit, ...)
     ACTIONS: ClassVar[Mapping[str, Handler]]
     VOCABULARY: ClassVar[tuple[Statement, ...]]
     # Message templates: "invalid", "ambiguous", "incomplete" (exec), as the device prints them.
@@ -94,19 +109,38 @@ class CandidateSession:
         self._pending = None
 
     def help(self, text: str) -> str:
-        """The words that may come next in an exec command."""
-        found = choices(text, self.EXEC)
-        if isinstance(found, Failure):
-            return self.failure(found, text)
-        names = sorted(n.keyword or (n.arg.value if n.arg else "") for n in found.nodes)
-        return "".join(f"  {name}\n" for name in names)
+        """The words that may come next: statements of the vocabulary where one is being
+        typed, else the mode's commands."""
+        names = self._next_words(text)
+        return "".join(f"  {name}\n" for name in sorted(names))
 
     def complete(self, text: str) -> str | None:
-        found = choices(text, self.EXEC)
-        if isinstance(found, Failure) or not found.partial or len(found.nodes) != 1:
+        """`text` with its last word completed when exactly one keyword fits."""
+        partial = "" if not text or text[-1].isspace() else text.split()[-1]
+        fits = [name for name in self._next_words(text) if not name.startswith("<")]
+        if not partial or len(fits) != 1:
             return None
-        keyword = found.nodes[0].keyword
-        return None if keyword is None else text[: len(text) - len(found.partial)] + keyword + " "
+        return text[: len(text) - len(partial)] + fits[0] + " "
+
+    def _next_words(self, text: str) -> list[str]:
+        partial = "" if not text or text[-1].isspace() else text.split()[-1]
+        head = text[: len(text) - len(partial)]
+        statement = self.statement_text(head) if self.candidate is not None else None
+        here = children_at(self.VOCABULARY, self.edit)
+        if statement is not None and statement.strip():
+            found = walk(here, tokens(statement))
+            if isinstance(found, Walked) and found.kind == "block":
+                return _keywords(found.node.children, partial)
+            return []
+        tree = self.CONFIG if self.candidate is not None else self.EXEC
+        listed = choices(text, tree)
+        words = [] if isinstance(listed, Failure) else listed.nodes
+        statements = _keywords(here, partial) if statement is not None else []
+        return statements + [n.keyword or (n.arg.value if n.arg else "") for n in words]
+
+    def statement_text(self, head: str) -> str | None:
+        """The part of a configuration line that names a statement, if it is one."""
+        return None
 
     # -- exec commands ----------------------------------------------------------------------
 
@@ -141,7 +175,8 @@ class CandidateSession:
     def maybe_hang(self, words: tuple[str, ...], reply: Reply) -> Reply:
         """The `hang_on` knob: print the first line of the output, then never finish."""
         hang_on = self._hang_on
-        if hang_on is None or tuple(w.lower() for w in words[: len(hang_on)]) != hang_on:
+        typed = tuple(" ".join(words).lower().split())  # a statement is one word after `set`
+        if hang_on is None or typed[: len(hang_on)] != hang_on:
             return reply
         first, newline, _rest = reply.output.partition("\n")
         return replace(reply, output=first + newline, hang=True)

@@ -11,112 +11,33 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import re
 import time
 from collections.abc import Callable, Mapping
 from typing import cast
 
 from engine.lab import iosxr_show as show
 from engine.lab.candidate import (
-    PORT_NAMES,
-    VALUE_KINDS,
     Path,
-    Statement,
     Tree,
     Unknown,
     Walked,
-    block,
     children_at,
-    flag,
-    leaf,
-    multi,
-    rejected,
     statement_at,
     tokens,
     walk,
+    within,
 )
 from engine.lab.candidate_render import indented, xr_changes
 from engine.lab.candidate_session import CandidateSession, Handler
+from engine.lab.candidate_store import rejected
 from engine.lab.cli import Reply
-from engine.lab.commands import Arg, Failure, Match, arg, kw, parse, tree
+from engine.lab.commands import Failure, Match, parse
 from engine.lab.device import Device
 from engine.lab.filters import apply_filter, parse_filter
+from engine.lab.iosxr_grammar import CONFIG, EXEC, MESSAGES, VOCABULARY
+from engine.lab.platform_ports import PORT_NAMES
 from engine.lab.topology import DOWNLINK, UPLINK
 
-_TYPES = {"gigabitethernet": "GigabitEthernet", "loopback": "Loopback", "mgmteth": "MgmtEth",
-          "tengige": "TenGigE", "bundle-ether": "Bundle-Ether"}  # fmt: skip
-_NAME_RE = re.compile(r"([A-Za-z-]+?)(\d[\w/]*)")
-
-
-def _interface(text: str) -> str | None:
-    """An interface name in full (`gi0/0/0/1` -> `GigabitEthernet0/0/0/1`)."""
-    found = _NAME_RE.fullmatch(text)
-    if found is None:
-        return None
-    kinds = [full for short, full in _TYPES.items() if short.startswith(found.group(1).lower())]
-    return kinds[0] + found.group(2) if len(kinds) == 1 else None
-
-
-VALUE_KINDS["xr-interface"] = _interface
-
-VOCABULARY: tuple[Statement, ...] = (
-    leaf("hostname"),
-    leaf("domain name"),
-    block("username", "word", mode="config-un",
-          children=(multi("group"), leaf("secret", "text"))),
-    block("ntp", mode="config-ntp", children=(multi("server", "ipv4"),)),
-    multi("logging", "ipv4"),
-    block("interface", "xr-interface", mode="config-if", children=(
-        leaf("description", "text"), leaf("ipv4 address", "ipv4", "ipv4"), flag("shutdown"),
-        leaf("mtu", "number"), leaf("load-interval", "number"))),
-    block("router static", mode="config-static", children=(
-        block("address-family ipv4 unicast", mode="config-static-afi",
-              children=(Statement("", ("prefix", "ipv4"), "multi"),)),)),
-    block("lldp", mode="config-lldp"),
-    flag("ssh server v2"),
-)  # fmt: skip
-
-EXEC = tree(
-    kw("show",
-       kw("version", action="show_version"),
-       kw("ipv4", kw("interface", kw("brief", action="show_ipv4_brief"))),
-       kw("ip", kw("interface", kw("brief", action="show_ipv4_brief"))),
-       kw("interfaces", kw("brief", action="show_interfaces_brief"), action="show_interfaces"),
-       kw("running-config", arg(Arg.LINE, action="show_running"), action="show_running"),
-       kw("clock", action="show_clock"),
-       kw("lldp", kw("neighbors", action="show_lldp"))),
-    kw("terminal", arg(Arg.LINE, action="terminal")),
-    kw("configure", kw("terminal", action="configure"), kw("exclusive", action="configure"),
-       action="configure"),
-    kw("exit", action="exit"),
-    kw("logout", action="exit"),
-)  # fmt: skip
-
-# What configuration mode takes besides statements of the vocabulary.
-CONFIG = tree(
-    kw("commit",
-       kw("label", arg(Arg.WORD, kw("comment", arg(Arg.LINE, action="commit")), action="commit")),
-       kw("comment", arg(Arg.LINE, action="commit")),
-       kw("confirmed", arg(Arg.NUMBER, action="commit", low=30, high=65535)),
-       kw("best-effort", action="commit"),
-       action="commit"),
-    kw("abort", action="abort"),
-    kw("end", action="end"),
-    kw("exit", action="exit"),
-    kw("root", action="root"),
-    kw("show",
-       kw("configuration", kw("failed", action="show_failed"), kw("merge", action="show_merge"),
-          action="show_changes"),
-       kw("running-config", arg(Arg.LINE, action="show_running"), action="show_running")),
-    kw("do", arg(Arg.LINE, action="do")),
-    kw("no", arg(Arg.LINE, action="no")),
-)  # fmt: skip
-
-MESSAGES = {
-    "invalid": "{caret}% Invalid input detected at '^' marker.\n",
-    "ambiguous": '% Ambiguous command:  "{line}"\n',
-    "incomplete": "% Incomplete command.\n",
-}
 _COMMIT_FAILED = (
     "\n% Failed to commit one or more configuration items during a pseudo-atomic operation. "
     "All changes made have been reverted. Please issue 'show configuration failed "
@@ -193,6 +114,7 @@ class IosXrSession(CandidateSession):
 
     PLATFORM = "cisco_xr"
     EXEC = EXEC
+    CONFIG = CONFIG
     VOCABULARY = VOCABULARY
     MESSAGES = MESSAGES
 
@@ -213,6 +135,10 @@ class IosXrSession(CandidateSession):
 
     def greeting(self) -> str:
         return f"\n\n{self.prompt}"
+
+    def statement_text(self, head: str) -> str | None:
+        words = head.split()
+        return " ".join(words[1:]) if words[:1] == ["no"] else head
 
     def answer(self, line: str) -> Reply:
         if self.candidate is None:
@@ -253,6 +179,9 @@ class IosXrSession(CandidateSession):
 
     def commit(self, match: Match) -> Reply:
         assert self.candidate is not None
+        if not self.changed and self.store.confirm_by is not None:
+            self.store.confirm()  # a plain commit confirms a `commit confirmed`
+            return Reply()
         if not self.changed:
             return Reply("\n% No configuration changes to commit.\n")
         problem = _validate(self.device, self.candidate, self.store.tree)
@@ -260,9 +189,9 @@ class IosXrSession(CandidateSession):
             self.failed = problem
             return Reply(_COMMIT_FAILED)
         words = dict(zip(match.words, match.words[1:], strict=False))
-        self.store.commit(
-            self.candidate, self.username, words.get("comment", ""), words.get("label", "")
-        )
+        within = float(words["confirmed"]) if "confirmed" in words else None  # seconds
+        comment, label = words.get("comment", ""), words.get("label", "")
+        self.store.commit(self.candidate, self.username, comment, label, within)
         self.candidate, self.failed = self.store.tree.copy(), None
         return Reply()
 
@@ -292,7 +221,7 @@ class IosXrSession(CandidateSession):
             found = _statement((), match.args[0], negate=True)
             if isinstance(found, Unknown):
                 return "% No such configuration item(s)\n\n"
-            paths = [p for p in paths if p[: len(found.path)] == found.path]
+            paths = [p for p in paths if within(p, found.path)]
         head = "Building configuration...\n!! IOS XR Configuration " + show.VERSION + "\n"
         if not match.args:
             last = self.store.history[0]
@@ -358,6 +287,7 @@ IosXrSession.ACTIONS = {
     "show_clock": _shown(show.show_clock),
     "show_lldp": _shown(show.show_lldp),
     "show_running": _xr(IosXrSession.show_running),
+    "show_commit_list": lambda session, match: show.show_commit_list(session.store.history),
     "terminal": _terminal,
     "configure": _configure,
     "exit": lambda session, match: session.close(),

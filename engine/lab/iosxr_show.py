@@ -9,8 +9,10 @@ from __future__ import annotations
 import ipaddress
 import time
 
-from engine.lab.candidate import PORT_NAMES, Path, Tree, neighbours
+from engine.lab.candidate import Path, Tree
+from engine.lab.candidate_store import Commit
 from engine.lab.device import Device
+from engine.lab.platform_ports import PORT_NAMES, neighbours
 
 VERSION = "7.3.2"
 _PLATFORM = "cisco_xr"
@@ -181,3 +183,18 @@ def show_lldp(device: Device, tree: Tree) -> str:
         + "".join(row + "\n" for row in rows)
         + f"\nTotal entries displayed: {len(rows)}\n\n"
     )
+
+
+def show_commit_list(history: list[Commit]) -> str:
+    """`show configuration commit list`: the commits, newest first (the boot one is not
+    a commit), each by its label or its commit ID."""
+    rows = [
+        "SNo. Label/ID              User      Line                Client      Time Stamp",
+        "~~~~ ~~~~~~~~              ~~~~      ~~~~                ~~~~~~      ~~~~~~~~~~",
+    ]
+    for number, commit in enumerate(history[:-1], start=1):
+        name = commit.label or str(1000000000 + len(history) - number)
+        when = time.strftime("%a %b %e %H:%M:%S %Y", time.gmtime(commit.when))
+        rows.append(f"{number:<5}{name:<22}{commit.user:<10}{'vty0:node0_RP0_CPU0':<20}"
+                    f"{'CLI':<12}{when}")  # fmt: skip
+    return stamp() + "\n".join(rows) + "\n"

@@ -15,112 +15,33 @@ from collections.abc import Callable, Mapping
 
 from engine.lab import junos_show as show
 from engine.lab.candidate import (
-    PORT_NAMES,
-    VALUE_KINDS,
     Path,
     Statement,
     Tree,
     Unknown,
     Walked,
-    block,
     children_at,
-    flag,
-    leaf,
-    multi,
-    named,
-    rejected,
     tokens,
     walk,
+    within,
 )
 from engine.lab.candidate_render import braces, compare, junos_word, segment_text
 from engine.lab.candidate_session import CandidateSession, Handler
+from engine.lab.candidate_store import rejected
 from engine.lab.cli import Reply
-from engine.lab.commands import Arg, Failure, Match, arg, kw, parse, tree
+from engine.lab.commands import Failure, Match, parse
 from engine.lab.device import Device
+from engine.lab.junos_grammar import CONFIG, EXEC, MESSAGES, VOCABULARY
+from engine.lab.platform_ports import PORT_NAMES
 from engine.lab.topology import DOWNLINK, UPLINK
 
-VALUE_KINDS["junos-interface"] = lambda text: (
-    text if re.fullmatch(r"(?:ge|xe|et|ae|lo|fxp|em|irb|vlan)-?[0-9/]*", text) else None
-)
-VALUE_KINDS["family"] = lambda text: (
-    text if text in ("inet", "inet6", "ethernet-switching") else None
-)
-VALUE_KINDS["area"] = lambda text: (
-    f"0.0.0.{text}" if text.isdigit() and int(text) < 256 else VALUE_KINDS["ipv4"](text)
-)
-
-_UNIT = block("unit", "number", children=(
-    leaf("description", "text"), leaf("vlan-id", "number"), flag("disable"),
-    block("family", "family", children=(multi("address", "prefix"),))))  # fmt: skip
-VOCABULARY: tuple[Statement, ...] = (
-    leaf("version"),
-    block("system", children=(
-        leaf("host-name"), leaf("domain-name"), leaf("time-zone"), multi("name-server", "ipv4"),
-        block("login", children=(block("user", "word", children=(
-            leaf("uid", "number"), leaf("class"),
-            block("authentication", children=(leaf("encrypted-password", "text"),)))),)),
-        block("services", children=(block("ssh"), block("netconf", children=(block("ssh"),)))),
-        block("ntp", children=(multi("server", "ipv4"),)),
-        block("syslog", children=(block("host", "word", children=(multi("any", "word"),)),)))),
-    block("interfaces", children=(named("junos-interface", leaf("description", "text"),
-                                        flag("disable"), leaf("mtu", "number"), _UNIT),)),
-    block("routing-options", children=(
-        leaf("router-id", "ipv4"), leaf("autonomous-system", "number"),
-        block("static", children=(block("route", "prefix", children=(
-            multi("next-hop", "ipv4"), flag("discard"))),)))),
-    block("protocols", children=(
-        block("lldp", children=(multi("interface", "word"),)),
-        block("ospf", children=(block("area", "area", children=(
-            block("interface", "word", children=(flag("passive"),)),)),)))),
-)  # fmt: skip
-
-EXEC = tree(
-    kw("show",
-       kw("version", action="show_version"),
-       kw("interfaces", kw("terse", action="show_terse"), action="show_interfaces"),
-       kw("configuration", arg(Arg.LINE, action="show_configuration"),
-          action="show_configuration"),
-       kw("system", kw("uptime", action="show_uptime")),
-       kw("lldp", kw("neighbors", action="show_lldp")),
-       kw("route", action="show_route")),
-    kw("set", kw("cli",
-       kw("screen-length", arg(Arg.NUMBER, action="screen_length")),
-       kw("screen-width", arg(Arg.NUMBER, action="screen_width")),
-       kw("complete-on-space", arg(Arg.WORD, action="complete_on_space")))),
-    kw("configure", kw("private", action="configure_private"),
-       kw("exclusive", action="configure_exclusive"), action="configure"),
-    kw("exit", action="exit"),
-    kw("quit", action="exit"),
-)  # fmt: skip
-
-CONFIG = tree(
-    kw("set", arg(Arg.LINE, action="set")),
-    kw("delete", arg(Arg.LINE, action="delete")),
-    kw("edit", arg(Arg.LINE, action="edit")),
-    kw("top", action="top"),
-    kw("up", action="up"),
-    kw("exit", kw("configuration-mode", action="exit_all"), action="exit"),
-    kw("quit", kw("configuration-mode", action="exit_all"), action="exit"),
-    kw("show", arg(Arg.LINE, action="show"), action="show"),
-    kw("commit",
-       kw("check", action="check"),
-       kw("and-quit", action="commit"),
-       kw("comment", arg(Arg.LINE, action="commit")),
-       kw("confirmed", arg(Arg.NUMBER, action="commit", low=1, high=65535), action="commit"),
-       action="commit"),
-    kw("rollback", arg(Arg.NUMBER, action="rollback", high=49), action="rollback"),
-    kw("run", arg(Arg.LINE, action="run")),
-)  # fmt: skip
-
-MESSAGES = {
-    "unknown": "{caret}unknown command.\n",
-    "invalid": "{caret}syntax error, expecting <command>.\n",
-    "ambiguous": "{caret}syntax error.\n",
-    "incomplete": "{caret}syntax error, expecting <command>.\n",
-}
 _KERNEL = "JNPR-12.1-20220814.3c4a2f8_buil"
 _CHANGED = "The configuration has been changed but not committed\n"
 _ASK_EXIT = _CHANGED + "Exit with uncommitted changes? [yes,no] (yes) "
+_CONFIRMED = (
+    "commit confirmed will be automatically rolled back in {} minutes unless confirmed\n"
+    "commit complete\n"
+)
 _CHECK_FAILED = "error: configuration check-out failed\n"
 # Junos pipes that only filter text: name -> (lines, argument) -> lines kept.
 _FILTERS: dict[str, Callable[[list[str], str], list[str]]] = {
@@ -180,6 +101,7 @@ class JunosSession(CandidateSession):
 
     PLATFORM = "juniper_junos"
     EXEC = EXEC
+    CONFIG = CONFIG
     VOCABULARY = VOCABULARY
     MESSAGES = MESSAGES
 
@@ -200,6 +122,10 @@ class JunosSession(CandidateSession):
 
     def greeting(self) -> str:
         return f"--- JUNOS {show.VERSION} Kernel 64-bit  {_KERNEL}\n{self.prompt}"
+
+    def statement_text(self, head: str) -> str | None:
+        verb, _space, rest = head.lstrip().partition(" ")
+        return rest if verb in ("set", "delete", "edit") and _space else None
 
     def answer(self, line: str) -> Reply:
         if self.candidate is None:
@@ -254,6 +180,10 @@ class JunosSession(CandidateSession):
         if problem is not None:
             return Reply(problem)
         assert self.candidate is not None
+        if "confirmed" in match.words:
+            minutes = int(match.args[0]) if match.args else 10
+            self.store.commit(self.candidate, self.username, within=60.0 * minutes)
+            return Reply(_CONFIRMED.format(minutes))
         comment = match.args[0].removesuffix("and-quit").strip().strip('"') if match.args else ""
         self.store.commit(self.candidate, self.username, comment)
         if "and-quit" in match.words or (match.args and match.args[0].endswith("and-quit")):
@@ -306,7 +236,7 @@ class JunosSession(CandidateSession):
             if isinstance(found, Unknown):
                 return Reply("syntax error.\n")
             base = base + found.path
-        paths = [p for p in config.entries if p[: len(base)] == base]
+        paths = [p for p in config.entries if within(p, base)]
         cut = len(base) - (1 if paths and len(paths[0]) == len(base) else 0)
         return "".join(line + "\n" for line in braces(config, VOCABULARY, paths=paths, cut=cut))
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 import ipaddress
 import time
 
-from engine.lab.candidate import PORT_NAMES, Path, Tree, neighbours
+from engine.lab.candidate import Path, Tree
 from engine.lab.device import Device
 from engine.lab.identity import format_mac
+from engine.lab.platform_ports import PORT_NAMES, neighbours
 
 VERSION = "21.4R3.15"
 _PLATFORM = "juniper_junos"

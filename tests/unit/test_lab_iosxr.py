@@ -56,6 +56,7 @@ def test_what_netmiko_sends_on_connect_is_accepted_silently() -> None:
         ("show version", "version", "7.3.2"),
         ("show ipv4 interface brief", "interface", "GigabitEthernet0/0/0/0"),
         ("show interfaces", "interface", "GigabitEthernet0/0/0/0"),
+        ("show interface brief", "interface", "Gi0/0/0/0"),
         ("show lldp neighbors", "neighbor_name", "R2"),
     ],
 )
@@ -98,8 +99,7 @@ def test_changes_stay_in_the_target_until_commit_then_every_session_sees_them() 
     shown = run(session, "show configuration")
     assert "interface GigabitEthernet0/0/0/3\n description to core\n!" in shown
     assert run(session, "commit label change-1 comment first change") == ""
-    assert " description to core" in running(device)
-    assert device is login(device).device and " description to core" in running(device)
+    assert " description to core" in running(device)  # `running` logs in afresh
 
 
 def test_each_session_has_its_own_target_configuration() -> None:
@@ -206,3 +206,56 @@ def test_the_drop_after_knob_closes_the_session() -> None:
     session = login(xr(LabKnobs(drop_after=2)))
     assert not session.handle("show clock").close
     assert session.handle("show clock").close
+
+
+def test_commits_are_listed_newest_first_by_label_or_commit_id() -> None:
+    device = xr()
+    session = login(device)
+    run(session, "configure", "hostname R2", "commit", "hostname R3", "commit label second")
+    output = run(session, "do show configuration commit list")
+    records = parse_output(
+        platform="cisco_xr", command="show configuration commit list", data=output
+    )
+    assert [(r["number"], r["commit"], r["user"]) for r in records] == [
+        ("1", "second", "admin"),
+        ("2", "1000000001", "admin"),
+    ]
+
+
+def test_question_mark_in_config_mode_lists_statements_and_commands() -> None:
+    session = login(xr())
+    run(session, "configure")
+    listed = session.help("").split()
+    assert {"interface", "hostname", "commit", "abort"} <= set(listed)
+    assert session.help("interface Gi0/0/0/1 ").split()[:2] == ["description", "ipv4"]
+    assert session.complete("interface Gi0/0/0/1 desc") == "interface Gi0/0/0/1 description "
+
+
+def test_a_confirmed_commit_rolls_back_unless_a_plain_commit_confirms_it() -> None:
+    device = xr()
+    session = login(device)
+    start = session.store.clock()
+    session.store.clock = lambda: start
+    run(session, "configure", "hostname TRIAL", "commit label try confirmed 60")
+    assert "hostname TRIAL" in running(device)
+    session.store.clock = lambda: start + 61
+    assert "hostname TRIAL" not in running(device)
+    run(session, "hostname KEPT", "commit confirmed 60", "commit")
+    session.store.clock = lambda: start + 200
+    assert "hostname KEPT" in running(device)
+
+
+def test_lldp_names_each_neighbour_and_its_port_as_its_own_platform_does() -> None:
+    _switch, router, _junos = build_devices(
+        [
+            DeviceSpec("SW1", "admin", "pw"),
+            DeviceSpec("XR1", "admin", "pw", platform="cisco_xr"),
+            DeviceSpec("J1", "admin", "pw", platform="juniper_junos"),
+        ]
+    )
+    output = run(login(router), "show lldp neighbors")
+    records = parse_output(platform="cisco_xr", command="show lldp neighbors", data=output)
+    assert {(r["neighbor_name"], r["neighbor_interface"]) for r in records} == {
+        ("J1", "ge-0/0/1"),  # the XR uplink meets the Junos downlink
+        ("SW1", "GigabitEthernet0/1"),
+    }

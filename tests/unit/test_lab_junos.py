@@ -211,3 +211,42 @@ def test_run_executes_an_operational_command_in_configuration_mode() -> None:
     session = login(junos())
     run(session, "configure")
     assert run(session, "run show version").startswith("Hostname: R1\n")
+
+
+def test_show_configuration_of_one_statement_shows_just_that_statement() -> None:
+    assert run(login(junos()), "show configuration system host-name") == "host-name R1;\n"
+
+
+def test_the_hang_on_knob_can_name_a_configuration_statement() -> None:
+    session = login(junos(LabKnobs(hang_on="set system ntp")))
+    run(session, "configure")
+    assert session.handle("set system ntp server 192.0.2.1").hang
+    assert not session.handle("set system domain-name lab.example").hang
+
+
+def test_question_mark_after_set_lists_the_statements_of_that_level() -> None:
+    session = login(junos())
+    assert "configure" in session.help("").split()
+    run(session, "configure")
+    assert {"host-name", "ntp", "login"} <= set(session.help("set system ").split())
+    assert session.complete("set system host") == "set system host-name "
+
+
+def test_commit_confirmed_says_when_it_rolls_back_and_does_unless_confirmed() -> None:
+    device = junos()
+    session = login(device)
+    start = session.store.clock()
+    session.store.clock = lambda: start
+    answer = run(session, "configure", "set system host-name TRIAL", "commit confirmed 2")
+    assert answer.startswith("commit confirmed will be automatically rolled back in 2 minutes")
+    session.store.clock = lambda: start + 121
+    assert "host-name TRIAL" not in committed(device)
+    run(session, "set system host-name KEPT", "commit confirmed 2", "commit")
+    session.store.clock = lambda: start + 600
+    assert "set system host-name KEPT\n" in committed(device)
+
+
+def test_compare_shows_a_changed_value_as_its_old_and_new_line_under_one_level() -> None:
+    session = login(junos())
+    run(session, "configure", "set system host-name R2")
+    assert run(session, "show | compare") == "[edit system]\n-   host-name R1;\n+   host-name R2;\n"
