@@ -181,7 +181,9 @@ PLATFORMS: dict[str, Platform] = {
                 "set cli screen-width 511",
                 "set cli complete-on-space off",
             ),
-            config_enter="configure",
+            # a private candidate: a commit carries this step's lines and nobody else's, and
+            # Junos refuses it while others' changes wait uncommitted in the shared one
+            config_enter="configure private",
             config_exit="exit configuration-mode",
             show_running="show configuration | display set",
             hier_config="JUNIPER_JUNOS",

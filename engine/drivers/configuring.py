@@ -3,8 +3,8 @@
 The platform's record (engine.platforms) decides the sequence:
 
     config mode (IOS, NX-OS, EOS)   configure terminal, the lines, end
-    candidate (Junos, IOS-XR)       configure, the lines, top, show | compare, commit,
-                                    exit configuration-mode
+    candidate (Junos, IOS-XR)       configure private, the lines, top, show | compare,
+                                    commit, exit configuration-mode
     EOS config session              configure session netplay-1a2b3c4d, the lines,
                                     show session-config diffs, commit
 
@@ -82,7 +82,10 @@ def apply(mode: Mode, lines: Sequence[str], send: SendLine, errors: re.Pattern[s
 
     A candidate the lines left equal to the running config is dropped, not committed: no
     empty commit, and `applied` says nothing changed."""
-    output = send(mode.enter, "line")
+    output = send(mode.enter, "prompt")
+    refused = find_error(strip_echo(output), errors)
+    if refused is not None:  # still in exec mode: nothing to leave or drop
+        return Reply(output, f"'{mode.enter}': {refused}; nothing was sent", applied=False)
     sent = send_lines(lines, send, errors)
     output += sent.output
     commit = mode.commit

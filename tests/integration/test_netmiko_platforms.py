@@ -179,3 +179,18 @@ def test_a_generic_netmiko_type_uses_netmikos_config_mode_and_save_with_the_defa
     assert reply.error == "% Invalid input detected at '^' marker."
     assert "192.0.2.2" not in reply.output and reply.output.rstrip().endswith("asa1#")
     assert "Building configuration" in driver.save().output  # netmiko's `write mem`
+
+
+def test_junos_refuses_a_step_while_others_changes_wait_in_the_shared_candidate(
+    lab_factory: LabFactory, opened: Callable[..., NetmikoDriver]
+) -> None:
+    _, junos = device(lab_factory, "juniper_junos")
+    someone = opened(junos)
+    someone.send("configure")
+    someone.send("set system host-name not-yet")  # left uncommitted in the shared candidate
+    reply = opened(junos).configure(["set system ntp server 192.0.2.10"])
+    assert reply.error == (
+        "'configure private': error: shared configuration database modified; nothing was sent"
+    )
+    committed = opened(junos).send(JUNOS_SET).output
+    assert "not-yet" not in committed and "192.0.2.10" not in committed

@@ -113,18 +113,39 @@ def test_an_ios_xr_config_step_reports_the_committed_change_as_its_diff(
     assert code == 0 and not again["NTP"]["changed"]
 
 
-def test_a_junos_config_step_that_changes_nothing_commits_nothing_and_is_not_changed(
+def test_an_ios_xr_config_step_that_changes_nothing_commits_nothing_and_is_not_changed(
+    make: Callable[[str], Device],
+) -> None:
+    xr = make("cisco_xr")
+    step = "{name: NTP, hosts: all, steps: [{name: NTP, config: [ntp, ' server 192.0.2.46']}]}"
+    listing = "{name: Commits, hosts: all, steps: [{send: show configuration commit list}]}"
+    code, first = xr.run(step)
+    assert code == 0 and first["NTP"]["changed"]
+    commits = xr.run(listing)[1]["show configuration commit list"]["output"].splitlines()[1:]
+    assert len(commits) == 3  # the heading, its underline, and the one commit
+    code, again = xr.run(step)
+    assert code == 0 and not again["NTP"]["changed"]  # without --diff: the candidate said so
+    assert "#abort" in again["NTP"]["output"] and "#commit" not in again["NTP"]["output"]
+    after = xr.run(listing)[1]["show configuration commit list"]["output"].splitlines()[1:]
+    assert after == commits
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="lab: a commit from a private candidate leaves the shared candidate behind, so"
+    " the next `configure private` is refused as if others had uncommitted changes",
+)
+def test_two_junos_steps_in_a_row_each_commit_from_a_private_candidate(
     make: Callable[[str], Device],
 ) -> None:
     junos = make("juniper_junos")
-    step = (
-        "{name: NTP, hosts: all, steps: [{name: NTP, config: [set system ntp server 192.0.2.46]}]}"
+    code, results = junos.run(
+        """
+        name: Two
+        hosts: all
+        steps:
+          - {name: One, config: [set system ntp server 192.0.2.46]}
+          - {name: Two, config: [set system ntp server 192.0.2.47]}
+        """
     )
-    code, first = junos.run(step)
-    assert code == 0 and first["NTP"]["changed"] and "commit complete" in first["NTP"]["output"]
-    last = "{name: Last, hosts: all, steps: [{send: show configuration | match Last}]}"
-    committed = junos.run(last)[1]["show configuration | match Last"]["output"]
-    code, again = junos.run(step)
-    assert code == 0 and not again["NTP"]["changed"]  # without --diff: the candidate said so
-    assert "commit complete" not in again["NTP"]["output"]
-    assert junos.run(last)[1]["show configuration | match Last"]["output"] == committed
+    assert code == 0 and results["Two"]["changed"]

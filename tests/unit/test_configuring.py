@@ -53,7 +53,7 @@ def test_a_junos_candidate_is_committed_once_after_every_line() -> None:
     lines = ["set system ntp server 192.0.2.1", "set system host-name r9"]
     reply = run("juniper_junos", lines, device)
     assert device.typed == [
-        "configure",
+        "configure private",
         *lines,
         "top",
         "show | compare",
@@ -90,7 +90,7 @@ def test_a_rejected_junos_line_rolls_the_candidate_back_and_commits_nothing() ->
     device = Device({bad: "                  ^\nsyntax error."})
     reply = run("juniper_junos", ["set system host-name r9", bad, "set system domain x"], device)
     assert device.typed == [
-        "configure",
+        "configure private",
         "set system host-name r9",
         bad,
         "rollback 0",
@@ -178,10 +178,19 @@ def test_banner_text_is_typed_without_waiting_for_a_prompt() -> None:
 
     mode = mode_for(PLATFORMS["cisco_ios"])
     apply(mode, ["banner motd ^", "hello", "^"], send, error_pattern("cisco_ios"))
-    assert waits == ["line", "line", "text", "line", "prompt"]
+    assert waits == ["prompt", "line", "text", "line", "prompt"]
 
 
 def test_a_junos_step_that_descends_the_hierarchy_is_compared_from_the_top() -> None:
     device = Device()
     run("juniper_junos", ["edit system", "set ntp server 192.0.2.1"], device)
     assert device.typed[3:5] == ["top", "show | compare"]
+
+
+def test_a_config_mode_the_device_refuses_to_enter_sends_no_line() -> None:
+    refusal = "error: shared configuration database modified"
+    device = Device({"configure private": refusal})
+    reply = run("juniper_junos", ["set system ntp server 192.0.2.1"], device)
+    assert device.typed == ["configure private"]
+    assert reply.error == f"'configure private': {refusal}; nothing was sent"
+    assert reply.applied is False

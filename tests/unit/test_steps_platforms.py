@@ -48,7 +48,7 @@ def test_a_junos_config_step_commits_once_at_the_end_and_saves_nothing() -> None
     )
     assert result(out).status is Status.OK and result(out).changed
     assert device.sent == [
-        "configure",
+        "configure private",
         *lines,
         "top",
         "show | compare",
@@ -95,7 +95,7 @@ def test_ensure_on_junos_reads_the_set_form_and_commits_the_missing_lines() -> N
     assert result(out).status is Status.OK  # changed: see the lab test (a replay keeps no state)
     assert device.sent[0] == "show configuration | display set"
     assert device.sent[1:7] == [
-        "configure",
+        "configure private",
         "set system ntp server 192.0.2.2",
         "top",
         "show | compare",
