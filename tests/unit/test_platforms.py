@@ -18,6 +18,7 @@ from engine.platforms import (
     lookup,
     show_running,
 )
+from engine.schema import load_schema
 
 PROMPTS = {  # platform: (exec prompt, config prompt), as the devices print them
     "cisco_ios": ("R1#", "R1(config-if)#"),
@@ -111,3 +112,10 @@ def test_the_generic_device_types_are_netmikos_ssh_ones() -> None:
     ssh = {name for name in CLASS_MAPPER if not name.endswith(("_telnet", "_serial"))}
     assert set(NETMIKO_DEVICE_TYPES) == ssh
     assert is_netmiko_type("hp_procurve") and not is_netmiko_type("cisco_iso")
+
+
+def test_the_inventory_schema_names_every_platform_of_the_table() -> None:
+    definitions = load_schema("inventory")["$defs"]
+    for key in ("platform", "platform_generic"):
+        described = definitions[key]["description"]
+        assert all(name in described for name in PLATFORMS), key
