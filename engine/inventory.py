@@ -110,6 +110,8 @@ class Inventory:
 
         A pattern is `all`, a group, a host, or a glob (`core-*`), combined with commas:
         `routers,!R2` (all routers but R2), `routers,&core` (routers that are in core).
+        `all` leaves out the hosts others jump through: a bastion is a target only when
+        a pattern names it (or its group).
         """
         terms = _split_patterns(patterns)
         chosen: set[str] = set()
@@ -127,7 +129,7 @@ class Inventory:
     def _resolve(self, term: str) -> set[str]:
         names = {h.name for h in self.hosts}
         if term in ("all", "*"):
-            return names
+            return names - {h.jump.name for h in self.hosts if h.jump is not None}
         if term in self.groups:
             return set(self.groups[term])
         if term in names:
