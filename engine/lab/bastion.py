@@ -8,8 +8,9 @@ It counts what it did, so a test can show one connection carried every session.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import asyncssh
 
@@ -18,22 +19,25 @@ REFUSAL = "This host is a bastion: it forwards SSH connections to lab devices an
 
 @dataclass(frozen=True)
 class ForwardCounts:
-    """What one bastion did: logins, channels forwarded, and forwards refused."""
+    """What one bastion did: connections accepted and closed, channels forwarded, and
+    forwards refused."""
 
     connections: int = 0
     channels: int = 0
     refused: int = 0
+    closed: int = 0
 
 
 class Forwarding:
     """Where one bastion may forward to (set once the lab listens), and its counts.
 
-    Touched only on the lab's event loop; `counts` is read from other threads as a snapshot.
+    Counted on the lab's event loop; read from other threads as a snapshot.
     """
 
     def __init__(self) -> None:
         self._destinations: frozenset[tuple[str, int]] = frozenset()
         self._counts = ForwardCounts()
+        self._changed = threading.Condition()
 
     def allow(self, endpoints: Iterable[tuple[str, int]]) -> None:
         """The lab's device endpoints: the only destinations forwarded to."""
@@ -41,6 +45,9 @@ class Forwarding:
 
     def connected(self) -> None:
         self._count(connections=1)
+
+    def disconnected(self) -> None:
+        self._count(closed=1)
 
     def check(self, host: str, port: int) -> None:
         """Accept a forward to (host, port), or raise the refusal the client sees."""
@@ -56,8 +63,14 @@ class Forwarding:
     def counts(self) -> ForwardCounts:
         return self._counts
 
-    def _count(self, *, connections: int = 0, channels: int = 0, refused: int = 0) -> None:
-        now = self._counts
-        self._counts = ForwardCounts(
-            now.connections + connections, now.channels + channels, now.refused + refused
-        )
+    def idle(self, timeout: float) -> ForwardCounts:
+        """The counts once every connection has closed (or `timeout` seconds passed)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._counts.closed >= self._counts.connections, timeout)
+            return self._counts
+
+    def _count(self, **more: int) -> None:
+        with self._changed:
+            now = self._counts
+            self._counts = replace(now, **{k: getattr(now, k) + v for k, v in more.items()})
+            self._changed.notify_all()

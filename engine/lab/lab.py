@@ -187,11 +187,13 @@ class Lab:
         except KeyError:
             raise KeyError(f"no device named {name!r} in the lab") from None
 
-    def forwarded(self, name: str) -> ForwardCounts:
-        """What bastion `name` has done so far: logins, channels forwarded, refusals."""
+    def forwarded(self, name: str, *, idle_within: float | None = None) -> ForwardCounts:
+        """What bastion `name` has done so far (connections, channels, refusals); with
+        `idle_within`, once its clients have all left (waiting at most that long)."""
         if self._server is None or name not in self._server.forwardings:
             raise KeyError(f"no bastion named {name!r} in the lab")
-        return self._server.forwardings[name].counts
+        forwarding = self._server.forwardings[name]
+        return forwarding.counts if idle_within is None else forwarding.idle(idle_within)
 
     def restart_delays(self) -> None:
         """Every device draws its jittered delays again from the start of its sequence, so

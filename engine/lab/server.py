@@ -76,6 +76,8 @@ class _DeviceServer(asyncssh.SSHServer):
     def connection_lost(self, exc: Exception | None) -> None:
         if self._conn is not None:
             self._connections.ssh.discard(self._conn)
+        if self._forwarding is not None:
+            self._forwarding.disconnected()
 
     def begin_auth(self, username: str) -> bool:
         return True  # every login needs a password

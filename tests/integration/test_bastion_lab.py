@@ -24,6 +24,7 @@ PASSWORD = "Dev-Heron-3817"
 SECRET = "En-Vole-2290"
 JUMP_PASSWORD = "Jump-Otter-5521"
 DEVICES = ["R1", "R2", "R3", "R4"]
+IDLE = 10.0  # seconds a bastion's clients get to leave: a guard against a hang only
 PLAYBOOK = "name: Versions\nhosts: all\nsteps:\n  - name: Version\n    send: show version\n"
 
 
@@ -63,7 +64,7 @@ def run(folder: Path, inventory: Path, *extra: str) -> tuple[int, dict[str, dict
     return code, {r["host"]: r for r in steps[0]["results"]}
 
 
-def test_every_session_behind_a_bastion_rides_one_connection_to_it(
+def test_every_session_behind_a_bastion_rides_one_connection_closed_at_the_end(
     lab_factory: LabFactory, tmp_path: Path
 ) -> None:
     lab = served_lab(lab_factory)
@@ -72,7 +73,8 @@ def test_every_session_behind_a_bastion_rides_one_connection_to_it(
     code, results = run(tmp_path, inventory, "--known-hosts", str(known), "--forks", "4")
     assert code == 0
     assert {name: r["status"] for name, r in results.items()} == dict.fromkeys(DEVICES, "ok")
-    assert lab.forwarded("B1") == ForwardCounts(connections=1, channels=4, refused=0)
+    counts = lab.forwarded("B1", idle_within=IDLE)
+    assert counts == ForwardCounts(connections=1, channels=4, refused=0, closed=1)
     address, port = lab.endpoint("B1")
     assert f"[{address}]:{port} " in known.read_text()  # the bastion's key, checked and kept
 
@@ -86,7 +88,8 @@ def test_a_bastion_whose_login_fails_is_tried_once_for_all_hosts_behind_it(
     assert {r["error"] for r in results.values()} == {
         "via bastion B1: authentication failed for user 'jump'"
     }
-    assert lab.forwarded("B1") == ForwardCounts(connections=1, channels=0, refused=0)
+    counts = lab.forwarded("B1", idle_within=IDLE)
+    assert counts == ForwardCounts(connections=1, channels=0, refused=0, closed=1)
 
 
 def test_a_bastion_whose_host_key_is_unknown_under_strict_is_named(
@@ -178,7 +181,8 @@ def test_a_lab_bastion_refuses_a_forward_outside_the_lab_without_connecting(
             inside.close()
         finally:
             client.close()
-    assert lab.forwarded("B1") == ForwardCounts(connections=1, channels=1, refused=1)
+    counts = lab.forwarded("B1", idle_within=IDLE)
+    assert counts == ForwardCounts(connections=1, channels=1, refused=1, closed=1)
 
 
 def test_a_lab_bastion_has_no_shell(lab_factory: LabFactory) -> None:
