@@ -58,8 +58,8 @@ def run(folder: Path, inventory: Path, *extra: str) -> tuple[int, dict[str, dict
     """Run the playbook; the exit code and each host's result, by host."""
     playbook = write(folder / "playbook.yml", [PLAYBOOK])
     results = folder / "results.json"
-    argv = ["run", str(playbook), "-i", str(inventory), "--results", str(results), *extra]
-    code = main([*argv, "--connect-timeout", "5"])
+    argv = ["run", str(playbook), "-i", str(inventory), "--results", str(results)]
+    code = main([*argv, "--connect-timeout", "5", *extra])
     steps = json.loads(results.read_text())["steps"]
     return code, {r["host"]: r for r in steps[0]["results"]}
 
@@ -90,6 +90,26 @@ def test_a_bastion_whose_login_fails_is_tried_once_for_all_hosts_behind_it(
     }
     counts = lab.forwarded("B1", idle_within=IDLE)
     assert counts == ForwardCounts(connections=1, channels=0, refused=0, closed=1)
+
+
+@pytest.mark.parametrize(
+    ("knob", "reason"),
+    [
+        ("refuse", "connection refused by {where}"),
+        ("hang_before_banner", "{where} accepted the connection but sent no SSH banner within 1s"),
+    ],
+)
+def test_a_bastion_that_cannot_be_reached_makes_every_host_behind_it_unreachable(
+    lab_factory: LabFactory, tmp_path: Path, knob: str, reason: str
+) -> None:
+    lab = served_lab(lab_factory, **{knob: True})
+    extra = ("--host-key-policy", "off", "--connect-timeout", "1")
+    code, results = run(tmp_path, served_inventory(tmp_path, lab), *extra)
+    assert code == 3
+    where = "{}:{}".format(*lab.endpoint("B1"))
+    assert {r["error"] for r in results.values()} == {
+        "via bastion B1: " + reason.format(where=where)
+    }
 
 
 def test_a_bastion_whose_host_key_is_unknown_under_strict_is_named(
