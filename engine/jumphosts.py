@@ -26,7 +26,7 @@ from engine.schema import suggest
 from engine.source import Document
 
 _ADDRESS = re.compile(
-    r"(?P<user>[^@\s]+)@(?P<host>\[[^\]\s]+\]|[^\s:@\[\]]+)(?::(?P<port>\d{1,5}))?"
+    r"(?P<user>[^@\s:]+)@(?P<host>\[[^\]\s]+\]|[^\s:@\[\]]+)(?::(?P<port>\d{1,5}))?"
 )
 _DIRECT = ("none",)
 
@@ -120,8 +120,11 @@ def _address(doc: Document, setting: JumpSetting, password: str | None) -> JumpH
     match = _ADDRESS.fullmatch(value)
     port = int(match.group("port") or 22) if match else 0
     if match is None or not 0 < port < 65536:
-        message = f"'{value}' is not a jump host: name a host or write user@address[:port]"
-        raise _Refused(doc.problem(setting.path, message))
+        message = "not a jump host: name a host or write user@address[:port]"
+        problem = doc.problem(setting.path, message)
+        if ":" in value.partition("@")[0]:  # `user:password@host`: the line is not shown
+            problem = replace(problem, source_line=None)
+        raise _Refused(problem)
     secrets = frozenset({password} if password else ())
     address = match.group("host").strip("[]")
     return JumpHost(value, address, port, match.group("user"), password, secrets=secrets)

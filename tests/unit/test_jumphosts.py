@@ -138,7 +138,19 @@ def test_a_host_naming_itself_as_its_jump_host_is_refused(tmp_path: Path) -> Non
 @pytest.mark.parametrize("value", ["'ops@'", "'@10.0.0.1'", "'ops@10.0.0.1:0'", "'a@b:99999'"])
 def test_a_malformed_bastion_address_is_refused(tmp_path: Path, value: str) -> None:
     text = f"hosts:\n  R1: {{jump_host: {value}}}\n"
-    assert "is not a jump host: name a host or write user@address[:port]" in refused(tmp_path, text)
+    message = refused(tmp_path, text)
+    assert (
+        "hosts.R1.jump_host: not a jump host: name a host or write user@address[:port]" in message
+    )
+
+
+def test_a_password_written_into_a_bastion_address_is_refused_not_repeated(
+    tmp_path: Path,
+) -> None:
+    text = "hosts:\n  R1:\n    jump_host: ops:Hunter-2-Pass@10.0.0.1\n"
+    message = refused(tmp_path, text)
+    assert "not a jump host" in message
+    assert "Hunter-2-Pass" not in message
 
 
 def test_a_jump_host_that_is_not_text_is_refused_by_the_schema(tmp_path: Path) -> None:
