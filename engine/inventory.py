@@ -68,7 +68,7 @@ class Host:
 
     def as_jump_host(self) -> JumpHost:
         """This host as a bastion for others: its address, port and credentials."""
-        secrets = {v for v in (self.password,) if v} | set(self.env_credentials)
+        secrets = self.env_credentials | ({self.password} if self.password else set())
         return JumpHost(
             self.name,
             self.address,
