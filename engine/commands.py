@@ -218,12 +218,13 @@ def report(kind: str, source: Path, out: Path) -> int:
 
 
 def hosts(inventory_file: Path | None, limit: str | None) -> int:
-    """`netplay hosts`: the selected hosts with their address and groups."""
+    """`netplay hosts`: the selected hosts with their address, groups and jump host."""
     selected = select_limit(load_inventory_arg(inventory_file), limit)
     width = max((len(h.name) for h in selected), default=4)
     for host in selected:
         groups = ",".join(host.groups) or "-"
         line = f"{host.name:<{width}}  {host.address}:{host.port}  {host.platform}  {groups}"
+        line += f"  via {host.jump.name}" if host.jump is not None else ""
         print(printable(line))
     print(f"{len(selected)} host{'s' * (len(selected) != 1)}", file=sys.stderr)
     return int(ExitCode.OK)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import ExitCode, InputError, KeyPath, NetplayError, Problem, UsageError
+from engine.jumphosts import JumpHost, JumpSetting, resolve
 from engine.netmiko_args import NETMIKO_ARGUMENTS, NETMIKO_DEVICE_TYPES
 from engine.options import DEFAULT_INVENTORIES
 from engine.platforms import PLATFORMS, is_netmiko_type, lookup
@@ -29,7 +30,7 @@ from engine.source import Document, load_yaml
 from engine.templating import TemplateError, is_template, render
 
 DEFAULT_PLATFORM = "cisco_ios"
-CONNECTION_KEYS = ("port", "platform", "username", "password", "secret")
+CONNECTION_KEYS = ("port", "platform", "username", "password", "secret", "jump_host")
 # netplay's settings of how a platform is driven, beside `platform`.
 PLATFORM_KEYS = ("platform_generic", "config_session")
 # A credential read from the environment is kept out of git: it is treated as a secret.
@@ -61,14 +62,30 @@ class Host:
     env_credentials: frozenset[str] = field(default=frozenset(), repr=False)
     platform_generic: bool = False  # a netmiko device type outside engine.platforms
     config_session: bool = False  # EOS: config lines in a config session, committed
+    jump: JumpHost | None = None  # the bastion this host is reached through
 
     def secrets(self) -> frozenset[str]:
         """This host's secret values: password and secret, credentials read from the
         environment, and values under secret-looking names at any depth of `vars` and
-        `options` (see engine.secrets)."""
+        `options` (see engine.secrets); its jump host's too."""
         values = {v for v in (self.password, self.secret) if v} | set(self.env_credentials)
         values.update(secret_values(self.vars), secret_values(self.options))
+        if self.jump is not None:
+            values.update(self.jump.secrets)
         return frozenset(values)
+
+    def as_jump_host(self) -> JumpHost:
+        """This host as a bastion for others: its address, port and credentials."""
+        secrets = self.env_credentials | ({self.password} if self.password else set())
+        return JumpHost(
+            self.name,
+            self.address,
+            self.port,
+            self.username,
+            self.password,
+            lab=self.lab,
+            secrets=frozenset(secrets),
+        )
 
     def at(self, address: str, port: int) -> Host:
         """The same host reached at another address (used to point hosts at the lab)."""
@@ -101,6 +118,8 @@ class Inventory:
 
         A pattern is `all`, a group, a host, or a glob (`core-*`), combined with commas:
         `routers,!R2` (all routers but R2), `routers,&core` (routers that are in core).
+        `all` leaves out the hosts others jump through: a bastion is a target only when
+        a pattern names it (or its group).
         """
         terms = _split_patterns(patterns)
         chosen: set[str] = set()
@@ -118,7 +137,7 @@ class Inventory:
     def _resolve(self, term: str) -> set[str]:
         names = {h.name for h in self.hosts}
         if term in ("all", "*"):
-            return names
+            return names - {h.jump.name for h in self.hosts if h.jump is not None}
         if term in self.groups:
             return set(self.groups[term])
         if term in names:
@@ -244,12 +263,14 @@ class _NetplayFormat:
         self.group_defs: Mapping[str, Any] = doc.data.get("groups") or {}
         self.host_defs: Mapping[str, Any] = doc.data["hosts"]
         self.problems: list[Problem] = []
+        self.jumps: dict[str, JumpSetting] = {}
 
     def build(self) -> Inventory:
         members = self._memberships()
         hosts = tuple(self._host(name, members[name]) for name in self.host_defs)
         if self.problems:
             raise InputError(list(dict.fromkeys(self.problems)))  # one per place
+        hosts = self._with_jump_hosts(hosts)
         groups = {
             group: tuple(h for h in self.host_defs if group in members[h])
             for group in self.group_defs
@@ -277,6 +298,15 @@ class _NetplayFormat:
         order = list(self.group_defs)
         return {name: sorted(groups, key=order.index) for name, groups in members.items()}
 
+    def _with_jump_hosts(self, hosts: tuple[Host, ...]) -> tuple[Host, ...]:
+        """The hosts, each with the bastion its `jump_host:` names (engine.jumphosts)."""
+        if not self.jumps:
+            return hosts
+        named = {host.name: host.as_jump_host() for host in hosts}
+        password = _render_env(self.doc, ("defaults", "password"), self.defaults.get("password"))
+        chosen = resolve(self.doc, self.jumps, named, password)
+        return tuple(replace(host, jump=chosen.get(host.name)) for host in hosts)
+
     def _unknown(self, path: KeyPath, kind: str, name: str) -> Problem:
         known = self.host_defs if kind == "host" else self.group_defs
         return self.doc.problem(path, f"unknown {kind} '{name}'", hint=suggest(name, known))
@@ -296,6 +326,9 @@ class _NetplayFormat:
             if origin is not None:
                 origins[key] = (*origin, key)
                 merged[key] = _render_env(self.doc, origins[key], merged[key])
+                if key == "jump_host":
+                    inherited = origin[0] != "hosts"
+                    self.jumps[name] = JumpSetting(merged[key], origins[key], inherited)
         platform = str(merged.get("platform", DEFAULT_PLATFORM))
         problem = _platform_problem(self.doc, origins, platform, merged)
         if problem is not None:

@@ -152,9 +152,17 @@ def with_password(inventory: Inventory, password: str) -> Inventory:
 
 
 def lab_specs(hosts: Sequence[Host]) -> list[Any]:
-    """Simulated devices for these hosts, with their credentials and `lab:` knobs."""
+    """Simulated devices for these hosts, with their credentials and `lab:` knobs, and a
+    simulated bastion (`lab: {bastion: true}`) for each jump host they go through."""
     from engine.lab import DeviceSpec, LabKnobs
 
+    jumps = {h.jump.name: h.jump for h in hosts if h.jump is not None}
+    names = {h.name for h in hosts}
+    bastions = [
+        Host(j.name, j.address, j.port, username=j.username, password=j.password, lab=j.lab)
+        for j in jumps.values()
+        if j.name not in names
+    ]
     return [
         DeviceSpec(
             name=h.name,
@@ -162,10 +170,10 @@ def lab_specs(hosts: Sequence[Host]) -> list[Any]:
             password=h.password or "",
             secret=h.secret,
             address=h.address,
-            knobs=LabKnobs.from_mapping(h.lab),
+            knobs=LabKnobs.from_mapping({**h.lab, "bastion": True} if h.name in jumps else h.lab),
             platform=h.platform,
         )
-        for h in hosts
+        for h in (*hosts, *bastions)
     ]
 
 
@@ -190,7 +198,8 @@ def lab_for(
         moved: dict[str, Host] = {}
         dropped: dict[str, tuple[str, ...]] = {}
         for host in served:
-            moved[host.name], dropped[host.name] = lab_host(host, *lab.endpoint(host.name))
+            bastion = lab.endpoint(host.jump.name) if host.jump is not None else None
+            moved[host.name], dropped[host.name] = lab_host(host, *lab.endpoint(host.name), bastion)
         warning = ignored_warning(dropped)
         if warning:
             print(warning, file=sys.stderr)

@@ -115,7 +115,8 @@ class Session:
 
 
 class Sessions:
-    """Every host's session for a run, by host name."""
+    """Every host's session for a run, by host name, and the run's connections to the
+    jump hosts they go through (engine.drivers.bastion)."""
 
     def __init__(
         self,
@@ -125,6 +126,12 @@ class Sessions:
         limiter: RateLimiter,
         stop: Stop,
     ) -> None:
+        hosts = tuple(hosts)
+        if any(h.jump is not None for h in hosts):
+            from engine.drivers.bastion import Bastions  # paramiko: only for runs that jump
+
+            connection = replace(connection, tunnels=Bastions(connection))
+        self._tunnels = connection.tunnels
         self._by_name = {h.name: Session(h, factory, connection, limiter, stop) for h in hosts}
 
     def __getitem__(self, name: str) -> Session:
@@ -187,6 +194,8 @@ class Sessions:
         deadline = time.monotonic() + (CLOSE_SECONDS if wait else 0.0)
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
+        if self._tunnels is not None:
+            self._tunnels.close()
 
 
 class _Stoppable:

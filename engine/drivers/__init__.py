@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from engine.inventory import Host
 from engine.platforms import error_texts
@@ -54,7 +54,8 @@ class ConnectionSettings:
     `known_hosts` is the OpenSSH-format file the host key policy reads and appends to
     (`~/.ssh/known_hosts` when None). `session_log_dir` receives one session log per host
     (0600, never written through a symbolic link), with the host's credentials and every
-    value of `mask` replaced by ``********``.
+    value of `mask` replaced by ``********``. `tunnels` carries the sessions of hosts
+    behind a jump host (one per run, set by engine.sessions).
     """
 
     connect_timeout: float = 10.0
@@ -64,10 +65,22 @@ class ConnectionSettings:
     known_hosts: Path | None = None
     session_log_dir: Path | None = None
     mask: Mask = field(default_factory=Mask, repr=False)
+    tunnels: Tunnels | None = field(default=None, repr=False, compare=False)
 
     def known_hosts_file(self) -> Path:
         """The known-hosts file to use, with `~` expanded."""
         return (self.known_hosts or DEFAULT_KNOWN_HOSTS).expanduser()
+
+
+class Tunnels(Protocol):
+    """A run's connections to its jump hosts (engine.drivers.bastion)."""
+
+    def channel(self, host: Host, timeout: float) -> Any:
+        """A socket-like channel to `host` through its jump host; Unreachable naming the
+        bastion if it cannot be had."""
+
+    def close(self) -> None:
+        """Close every bastion connection; never raises."""
 
 
 @dataclass(frozen=True)

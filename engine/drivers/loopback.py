@@ -6,6 +6,11 @@ session connects: `host`/`ip`/`port` point it elsewhere, `sock` hands it a socke
 Under `--lab` only options that tune timing and text handling are kept (`lab_host`), and
 the driver factory refuses any session that is not on loopback (`loopback_only`) as a
 second line of defence.
+
+A host behind a jump host goes through the lab's bastion for that jump host: whatever
+address the inventory gives the bastion (an inventory host or `user@address:port`), the
+lab serves it on loopback and the session is pointed there; the guard refuses a bastion
+off loopback like any other address.
 """
 
 from __future__ import annotations
@@ -23,12 +28,17 @@ LOOPBACK = ipaddress.IPv4Network("127.0.0.0/8")
 _SHOWN = 5  # host names per line of the warning
 
 
-def lab_host(host: Host, address: str, port: int) -> tuple[Host, tuple[str, ...]]:
-    """`host` reached at its lab endpoint, with only tuning options kept; and the names of
-    the options dropped."""
+def lab_host(
+    host: Host, address: str, port: int, bastion: tuple[str, int] | None = None
+) -> tuple[Host, tuple[str, ...]]:
+    """`host` reached at its lab endpoint (through its jump host's lab endpoint,
+    `bastion`), with only tuning options kept; and the names of the options dropped."""
     kept = {k: v for k, v in host.options.items() if k in TUNING_OPTIONS}
     dropped = tuple(sorted(k for k in host.options if k not in TUNING_OPTIONS))
-    return replace(host.at(address, port), options=kept), dropped
+    moved = replace(host.at(address, port), options=kept)
+    if host.jump is not None and bastion is not None:
+        moved = replace(moved, jump=host.jump.at(*bastion))
+    return moved, dropped
 
 
 def ignored_warning(dropped: Mapping[str, Sequence[str]]) -> str | None:
@@ -68,6 +78,10 @@ def loopback_only(factory: DriverFactory) -> DriverFactory:
             where = f"{host.address}:{host.port}" + (
                 f" with {', '.join(redirects)}" if redirects else ""
             )
+            raise Unreachable(host.name, f"--lab connects only to 127.0.0.0/8, not {where}")
+        jump = host.jump
+        if jump is not None and not on_loopback(jump.address):
+            where = f"bastion {jump.name} at {jump.address}:{jump.port}"
             raise Unreachable(host.name, f"--lab connects only to 127.0.0.0/8, not {where}")
         return factory(host, settings)
 

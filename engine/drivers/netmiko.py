@@ -147,7 +147,8 @@ class NetmikoDriver:
             raise AuthenticationFailed(self.host.name, "enable mode refused the secret")
 
     def _connect(self) -> BaseConnection:
-        conn = ConnectHandler(**self._params(), auto_connect=False)
+        sock = self._tunnel()
+        conn = ConnectHandler(**self._params(), sock=sock, auto_connect=False)
         if self.settings.host_key_policy != "off":
             checker = HostKeyChecker(
                 known_hosts(self.settings.known_hosts_file()), self.settings.host_key_policy
@@ -164,9 +165,20 @@ class NetmikoDriver:
         except BaseException:
             with suppress(Exception):
                 conn.disconnect()  # closes the session log, drops netmiko's log filter
+            if sock is not None:
+                sock.close()
             raise
         self._opens += 1
         return conn
+
+    def _tunnel(self) -> Any:
+        """A channel through the host's jump host, or None to connect directly."""
+        jump, tunnels = self.host.jump, self.settings.tunnels
+        if jump is None:
+            return None
+        if tunnels is None:  # a caller that built settings without engine.sessions
+            raise Unreachable(self.host.name, f"via bastion {jump.name}: no bastion connections")
+        return tunnels.channel(self.host, self.settings.connect_timeout)
 
     def _params(self) -> dict[str, Any]:
         timeout = self.settings.connect_timeout
@@ -368,27 +380,34 @@ class NetmikoDriver:
             raise SessionLost(name, _first_line(exc)) from exc
 
     def _reason(self, exc: BaseException) -> str:
-        """Why a connection failed, from the first cause netmiko wrapped."""
-        where = f"{self.host.address}:{self.host.port}"
-        timeout = f"{self.settings.connect_timeout:g}s"
-        for cause in _chain(exc):
-            if isinstance(cause, HostKeyRefused):
-                return str(cause)
-            if isinstance(cause, paramiko.BadHostKeyException):
-                path = self.settings.known_hosts_file()
-                name = known_name(self.host.address, self.host.port)
-                return changed_message(name, cause.key, cause.expected_key, path)
-            if isinstance(cause, NoValidConnectionsError):
-                cause = next(iter(cause.errors.values()), cause)
-            if isinstance(cause, ConnectionRefusedError):
-                return f"connection refused by {where}"
-            if isinstance(cause, TimeoutError):
-                return f"no answer from {where} within {timeout}"
-            if "banner" in str(cause) or "No existing session" in str(cause):
-                return f"{where} accepted the connection but sent no SSH banner within {timeout}"
-        if isinstance(exc, NetmikoTimeoutException):
-            return f"cannot connect to {where}: {_first_line(exc)}"
-        return _first_line(exc)
+        return connect_failure(exc, self.host.address, self.host.port, self.settings)
+
+
+def connect_failure(
+    exc: BaseException, address: str, port: int, settings: ConnectionSettings
+) -> str:
+    """Why a connection to address:port failed, from the first cause netmiko or paramiko
+    wrapped."""
+    where = f"{address}:{port}"
+    timeout = f"{settings.connect_timeout:g}s"
+    for cause in _chain(exc):
+        if isinstance(cause, HostKeyRefused):
+            return str(cause)
+        if isinstance(cause, paramiko.BadHostKeyException):
+            path = settings.known_hosts_file()
+            name = known_name(address, port)
+            return changed_message(name, cause.key, cause.expected_key, path)
+        if isinstance(cause, NoValidConnectionsError):
+            cause = next(iter(cause.errors.values()), cause)
+        if isinstance(cause, ConnectionRefusedError):
+            return f"connection refused by {where}"
+        if isinstance(cause, TimeoutError):
+            return f"no answer from {where} within {timeout}"
+        if "banner" in str(cause) or "No existing session" in str(cause):
+            return f"{where} accepted the connection but sent no SSH banner within {timeout}"
+    if isinstance(exc, NetmikoTimeoutException):
+        return f"cannot connect to {where}: {_first_line(exc)}"
+    return _first_line(exc)
 
 
 class _OwnedSessionLog(SessionLog):

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 _NUMBER_KEYS = ("connect_delay", "command_delay", "jitter")
-_FLAG_KEYS = ("refuse", "reject_login", "hang_before_banner")
+_FLAG_KEYS = ("refuse", "reject_login", "hang_before_banner", "bastion")
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class LabKnobs:
     hang_on: str | None = None
     drop_after: int | None = None
     reject: tuple[str, ...] = ()
+    bastion: bool = False  # an SSH bastion: no shell, forwards only to lab devices
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, object]) -> LabKnobs:

@@ -22,6 +22,7 @@ import asyncssh
 from engine.errors import NetplayError
 from engine.files import FileWriteError
 from engine.lab import hostkey
+from engine.lab.bastion import ForwardCounts
 from engine.lab.device import Device, DeviceSpec
 from engine.lab.identity import derive
 from engine.lab.knobs import Delays
@@ -185,6 +186,14 @@ class Lab:
             return self._endpoints[name]
         except KeyError:
             raise KeyError(f"no device named {name!r} in the lab") from None
+
+    def forwarded(self, name: str, *, idle_within: float | None = None) -> ForwardCounts:
+        """What bastion `name` has done so far (connections, channels, refusals); with
+        `idle_within`, once its clients have all left (waiting at most that long)."""
+        if self._server is None or name not in self._server.forwardings:
+            raise KeyError(f"no bastion named {name!r} in the lab")
+        forwarding = self._server.forwardings[name]
+        return forwarding.counts if idle_within is None else forwarding.idle(idle_within)
 
     def restart_delays(self) -> None:
         """Every device draws its jittered delays again from the start of its sequence, so

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import asyncssh
 
+from engine.lab.bastion import REFUSAL, Forwarding
 from engine.lab.device import Device
 from engine.lab.personalities import open_session
 from engine.lab.terminal import Event, LineEditor, Pager
@@ -47,20 +48,36 @@ class _Connections:
 
 
 class _DeviceServer(asyncssh.SSHServer):
-    """Authentication for one device: its local users, after its connect delay."""
+    """Authentication for one device: its local users, after its connect delay. A bastion
+    (`forwarding`) also forwards channels to the lab's devices; others forward nothing."""
 
-    def __init__(self, device: Device, connections: _Connections) -> None:
+    def __init__(
+        self, device: Device, connections: _Connections, forwarding: Forwarding | None = None
+    ) -> None:
         self._device = device
         self._connections = connections
+        self._forwarding = forwarding
         self._conn: asyncssh.SSHServerConnection | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self._conn = conn
         self._connections.ssh.add(conn)
+        if self._forwarding is not None:
+            self._forwarding.connected()
+
+    def connection_requested(
+        self, dest_host: str, dest_port: int, orig_host: str, orig_port: int
+    ) -> bool:
+        if self._forwarding is None:
+            return False
+        self._forwarding.check(dest_host, dest_port)
+        return True  # asyncssh connects to the lab device and pipes the channel
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._conn is not None:
             self._connections.ssh.discard(self._conn)
+        if self._forwarding is not None:
+            self._forwarding.disconnected()
 
     def begin_auth(self, username: str) -> bool:
         return True  # every login needs a password
@@ -207,7 +224,13 @@ class _Shell:
 
 
 async def _session(device: Device, process: asyncssh.SSHServerProcess[str]) -> None:
-    """Serve one channel: a shell until the client or the device ends it, or one command."""
+    """Serve one channel: a shell until the client or the device ends it, or one command;
+    a bastion only says it has no shell (and keeps the connection for its forwards)."""
+    if device.knobs.bastion:
+        with contextlib.suppress(OSError, asyncssh.Error):
+            process.stdout.write(REFUSAL + "\r\n")
+            process.exit(1)
+        return
     try:
         if process.command is not None:
             await _run_one(device, process)
@@ -257,6 +280,7 @@ class LabServer:
         self._servers: list[asyncio.base_events.Server] = []
         self._sockets: list[socket.socket] = []
         self._key = host_key  # one host key for every device
+        self.forwardings: dict[str, Forwarding] = {}  # bastions, by name
 
     async def start(self, bindings: list[Binding]) -> dict[str, tuple[str, int]]:
         """Listen for every device; returns each device's (address, port)."""
@@ -264,6 +288,9 @@ class LabServer:
         for binding in bindings:
             port = await self._listen(binding)
             endpoints[binding.device.spec.name] = (binding.address, port)
+        devices = [endpoints[name] for name in endpoints if name not in self.forwardings]
+        for forwarding in self.forwardings.values():
+            forwarding.allow(devices)
         return endpoints
 
     async def _listen(self, binding: Binding) -> int:
@@ -273,12 +300,15 @@ class LabServer:
         if knobs.hang_before_banner:
             return await self._listen_silently(binding)
         device, connections = binding.device, self._connections
+        forwarding = Forwarding() if knobs.bastion else None
+        if forwarding is not None:
+            self.forwardings[device.spec.name] = forwarding
 
         async def handle(process: asyncssh.SSHServerProcess[str]) -> None:
             await _session(device, process)
 
         acceptor = await asyncssh.create_server(
-            lambda: _DeviceServer(device, connections),
+            lambda: _DeviceServer(device, connections, forwarding),
             binding.address,
             binding.port,
             server_host_keys=[self._key],

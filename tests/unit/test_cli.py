@@ -39,6 +39,14 @@ def test_hosts_lists_the_selected_hosts(capsys: pytest.CaptureFixture[str]) -> N
     assert [line.split()[0] for line in lines] == ["192.168.100.1", "192.168.100.3"]
 
 
+def test_hosts_names_the_jump_host_of_each_host_behind_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["hosts", "-i", str(ROOT / "playbooks" / "bastion-inventory.yaml")]) == 0
+    ends = [line.split("  ")[-1] for line in capsys.readouterr().out.splitlines()]
+    assert ends == ["-", "via B1", "via B1", "via B1", "-"]
+
+
 def test_extra_vars_take_key_value_pairs_and_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
