@@ -145,5 +145,7 @@ def _send(device: Driver, running: RunningConfig, trace: Trace, how: Sending) ->
             trace.commands, timeout=how.timeout, error_patterns=how.error_patterns
         )
     trace.replies.append(reply)
-    if before is not None:  # a refused first line changed nothing: the copy says so
+    if reply.applied is False:  # a candidate dropped: nothing of the step was applied
+        trace.changed = False
+    elif before is not None:  # a refused first line changed nothing: the copy says so
         trace.changed = bool(config_diff(before, running.read(device)))

@@ -5,6 +5,7 @@ each host's running-config that `ensure`, `--diff` and `changed` read."""
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 
 from engine.drivers import Driver
@@ -110,11 +111,22 @@ _VOLATILE = (
     "Current configuration",
     "! Last configuration change",
     "! NVRAM config last updated",
+    "!! Last configuration change",  # IOS-XR
+    "## Last commit",  # Junos
+    "## Last changed",
 )
 
 
+# The time IOS-XR prints above every show's output (`Tue Dec  1 10:15:00.123 UTC`).
+_STAMP = re.compile(r"[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)? \S+")
+
+
 def _config_lines(text: str) -> list[str]:
-    return [line for line in text.splitlines() if not line.startswith(_VOLATILE)]
+    return [
+        line
+        for line in text.splitlines()
+        if not line.startswith(_VOLATILE) and not _STAMP.fullmatch(line)
+    ]
 
 
 def config_diff(before: str, after: str) -> str:
@@ -129,7 +141,8 @@ SHOW_RUNNING = "show running-config"
 
 
 class RunningConfig:
-    """A host's running-config, read once and reused until netplay changes the device.
+    """A host's running-config (`command` shows it), read once and reused until netplay
+    changes the device.
 
     IOS stores configuration in its own canonical form (keywords in full, one line per
     single-valued setting, sections in its own order), so netplay does not predict what a
@@ -141,8 +154,9 @@ class RunningConfig:
     One per host session; a host's steps run one at a time, so no lock is needed.
     """
 
-    def __init__(self, host: str) -> None:
+    def __init__(self, host: str, command: str = SHOW_RUNNING) -> None:
         self.host = host
+        self.command = command  # the platform's (engine.platforms.show_running)
         self.known: str | None = None
         self.before_changes: str | None = None
         self._changed = False
@@ -174,7 +188,7 @@ class RunningConfig:
         self.forget()
 
     def _show(self, device: Driver) -> str:
-        reply = device.send(SHOW_RUNNING)
+        reply = device.send(self.command)
         if reply.error is not None:
-            raise CommandRejected(self.host, f"{SHOW_RUNNING}: {reply.error}")
+            raise CommandRejected(self.host, f"{self.command}: {reply.error}")
         return reply.output

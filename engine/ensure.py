@@ -22,31 +22,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from engine.platforms import hier_config_platform
+
 if TYPE_CHECKING:
     from hier_config import HConfig, HConfigChild
     from hier_config.platforms.driver_base import HConfigDriverBase
 
     Node = HConfig | HConfigChild
 
-# netmiko device_type → hier_config platform; anything else is compared as plain
-# indented text (hier_config's generic rules).
-_PLATFORMS = {
-    "cisco_ios": "CISCO_IOS",
-    "cisco_xe": "CISCO_IOS",
-    "cisco_nxos": "CISCO_NXOS",
-    "cisco_xr": "CISCO_XR",
-    "arista_eos": "ARISTA_EOS",
-    "juniper_junos": "JUNIPER_JUNOS",
-    "hp_procurve": "HP_PROCURVE",
-    "hp_comware": "HP_COMWARE5",
-    "huawei": "HUAWEI_VRP",
-    "huawei_vrp": "HUAWEI_VRP",
-    "aruba_aoscx": "ARUBA_AOSCX",
-    "fortinet": "FORTINET_FORTIOS",
-    "ruckus_fastiron": "RUCKUS_FASTIRON",
-    "nokia_srl": "NOKIA_SRL",
-    "vyos": "VYOS",
-}
 # hier_config drops these lines as noise when it reads a config; for `ensure` they are
 # settings like any other (` no ip address` must be sendable to remove an address).
 _KEPT = frozenset({"^ no ip address"})
@@ -121,7 +104,7 @@ def plan(
 def _driver(platform: str) -> HConfigDriverBase:
     from hier_config import Platform, get_hconfig_driver
 
-    driver = get_hconfig_driver(Platform[_PLATFORMS.get(platform, "GENERIC")])
+    driver = get_hconfig_driver(Platform[hier_config_platform(platform) or "GENERIC"])
     kept = [rule for rule in driver.rules.per_line_sub if rule.search not in _KEPT]
     driver.rules = driver.rules.model_copy(update={"per_line_sub": kept})
     return driver

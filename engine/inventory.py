@@ -21,8 +21,9 @@ from typing import Any
 
 from engine.errors import ExitCode, InputError, KeyPath, NetplayError, Problem, UsageError
 from engine.jumphosts import JumpHost, JumpSetting, resolve
-from engine.netmiko_args import NETMIKO_ARGUMENTS
+from engine.netmiko_args import NETMIKO_ARGUMENTS, NETMIKO_DEVICE_TYPES
 from engine.options import DEFAULT_INVENTORIES
+from engine.platforms import PLATFORMS, is_netmiko_type, lookup
 from engine.schema import suggest, validate
 from engine.secrets import secret_values
 from engine.source import Document, load_yaml
@@ -30,12 +31,17 @@ from engine.templating import TemplateError, is_template, render
 
 DEFAULT_PLATFORM = "cisco_ios"
 CONNECTION_KEYS = ("port", "platform", "username", "password", "secret", "jump_host")
+# netplay's settings of how a platform is driven, beside `platform`.
+PLATFORM_KEYS = ("platform_generic", "config_session")
 # A credential read from the environment is kept out of git: it is treated as a secret.
 CREDENTIAL_KEYS = ("username", "password", "secret")
 MERGED_KEYS = ("vars", "options", "lab")
 _ENV_REFERENCE = re.compile(r"\benv(?:\.(\w+)|\[\s*['\"](\w+)['\"]\s*\])")
 # netmiko's own keys that netplay models; the rest of a devices.yaml entry passes through.
 _NETMIKO_KEYS = {"device_type", "ip", "host", "name", "port", "username", "password", "secret"}
+_GENERIC_LIMITS = (
+    "netmiko's own session set-up, config mode and save, the default error text, no ensure"
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,8 @@ class Host:
     options: Mapping[str, Any] = field(default_factory=dict, repr=False)
     lab: Mapping[str, Any] = field(default_factory=dict, repr=False)
     env_credentials: frozenset[str] = field(default=frozenset(), repr=False)
+    platform_generic: bool = False  # a netmiko device type outside engine.platforms
+    config_session: bool = False  # EOS: config lines in a config session, committed
     jump: JumpHost | None = None  # the bastion this host is reached through
 
     def secrets(self) -> frozenset[str]:
@@ -177,7 +185,7 @@ REFUSED = {
     "auto_connect": "netplay opens the session itself",
 }
 # netplay's own keys in a devices.yaml entry, beside netmiko's.
-_DEVICE_KEYS = {"name", "lab"}
+_DEVICE_KEYS = {"name", "lab", *PLATFORM_KEYS}
 
 
 def _option_keys(data: Any) -> list[KeyPath]:
@@ -254,11 +262,14 @@ class _NetplayFormat:
         self.defaults: Mapping[str, Any] = doc.data.get("defaults") or {}
         self.group_defs: Mapping[str, Any] = doc.data.get("groups") or {}
         self.host_defs: Mapping[str, Any] = doc.data["hosts"]
+        self.problems: list[Problem] = []
         self.jumps: dict[str, JumpSetting] = {}
 
     def build(self) -> Inventory:
         members = self._memberships()
         hosts = tuple(self._host(name, members[name]) for name in self.host_defs)
+        if self.problems:
+            raise InputError(list(dict.fromkeys(self.problems)))  # one per place
         hosts = self._with_jump_hosts(hosts)
         groups = {
             group: tuple(h for h in self.host_defs if group in members[h])
@@ -309,19 +320,26 @@ class _NetplayFormat:
         ]
         merged = _merge(layer for _, layer in layers)
         raw = dict(merged)
-        for key in CONNECTION_KEYS:
+        origins: dict[str, KeyPath] = {}
+        for key in (*CONNECTION_KEYS, *PLATFORM_KEYS):
             origin = next((p for p, layer in reversed(layers) if key in layer), None)
             if origin is not None:
-                merged[key] = _render_env(self.doc, (*origin, key), merged[key])
+                origins[key] = (*origin, key)
+                merged[key] = _render_env(self.doc, origins[key], merged[key])
                 if key == "jump_host":
-                    jump = merged[key]
                     inherited = origin[0] != "hosts"
-                    self.jumps[name] = JumpSetting(jump, (*origin, key), inherited)
+                    self.jumps[name] = JumpSetting(merged[key], origins[key], inherited)
+        platform = str(merged.get("platform", DEFAULT_PLATFORM))
+        problem = _platform_problem(self.doc, origins, platform, merged)
+        if problem is not None:
+            self.problems.append(problem)
         return Host(
             name=str(name),
             address=str(hdef.get("host", name)),
             port=int(merged.get("port", 22)),
-            platform=str(merged.get("platform", DEFAULT_PLATFORM)),
+            platform=platform,
+            platform_generic=bool(merged.get("platform_generic", False)),
+            config_session=bool(merged.get("config_session", False)),
             username=merged.get("username"),
             password=merged.get("password"),
             secret=merged.get("secret"),
@@ -357,13 +375,21 @@ def _netmiko_host(doc: Document, path: KeyPath, name: str, device: Mapping[str, 
     def get(key: str) -> Any:
         return _render_env(doc, (*path, key), device.get(key))
 
-    options = {k: v for k, v in device.items() if k not in _NETMIKO_KEYS and k != "lab"}
+    options = {k: v for k, v in device.items() if k not in _NETMIKO_KEYS | _DEVICE_KEYS}
     credentials = {key: get(key) for key in CREDENTIAL_KEYS}
+    platform = str(get("device_type"))
+    origins: dict[str, KeyPath] = {"platform": (*path, "device_type")}
+    origins |= {key: (*path, key) for key in PLATFORM_KEYS if key in device}
+    problem = _platform_problem(doc, origins, platform, device)
+    if problem is not None:
+        raise InputError([problem])
     return Host(
         name=name,
         address=str(device.get("ip") or device.get("host")),
         port=int(device.get("port", 22)),
-        platform=str(device["device_type"]),
+        platform=platform,
+        platform_generic=bool(device.get("platform_generic", False)),
+        config_session=bool(device.get("config_session", False)),
         username=credentials["username"],
         password=credentials["password"],
         secret=credentials["secret"],
@@ -371,6 +397,28 @@ def _netmiko_host(doc: Document, path: KeyPath, name: str, device: Mapping[str, 
         lab=device.get("lab") or {},
         env_credentials=_env_credentials(device, credentials),
     )
+
+
+def _platform_problem(
+    doc: Document, origins: Mapping[str, KeyPath], platform: str, settings: Mapping[str, Any]
+) -> Problem | None:
+    """What is wrong with a host's platform: unknown, generic without the opt-in, or a
+    config session on a platform that has none. `origins` says where each key was set."""
+    known = lookup(platform)
+    where = origins.get("platform", ("platform",))
+    if known is None and not is_netmiko_type(platform):
+        hint = suggest(platform, PLATFORMS) or suggest(platform, NETMIKO_DEVICE_TYPES)
+        message = f"unknown platform '{platform}': netplay knows {', '.join(PLATFORMS)}"
+        return doc.problem(where, message, hint=hint)
+    if known is None and not settings.get("platform_generic"):
+        message = f"platform '{platform}' is a netmiko device type outside netplay's platforms"
+        hint = f"set platform_generic: true to drive it as netmiko does ({_GENERIC_LIMITS})"
+        return doc.problem(where, message, hint=hint)
+    if settings.get("config_session") and (known is None or known.session is None):
+        sessions = ", ".join(p.name for p in PLATFORMS.values() if p.session is not None)
+        message = f"platform '{platform}' has no config sessions (only {sessions})"
+        return doc.problem(origins.get("config_session", where), message)
+    return None
 
 
 def inventory_from_paths(path: str | None) -> Inventory:

@@ -15,6 +15,7 @@ from typing import Any
 from engine.errors import InputError, Problem, UsageError
 from engine.inventory import Host, Inventory, PatternError
 from engine.model import Play, Playbook, Step, Strategy
+from engine.platforms import hier_config_platform
 from engine.schema import suggest
 from engine.templating import reads_hostvars, step_templates
 
@@ -182,20 +183,32 @@ def _select(
 
 
 def _check_rollback(playbook: Playbook, step: Step, hosts: Sequence[Host]) -> None:
-    """`rollback_on_failure` needs a platform whose archive and restore netplay knows."""
+    """`rollback_on_failure` needs a platform whose archive and restore netplay knows;
+    `ensure` one whose configuration hier_config can compare."""
     from engine.rollback import PLATFORMS
 
-    if not step.rollback_on_failure:
-        return
-    other = next((h for h in hosts if h.platform not in PLATFORMS), None)
-    if other is None:
-        return
-    message = (
-        f"rollback_on_failure: netplay cannot archive and restore the running-config of "
-        f"{other.name} (platform {other.platform}); it can on {', '.join(sorted(PLATFORMS))}"
-    )
+    if step.rollback_on_failure:
+        other = next((h for h in hosts if h.platform not in PLATFORMS), None)
+        if other is not None:
+            message = (
+                f"rollback_on_failure: netplay cannot archive and restore the running-config"
+                f" of {other.name} (platform {other.platform}); it can on"
+                f" {', '.join(sorted(PLATFORMS))}"
+            )
+            _refuse(playbook, step, "rollback_on_failure", message)
+    if step.action == "ensure":
+        other = next((h for h in hosts if hier_config_platform(h.platform) is None), None)
+        if other is not None:
+            message = (
+                f"ensure: netplay cannot compare the configuration of {other.name}"
+                f" (platform {other.platform}, generic): use a config step"
+            )
+            _refuse(playbook, step, "ensure", message)
+
+
+def _refuse(playbook: Playbook, step: Step, key: str, message: str) -> None:
     hint = "leave such hosts out of the step with its 'hosts' key"
-    path = (*step.path, "rollback_on_failure")
+    path = (*step.path, key)
     if step.document is not None:
         raise InputError([step.document.problem(path, message, hint=hint)])
     raise InputError.at(playbook.file, message, path=path, hint=hint)

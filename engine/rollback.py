@@ -11,7 +11,7 @@ What an engineer does by hand on IOS, in the same two commands:
 `configure replace` makes the running-config equal to the file, atomically, undoing every
 change since the archive (not only the guarded step's lines). The archive stays on the
 device's flash, so a host whose session the change cut can be restored from its console.
-The platforms netplay knows how to do this on are data (`PLATFORMS`).
+The platforms netplay knows how to do this on are data (`engine.platforms`).
 """
 
 from __future__ import annotations
@@ -19,35 +19,20 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 
 from engine.configdiff import RunningConfig, config_diff
 from engine.drivers import Driver, Reply
 from engine.errors import DeviceError, FailureKind, SessionLost
 from engine.model import Step
+from engine.platforms import PLATFORMS as TABLE
+from engine.platforms import Archive
 from engine.results import Rollback
 
-
-@dataclass(frozen=True)
-class Platform:
-    """How one platform archives its running-config and puts an archive back."""
-
-    folder: str  # where archives go, e.g. "flash:"
-    archive: str  # the command, given the file
-    restore: str
-    copied: str  # a regex the archive command's answer matches when the copy worked
-    restored: str  # likewise for the restore
-
-
-_IOS = Platform(
-    folder="flash:",
-    archive="copy running-config {file}",
-    restore="configure replace {file} force",
-    copied=r"\d+ bytes copied",
-    restored=r"Rollback Done",
-)
-PLATFORMS: dict[str, Platform] = {"cisco_ios": _IOS, "cisco_xe": _IOS}
+# Platform name -> how it archives and restores (engine.platforms holds it).
+PLATFORMS: dict[str, Archive] = {
+    name: p.archive for name, p in TABLE.items() if p.archive is not None
+}
 _QUESTIONS = {r"Destination filename": ""}  # `copy` asks where to; the default is the file
 
 
@@ -66,7 +51,7 @@ class Checkpoint:
     """One host's archive for one play: taken before the first guarded change, restored
     at most once. Used by one thread at a time (the host's steps run in turn)."""
 
-    def __init__(self, host: str, platform: Platform, name: str) -> None:
+    def __init__(self, host: str, platform: Archive, name: str) -> None:
         self.host = host
         self.platform = platform
         self.file = platform.folder + name

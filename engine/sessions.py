@@ -16,6 +16,7 @@ from engine.errors import HostBudgetUsedUp, StepInterrupted
 from engine.flight import Flight, Key
 from engine.inventory import Host
 from engine.model import Play
+from engine.platforms import show_running
 from engine.results import StepResult
 from engine.rollback import PLATFORMS, Checkpoint
 from engine.runner import RateLimiter, Runner, Stop
@@ -43,7 +44,8 @@ class Session:
         self.driver: Driver | None = None
         self.deadline: float | None = None
         self.timings: dict[str, float] = {}  # connect / enable seconds, from the driver
-        self.running = RunningConfig(host.name)  # read by ensure and --diff, kept across steps
+        # read by ensure and --diff, kept across steps
+        self.running = RunningConfig(host.name, show_running(host.platform))
         self.checkpoint: Checkpoint | None = None  # this play's archive (rollback_on_failure)
         self.flight = Flight(host.name)  # the step under way, for a stop that cuts it short
 

@@ -23,6 +23,7 @@ from engine.flight import Flight
 from engine.inventory import Host
 from engine.model import Step
 from engine.plain import plain
+from engine.platforms import saves, show_running
 from engine.results import Status, StepResult
 from engine.rollback import Checkpoint, guard
 from engine.templating import TemplateError, evaluate, render, render_value
@@ -211,7 +212,11 @@ def execute(
     `running` is the host's running-config copy, shared by its steps for the run;
     `checkpoint` the play's archive for `rollback_on_failure`, taken before its change."""
     start = time.monotonic()
-    device = _Device(driver, running or RunningConfig(work.host.name), checkpoint)
+    device = _Device(
+        driver,
+        running or RunningConfig(work.host.name, show_running(work.host.platform)),
+        checkpoint,
+    )
     results: list[StepResult] = []
     for item in work.items:
         stopped = work.step.changes_config and any(r.failed for r in results)
@@ -220,7 +225,7 @@ def execute(
         results.append(
             _skipped(work.host, work.step, item) if skip else _attempts(work, item, device, options)
         )
-    if _saves(work.step, options, results):
+    if _saves(work.step, options, results) and saves(work.host.platform):
         results[-1] = _save(work, driver, results[-1])
     if not work.looped:
         return replace(results[0], elapsed=time.monotonic() - start)

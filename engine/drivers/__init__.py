@@ -15,37 +15,15 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from engine.inventory import Host
+from engine.platforms import error_texts
 from engine.regex import compile_linear
 from engine.secrets import Mask
-
-# Device error text per platform; `default` applies to every platform.
-ERROR_PATTERNS: dict[str, tuple[str, ...]] = {
-    "default": (
-        r"% ?Invalid input",
-        r"% ?Incomplete command",
-        r"% ?Ambiguous command",
-        r"% ?Unknown command",
-        r"% ?Bad (?:IP address|mask|secret)",
-        r"% ?Error",
-    ),
-    "cisco_ios": (
-        r"^%\s?Inconsistent address and mask",
-        r"^%\s?Command rejected",
-        r"^%\s?Hostname contains",
-        r"^Bad mask /\d+ for address",
-        r"^%\s?Removal of physical interfaces",
-        r"^%\s?Default VLAN 1 may not be deleted",
-    ),
-    "cisco_nxos": (r"% ?Invalid command",),
-    "juniper_junos": (r"^error: ", r"syntax error"),
-    "arista_eos": (r"% ?Invalid input",),
-}
 
 
 def error_pattern(platform: str, extra: Sequence[str] = ()) -> re.Pattern[str]:
     """One compiled regex matching any device error text for `platform`. `extra` comes from
     the playbook, so the whole runs on RE2, in time linear in the device's output."""
-    parts = (*ERROR_PATTERNS["default"], *ERROR_PATTERNS.get(platform, ()), *extra)
+    parts = (*error_texts(platform), *extra)
     compiled: re.Pattern[str] = compile_linear("|".join(f"(?:{p})" for p in parts))
     return compiled
 
@@ -111,6 +89,7 @@ class Reply:
 
     output: str
     error: str | None = None
+    applied: bool | None = None  # config: False when nothing was applied (candidate dropped)
 
 
 class Driver(Protocol):

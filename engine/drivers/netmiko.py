@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from functools import partial
@@ -32,6 +33,7 @@ from paramiko.ssh_exception import NoValidConnectionsError
 
 from engine.drivers import ConnectionSettings, Reply, error_pattern, find_error
 from engine.drivers.channel import ChannelReader
+from engine.drivers.configuring import TEXT_MODE, Wait, apply, mode_for, send_lines
 from engine.drivers.hostkeys import (
     HostKeyChecker,
     HostKeyRefused,
@@ -51,6 +53,7 @@ from engine.drivers.transcript import (
 )
 from engine.errors import (
     AuthenticationFailed,
+    CommandRejected,
     CommandTimeout,
     DeviceError,
     SessionLost,
@@ -58,23 +61,15 @@ from engine.errors import (
 )
 from engine.files import FileWriteError, open_private
 from engine.inventory import Host
+from engine.platforms import CISCO_CONFIG_PROMPT, lookup
 from engine.regex import compile_linear
 
-# A config-mode prompt, or the exec prompt after a line such as `end`.
-# Terminal settings sent after login, per platform: output neither paged nor wrapped.
-_PREPARE: dict[str, tuple[str, ...]] = {
-    "cisco_ios": ("terminal width 511", "terminal length 0"),
-    "cisco_xe": ("terminal width 511", "terminal length 0"),
-}
 _ANY_PROMPT = re.compile(r"[>#][ \t]*$")
 _PROMPT_SHAPE = re.compile(r"[\w.@/:()-]{1,80}[>#]")
-_CONFIG_PROMPT = re.compile(r"(?:\(config[^)\n]*\)#|[\w.:/-]+#)[ \t]*$")
-# A banner (and a few other commands) switch to text mode: no prompt until the delimiter.
-_TEXT_MODE = re.compile(r"End with the character '(.)'")
+_CONFIG_PROMPT = re.compile(CISCO_CONFIG_PROMPT)  # a generic platform's, as netmiko enters it
 _ECHOED = re.compile("")  # a line of text is done once its echo is back
 # `write memory` answers at once; `copy running-config startup-config` asks first.
 _SAVE_ANSWERS = {r"\[confirm\]\s*$": "", r"Destination filename \[[^\]\n]*\]\?\s*$": ""}
-_SAVE_COMMANDS = {"cisco_nxos": "copy running-config startup-config"}
 
 # paramiko's transport thread logs a traceback when a socket it reads is closed under it
 # (a connect timeout does that); with no handler configured, Python would print it on
@@ -89,11 +84,15 @@ class NetmikoDriver:
     def __init__(self, host: Host, settings: ConnectionSettings) -> None:
         self.host = host
         self.settings = settings
+        self.platform = lookup(host.platform)  # None: a generic netmiko device type
         self._errors = error_pattern(host.platform)
         self._conn: BaseConnection | None = None
         self._reader: ChannelReader | None = None
         self._base_prompt = ""
         self._prompt_re = re.compile(r"[#>][ \t]*$")
+        self._config_prompt = re.compile(
+            self.platform.config_prompt if self.platform else CISCO_CONFIG_PROMPT
+        )
         self._opens = 0
         self.prompt: str | None = None
         self.timings: dict[str, float] = {}  # seconds spent connecting and entering enable
@@ -112,12 +111,11 @@ class NetmikoDriver:
         """Session set-up: find the prompt, then the platform's terminal settings.
 
         netmiko's own preparation sleeps and polls (~170 ms a session on an instant
-        device); for the platforms in _PREPARE we wait on the channel for each prompt
-        instead. Others get netmiko's preparation unchanged.
+        device); for the platforms of engine.platforms we wait on the channel for each
+        prompt instead. Generic ones get netmiko's preparation unchanged.
         """
         conn = self._connection()
-        commands = _PREPARE.get(self.host.platform)
-        if commands is None:
+        if self.platform is None:
             conn._try_session_preparation()
             self._learn_prompt()
             return
@@ -127,7 +125,7 @@ class NetmikoDriver:
             self._adopt_prompt(prompt)
         else:  # a login banner that ends like a prompt: let netmiko find the real one
             self._learn_prompt()
-        for command in commands:
+        for command in self.platform.prepare:
             self._exchange(command, self._prompt_re, (), timeout)
 
     def _enable(self) -> None:
@@ -137,6 +135,8 @@ class NetmikoDriver:
         stays in user mode."""
         if not self.prompt or not self.prompt.endswith(">"):
             return
+        if self.platform is not None and not self.platform.enable:
+            return  # Junos: `user@router>` is already the operational mode
         secret = self.host.secret or ""
         answers = compile_answers({r"[Pp]assword:\s*$": secret})
         body = self._exchange(
@@ -254,25 +254,32 @@ class NetmikoDriver:
         timeout: float | None = None,
         error_patterns: Sequence[str] = (),
     ) -> Reply:
-        conn = self._connection()
+        errors = error_pattern(self.host.platform, error_patterns)
+        send = partial(self._send_line, timeout=timeout)
         with self._translate():
-            errors = error_pattern(self.host.platform, error_patterns)
-            output = conn.config_mode()
-            error, delimiter = None, None
-            for line in lines:
-                if delimiter is not None and delimiter not in line:
-                    output += self._exchange(line, _ECHOED, (), timeout).body  # banner text
-                    continue
-                answer = self._exchange(line, (_CONFIG_PROMPT, _TEXT_MODE), (), timeout).body
-                output += answer
-                text_mode = _TEXT_MODE.search(strip_echo(answer))
-                delimiter = text_mode.group(1) if text_mode else None
-                error = find_error(strip_echo(answer), errors)  # not the line itself
-                if error is not None:
-                    break
-            output += conn.exit_config_mode()
-            self._after_config(output)
-        return Reply(output, error)
+            if self.platform is None:  # netmiko enters and leaves config mode
+                conn = self._connection()
+                output = conn.config_mode()
+                sent = send_lines(lines, send, errors)
+                reply = Reply(output + sent.output + conn.exit_config_mode(), sent.error)
+            else:
+                mode = mode_for(self.platform, self._session_name())
+                reply = apply(mode, lines, send, errors)
+            self._after_config(reply.output)
+        return reply
+
+    def _session_name(self) -> str | None:
+        """A fresh config session's name, when the host asks for sessions (EOS)."""
+        return f"netplay-{uuid.uuid4().hex[:8]}" if self.host.config_session else None
+
+    def _send_line(self, line: str, wait: Wait, *, timeout: float | None) -> str:
+        """One line typed in config mode, and the device's answer (a `SendLine`)."""
+        until: dict[Wait, tuple[re.Pattern[str], ...]] = {
+            "line": (self._config_prompt, TEXT_MODE),
+            "text": (_ECHOED,),
+            "prompt": (_ANY_PROMPT,),
+        }
+        return self._exchange(line, until[wait], (), timeout).body
 
     def _after_config(self, output: str) -> None:
         """Take the prompt `end` left (a `hostname` line changes it) without a round trip."""
@@ -283,8 +290,18 @@ class NetmikoDriver:
             self._learn_prompt()
 
     def save(self, *, timeout: float | None = None) -> Reply:
-        command = _SAVE_COMMANDS.get(self.host.platform, "write memory")
-        return self.send(command, timeout=timeout, answers=_SAVE_ANSWERS)
+        """The platform's save command; nothing on a platform that commits (a commit is
+        already persistent); netmiko's `save_config` on a generic platform."""
+        if self.platform is None:
+            with self._translate():
+                try:
+                    return Reply(self._connection().save_config())
+                except NotImplementedError as exc:
+                    why = f"netmiko cannot save the configuration of {self.host.platform}"
+                    raise CommandRejected(self.host.name, why) from exc
+        if self.platform.save is None:
+            return Reply("")
+        return self.send(self.platform.save, timeout=timeout, answers=_SAVE_ANSWERS)
 
     def _exchange(
         self,

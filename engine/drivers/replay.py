@@ -6,8 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from engine.drivers import ConnectionSettings, Reply, error_pattern, find_error
+from engine.drivers.configuring import Wait, apply, mode_for
 from engine.errors import DeviceError
 from engine.inventory import Host
+from engine.platforms import lookup
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,12 @@ class ReplayDriver:
         timeout: float | None = None,
         error_patterns: Sequence[str] = (),
     ) -> Reply:
+        platform = lookup(self.host.platform)
+        session = "netplay-replay" if self.host.config_session else None
+        mode = mode_for(platform, session) if platform is not None else None
+        if mode is not None and mode.commit is not None:  # typed as to a device
+            errors = error_pattern(self.host.platform, error_patterns)
+            return apply(mode, lines, self._typed, errors)
         transcript = []
         for line in lines:
             reply = self.send(line)
@@ -84,8 +92,14 @@ class ReplayDriver:
                 return Reply("\n".join(transcript), reply.error)
         return Reply("\n".join(transcript))
 
+    def _typed(self, line: str, wait: Wait) -> str:
+        """A line and its answer, as a session shows them (a `SendLine`)."""
+        return f"{line}\n{self.send(line).output}\n{self.prompt}"
+
     def save(self, *, timeout: float | None = None) -> Reply:
-        return self.send("write memory")
+        platform = lookup(self.host.platform)
+        command = platform.save if platform is not None else "write memory"
+        return Reply("") if command is None else self.send(command)  # None: commits persist
 
     def close(self) -> None:
         self.closed += 1

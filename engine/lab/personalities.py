@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from engine.lab import eos, nxos
 from engine.lab.assist import complete, help_text
 from engine.lab.cli import Reply, Session
 from engine.lab.device import Device
+from engine.lab.iosxr import IosXrSession
+from engine.lab.junos import JunosSession
 from engine.lab.terminal import TerminalSettings
 
 
@@ -65,6 +68,10 @@ SessionFactory = Callable[[Device, str | None], LabSession]
 PERSONALITIES: dict[str, SessionFactory] = {
     "cisco_ios": IosSession,
     "cisco_xe": IosSession,
+    "arista_eos": eos.session,
+    "cisco_nxos": nxos.session,
+    "cisco_xr": IosXrSession,
+    "juniper_junos": JunosSession,
 }
 
 

@@ -12,7 +12,9 @@ from engine.cli import main
 from engine.schema import load_schema
 
 ROOT = Path(__file__).resolve().parents[2]
-PLAYBOOKS = sorted(p for p in (ROOT / "playbooks").glob("*.yml") if p.name != "inventory.yml")
+PLAYBOOKS = sorted(
+    p for p in (ROOT / "playbooks").glob("*.yml") if not p.name.endswith("inventory.yml")
+)
 INVENTORY = ROOT / "playbooks" / "inventory.yml"
 
 

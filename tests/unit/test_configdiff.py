@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.configdiff import SHOW_RUNNING, RunningConfig
+from engine.configdiff import SHOW_RUNNING, RunningConfig, config_diff
 from engine.drivers import ConnectionSettings
 from engine.drivers.replay import ReplayDriver, Script
 from engine.errors import CommandRejected
@@ -50,3 +50,11 @@ def test_a_copy_first_read_after_a_change_is_no_rollback_point() -> None:
 def test_a_refused_show_running_config_is_a_rejected_command() -> None:
     with pytest.raises(CommandRejected, match="show running-config: % Invalid input"):
         RunningConfig("R1").read(device("% Invalid input detected at '^' marker."))
+
+
+def test_the_time_ios_xr_prints_above_a_show_and_junos_commit_stamps_are_no_change() -> None:
+    before = "Tue Dec  1 00:18:31.291 UTC\n!! IOS XR Configuration 7.3.2\nhostname xr1\n"
+    after = "Tue Dec  1 00:18:31.297 UTC\n!! IOS XR Configuration 7.3.2\nhostname xr1\n"
+    assert config_diff(before, after) == ""
+    junos = "## Last commit: 2026-12-01 00:17:22 UTC by root\nset system host-name r1"
+    assert config_diff(junos, junos.replace("00:17:22", "00:19:02")) == ""

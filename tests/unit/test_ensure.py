@@ -215,3 +215,20 @@ def test_an_unknown_platform_is_compared_as_plain_indented_text() -> None:
         platform="acme_os",
     )
     assert change.commands == ("system", " time-zone UTC")
+
+
+def test_junos_set_lines_are_compared_as_set_and_removed_with_delete() -> None:
+    running = (
+        "set system host-name r1\nset system ntp server 192.0.2.1\nset system ntp server 192.0.2.9"
+    )
+    change = plan(
+        running,
+        ["set system ntp server 192.0.2.2"],
+        ["set system ntp server"],
+        platform="juniper_junos",
+    )
+    assert change.commands == (
+        "delete system ntp server 192.0.2.1",
+        "delete system ntp server 192.0.2.9",
+        "set system ntp server 192.0.2.2",
+    )

@@ -19,3 +19,10 @@ def test_help_and_completion_reach_the_ios_grammar() -> None:
     session = open_session(Device(DeviceSpec("R1", "admin", "pw")), "admin")
     assert "version" in session.help("show v")
     assert session.complete("show vers") == "show version "
+
+
+def test_ios_xr_and_junos_devices_are_answered_by_their_own_personalities() -> None:
+    xr = Device(DeviceSpec("R1", "admin", "pw", platform="cisco_xr"))
+    junos = Device(DeviceSpec("R1", "admin", "pw", platform="juniper_junos"))
+    assert open_session(xr, "admin").greeting().endswith("RP/0/RP0/CPU0:R1#")
+    assert open_session(junos, "admin").greeting().endswith("admin@R1> ")
