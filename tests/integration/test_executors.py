@@ -236,3 +236,57 @@ def test_a_killed_worker_makes_its_hosts_unreachable_and_keeps_everything_else(
         "B2": "ok",
     }
     assert all(worker in version[name]["error"] for name in ("A1", "A2", "A3"))
+
+
+# -- Ctrl-C ------------------------------------------------------------------------------
+
+HOSTS = [f"H{i}" for i in range(1, 7)]
+LONG_RUN = "name: Long run\nhosts: all\nsteps:\n" + "".join(
+    f"  - name: Clock {i}\n    send: show clock\n" for i in range(1, 21)
+)
+
+
+def journal_rows(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.endswith("}")]
+
+
+def test_ctrl_c_stops_every_worker_process_as_it_stops_the_threads(tmp_path: Path) -> None:
+    rows = ["defaults: {username: u, password: p, secret: s}", "hosts:"]
+    rows += [
+        f"  {n}: {{host: 10.0.0.{i}, lab: {{command_delay: 0.3}}}}" for i, n in enumerate(HOSTS, 1)
+    ]
+    (tmp_path / "inventory.yml").write_text("\n".join(rows) + "\n")
+    (tmp_path / "long.yml").write_text(LONG_RUN)
+    results = tmp_path / "r.json"
+    journal = results.with_suffix(".jsonl")
+    argv = [sys.executable, "-m", "engine", "run", "long.yml", "-i", "inventory.yml", "--lab"]
+    argv += ["-q", "--results", str(results), "--executor", "dask-local:2"]
+    with subprocess.Popen(
+        argv,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as process:
+        try:
+            deadline = time.monotonic() + STARTUP_SECONDS
+            while len(journal_rows(journal)) < len(HOSTS):
+                assert time.monotonic() < deadline, "the first step never finished"
+                assert process.poll() is None, process.communicate()
+                threading.Event().wait(0.05)
+            os.killpg(process.pid, signal.SIGINT)  # as a terminal does: the whole group
+            out, err = process.communicate(timeout=STARTUP_SECONDS)
+        finally:
+            process.kill()
+    assert process.returncode == 99, err
+    assert "Traceback" not in out + err
+    data = json.loads(results.read_text())
+    assert data["interrupted"] is True
+    kept = sorted((s["step"], r["host"]) for s in data["steps"] for r in s["results"])
+    assert kept == sorted((row["step"], row["host"]) for row in journal_rows(journal))
+    assert "interrupted: not run: 'Clock" in out
+    # the workers stopped politely: no host lost its worker
+    assert not [r for s in data["steps"] for r in s["results"] if r["status"] == "unreachable"]
