@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import signal
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -39,13 +40,19 @@ from engine.steps import Options, Work
 
 # Host vars that say where a device is reached from, most specific first.
 PLACE_VARS = ("jump_host", "site", "region")
-# `auto` starts worker processes from this many hosts on a machine of 2 cores or more:
-# below it, starting them costs more than the GIL (measured, see README "Executors").
-PROCESSES_FROM = 100
+# `auto` starts worker processes, one a core, from this many hosts on this many cores.
+# Starting two costs about 5 CPU-seconds (each imports Dask and netmiko); on 2 cores,
+# with the lab sharing them, threads won at every N measured (README "Executors").
+PROCESSES_FROM = 500
+MIN_CORES = 4
 # Seconds to wait for a scheduler, its workers, and a worker's answer outside a step.
 CONNECT_SECONDS = 15.0
 ANSWER_SECONDS = 5.0
 WATCH_SECONDS = 0.1  # how often the controller looks whether the run stopped
+# A forked worker starts with netplay, netmiko and Dask already imported: about 0.6 s for
+# two workers instead of 3.6 s spawned (each re-importing them). Forking happens before
+# any session is opened.
+_START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 class ClusterError(NetplayError):
@@ -73,7 +80,7 @@ def choose(spec: ExecutorSpec, plan: Plan, cores: int) -> Choice:
     hosts = len(plan.hosts)
     if guarded:
         return Choice(ExecutorSpec("threads"), "rollback_on_failure")
-    if cores < 2 or hosts < PROCESSES_FROM:
+    if cores < MIN_CORES or hosts < PROCESSES_FROM:
         return Choice(ExecutorSpec("threads"), f"{hosts} hosts, {cores} cores")
     return Choice(ExecutorSpec("dask-local", workers=cores), f"{hosts} hosts, {cores} cores")
 
@@ -174,6 +181,8 @@ class Remote:
         """Place the hosts on the workers and give each worker its actor."""
         workers = sorted(self._client.scheduler_info()["workers"])
         self._placement = partition(hosts, workers)
+        if settings.connect_rate:  # the run's rate, shared among the workers
+            settings = replace(settings, connect_rate=settings.connect_rate / len(workers))
         futures = {
             worker: self._client.submit(
                 HostsActor,
@@ -263,19 +272,21 @@ def slim(work: Work) -> Work:
 def connect(spec: ExecutorSpec, stop: Stop) -> Remote:
     """A client of the scheduler `spec` names, or of a LocalCluster started for the run
     (the default client of the process: the actors find it there)."""
+    import dask
     from distributed import Client, LocalCluster
 
     for name in ("distributed", "tornado", "asyncio"):
         logging.getLogger(name).setLevel(logging.CRITICAL)  # failures reach the results
     if spec.kind == "dask-local":
-        cluster = LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=spec.workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            silence_logs=logging.CRITICAL,
-        )
+        with dask.config.set({"distributed.worker.multiprocessing-method": _START_METHOD}):
+            cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=spec.workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=logging.CRITICAL,
+            )
         client = Client(cluster)  # type: ignore[no-untyped-call]
         client.run(_ignore_interrupts)  # Ctrl-C reaches the whole process group
         return Remote(client, cluster, stop)

@@ -187,7 +187,7 @@ class Executor:
         worker = WorkerSettings(
             connection=settings.connection,
             forks=settings.forks,
-            connect_rate=settings.connect_rate and settings.connect_rate / max(1, spec.workers),
+            connect_rate=settings.connect_rate,
             host_timeout=settings.host_timeout,
             check=settings.check,
             diff=settings.diff,

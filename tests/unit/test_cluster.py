@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from engine.cluster import PROCESSES_FROM, choose, partition, slim
+from engine.cluster import MIN_CORES, PROCESSES_FROM, choose, partition, slim
 from engine.errors import Location, UsageError
 from engine.inventory import Host, Inventory
 from engine.model import Play, Playbook, Step
@@ -50,18 +50,20 @@ def test_hosts_without_a_place_are_spread_evenly() -> None:
     assert sorted(Counter(placed.values()).values()) == [3, 4]
 
 
-def test_auto_uses_threads_below_the_host_threshold_and_processes_from_it() -> None:
-    assert choose(ExecutorSpec(), plan_of(PROCESSES_FROM - 1), 2).spec.kind == "threads"
-    chosen = choose(ExecutorSpec(), plan_of(PROCESSES_FROM), 2).spec
-    assert (chosen.kind, chosen.workers) == ("dask-local", 2)
+def test_auto_uses_threads_below_the_host_threshold_and_a_process_a_core_from_it() -> None:
+    assert choose(ExecutorSpec(), plan_of(PROCESSES_FROM - 1), MIN_CORES).spec.kind == "threads"
+    chosen = choose(ExecutorSpec(), plan_of(PROCESSES_FROM), MIN_CORES).spec
+    assert (chosen.kind, chosen.workers) == ("dask-local", MIN_CORES)
 
 
-def test_auto_uses_threads_on_one_core() -> None:
-    assert choose(ExecutorSpec(), plan_of(PROCESSES_FROM * 2), 1).spec.kind == "threads"
+def test_auto_uses_threads_on_fewer_cores_however_many_hosts() -> None:
+    chosen = choose(ExecutorSpec(), plan_of(PROCESSES_FROM * 2), MIN_CORES - 1)
+    assert chosen.spec.kind == "threads"
 
 
 def test_auto_keeps_rollback_plays_on_threads_and_an_explicit_dask_executor_is_refused() -> None:
-    assert choose(ExecutorSpec(), plan_of(PROCESSES_FROM, rollback=True), 2).spec.kind == "threads"
+    guarded = plan_of(PROCESSES_FROM, rollback=True)
+    assert choose(ExecutorSpec(), guarded, MIN_CORES).spec.kind == "threads"
     with pytest.raises(UsageError, match="rollback_on_failure"):
         choose(ExecutorSpec("dask-local", workers=2), plan_of(3, rollback=True), 2)
 
