@@ -195,7 +195,10 @@ class Remote:
             )
             for worker in workers
         }
-        self._actors = {w: f.result(timeout=CONNECT_SECONDS) for w, f in futures.items()}
+        try:
+            self._actors = {w: f.result(timeout=CONNECT_SECONDS) for w, f in futures.items()}
+        except TimeoutError as exc:
+            raise ClusterError(f"the Dask workers did not start in {CONNECT_SECONDS:g} s") from exc
         self._watcher.start()
 
     def workers(self) -> Mapping[str, str]:
@@ -214,6 +217,11 @@ class Remote:
                 return result
             except (OSError, RuntimeError) as exc:  # the worker, or the way to it, is gone
                 lost = self._lose(worker, exc)
+            except Exception as exc:  # a bug must cost one host, not the run
+                bug, kind = f"internal error: {exc!r}", FailureKind.INTERNAL
+                return StepResult(
+                    work.host.name, work.step.name, Status.FAILED, error=bug, kind=kind
+                )
         kind = FailureKind.UNREACHABLE
         return StepResult(work.host.name, work.step.name, Status.UNREACHABLE, error=lost, kind=kind)
 
