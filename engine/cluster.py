@@ -295,12 +295,12 @@ def connect(spec: ExecutorSpec, stop: Stop) -> Remote:
                 dashboard_address=None,
                 silence_logs=logging.CRITICAL,
             )
-        client = Client(cluster)  # type: ignore[no-untyped-call]
+        client = Client(cluster, direct_to_workers=True)  # type: ignore[no-untyped-call]
         client.run(_ignore_interrupts)  # Ctrl-C reaches the whole process group
         return Remote(client, cluster, stop)
     try:
         address = f"tcp://{spec.address}"
-        client = Client(address, timeout=CONNECT_SECONDS)  # type: ignore[no-untyped-call]
+        client = Client(address, timeout=CONNECT_SECONDS, direct_to_workers=True)  # type: ignore[no-untyped-call]
         client.wait_for_workers(1, timeout=CONNECT_SECONDS)
     except (OSError, TimeoutError) as exc:
         raise ClusterError(f"--executor {spec}: {exc}") from exc
