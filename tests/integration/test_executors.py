@@ -290,3 +290,34 @@ def test_ctrl_c_stops_every_worker_process_as_it_stops_the_threads(tmp_path: Pat
     assert "interrupted: not run: 'Clock" in out
     # the workers stopped politely: no host lost its worker
     assert not [r for s in data["steps"] for r in s["results"] if r["status"] == "unreachable"]
+
+
+# -- secrets and a scheduler that is not there ------------------------------------------
+
+PASSWORD = "Pw-Okapi-3371"
+
+
+def test_worker_session_logs_and_results_never_show_the_password(tmp_path: Path) -> None:
+    rows = [f"defaults: {{username: u, password: {PASSWORD}, secret: {PASSWORD}}}", "hosts:"]
+    rows += [f"  {n}: {{host: 10.0.0.{i}}}" for i, n in enumerate(HOSTS[:2], 1)]
+    (tmp_path / "inventory.yml").write_text("\n".join(rows) + "\n")
+    book = tmp_path / "show.yml"
+    book.write_text(f"name: Show\nhosts: all\nsteps:\n  - name: Echo\n    send: show {PASSWORD}\n")
+    logs = tmp_path / "logs"
+    argv = ["run", str(book), "-i", str(tmp_path / "inventory.yml"), "--lab", "-q"]
+    argv += ["--results", str(tmp_path / "r.json"), "--session-logs", str(logs)]
+    main([*argv, "--executor", "dask-local:2"])
+    written = [logs / f"{name}.log" for name in HOSTS[:2]] + [tmp_path / "r.json"]
+    assert all(path.exists() for path in written)
+    assert not [path for path in written if PASSWORD in path.read_text()]
+
+
+def test_a_scheduler_that_does_not_answer_is_one_line_and_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    playbook = ROOT / "playbooks" / "precedence.yml"
+    argv = ["run", str(playbook), "-i", str(inventory_for(playbook)), "--lab", "-q"]
+    code = main([*argv, "--executor", f"dask://127.0.0.1:{free_port()}"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("error: --executor dask://127.0.0.1:") and "Traceback" not in err
