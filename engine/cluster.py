@@ -199,6 +199,8 @@ class Remote:
             self._actors = {w: f.result(timeout=CONNECT_SECONDS) for w, f in futures.items()}
         except TimeoutError as exc:
             raise ClusterError(f"the Dask workers did not start in {CONNECT_SECONDS:g} s") from exc
+        except Exception as exc:  # e.g. a worker without netplay, or another version of it
+            raise ClusterError(f"a Dask worker cannot run netplay's sessions: {exc!r}") from exc
         self._watcher.start()
 
     def workers(self) -> Mapping[str, str]:
