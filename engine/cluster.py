@@ -41,7 +41,7 @@ from engine.steps import Options, Work
 # Host vars that say where a device is reached from, most specific first.
 PLACE_VARS = ("jump_host", "site", "region")
 # `auto` starts worker processes, one a core, from this many hosts on this many cores.
-# Two cost 1-2 CPU-seconds more than threads, and ~10 ms more per host and step; on 2
+# Two cost 1-2 CPU-seconds more than threads, and 3-16 ms more per host and step; on 2
 # cores, with the lab sharing them, threads won at every N measured (README "Executors").
 PROCESSES_FROM = 500
 MIN_CORES = 4
