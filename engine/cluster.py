@@ -294,7 +294,10 @@ def connect(spec: ExecutorSpec, stop: Stop) -> Remote:
                 threads_per_worker=1,
                 processes=True,
                 host="127.0.0.1",
-                dashboard_address=None,
+                # Dask's HTTP endpoints (no dashboard without bokeh) on loopback, on a free
+                # port: two runs at once must not meet on 8787
+                dashboard_address="127.0.0.1:0",
+                worker_dashboard_address="127.0.0.1:0",
                 silence_logs=logging.CRITICAL,
             )
         client = Client(cluster, direct_to_workers=True)  # type: ignore[no-untyped-call]

@@ -130,8 +130,9 @@ def scheduler() -> Iterator[str]:
 
     address = f"127.0.0.1:{free_port()}"
     host, port = address.split(":")
-    processes = [dask("scheduler", "--host", host, "--port", port, "--no-dashboard")]
-    worker = ("worker", f"tcp://{address}", "--host", host, "--nthreads", "1", "--no-dashboard")
+    web = ("--no-dashboard", "--dashboard-address", f"{host}:0")  # HTTP on loopback only
+    processes = [dask("scheduler", "--host", host, "--port", port, *web)]
+    worker = ("worker", f"tcp://{address}", "--host", host, "--nthreads", "1", *web)
     processes += [dask(*worker) for _ in range(2)]
     try:
         with Client(f"tcp://{address}", timeout=STARTUP_SECONDS) as client:
