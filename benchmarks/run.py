@@ -128,7 +128,7 @@ class Bench:
             failures["(run)"] = f"killed after {self.opts.timeout:.0f} s"
         details = dict(tool.details(job))
         record_forks = tool.parallelism(n, job.forks)
-        if tool.name == "netplay" and not failures:
+        if tool.name.startswith("netplay") and not failures:
             split = breakdown(workload, m.wall, details, self.opts.profile, record_forks)
             details["breakdown"] = split.to_json() if split else None
         record = RunRecord(
@@ -188,18 +188,18 @@ class Bench:
 
     def _breakdowns(self) -> list[str]:
         """For each workload and size, netplay's median successful run, decomposed."""
-        groups: dict[tuple[str, int], list[RunRecord]] = {}
+        groups: dict[tuple[str, int, str], list[RunRecord]] = {}
         for r in self.records:
-            if r.tool == "netplay" and not r.failures:
-                groups.setdefault((r.workload, r.size), []).append(r)
+            if r.tool.startswith("netplay") and not r.failures:
+                groups.setdefault((r.workload, r.size, r.tool), []).append(r)
         out = []
-        for (workload, n), runs in sorted(groups.items()):
+        for (workload, n, tool), runs in sorted(groups.items()):
             median = sorted(runs, key=lambda r: r.measurement.wall)[(len(runs) - 1) // 2]
             split = breakdown(
                 workload, median.measurement.wall, median.details, self.opts.profile, median.forks
             )
             if split is not None:
-                out.append(f"  {workload} N={n}: {split.summary()}")
+                out.append(f"  {workload} N={n} {tool}: {split.summary()}")
         return out
 
 

@@ -2,4 +2,5 @@
 
 from engine.cli import console
 
-console()
+if __name__ == "__main__":  # worker processes re-import the main module: they must not run
+    console()

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from engine.options import MAX_LOCAL_WORKERS, ExecutorSpec
 from engine.reports import FORMATS
 
 MAX_SECONDS = 86_400.0  # a day: longer is a typo, and huge values overflow socket timeouts
@@ -65,6 +66,23 @@ def forks(text: str) -> int:
 
 def port(text: str) -> int:
     return _integer(text, 1, 65535)
+
+
+def executor(text: str) -> ExecutorSpec:
+    """`threads`, `auto`, `dask-local:N` (N worker processes) or `dask://HOST:PORT`."""
+    if text in ("threads", "auto"):
+        return ExecutorSpec(text)
+    if text.startswith("dask-local:"):
+        count = _integer(text.removeprefix("dask-local:"), 1, MAX_LOCAL_WORKERS)
+        return ExecutorSpec("dask-local", workers=count)
+    if text.startswith("dask://"):
+        host, colon, number = text.removeprefix("dask://").rpartition(":")
+        if not (host and colon) or any(c in host for c in "/@ "):
+            raise argparse.ArgumentTypeError(f"{text!r} is not dask://HOST:PORT")
+        return ExecutorSpec("dask", address=f"{host}:{port(number)}")
+    raise argparse.ArgumentTypeError(
+        f"{text!r} is not an executor (threads, auto, dask-local:N, dask://HOST:PORT)"
+    )
 
 
 def runs_kept(text: str) -> int:

@@ -24,6 +24,7 @@ from engine.argtypes import (
     MAX_RUNS_KEPT,
     MIN_CONNECT_RATE,
     ReportTarget,
+    executor,
     existing_file,
     existing_folder,
     folder,
@@ -41,6 +42,7 @@ from engine.options import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_FORKS,
     DEFAULT_KEEP_RUNS,
+    ExecutorSpec,
     RunOptions,
 )
 from engine.reports import FORMATS
@@ -263,6 +265,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
         type=forks,
         default=DEFAULT_FORKS,
         help=f"hosts at once, 1-{MAX_FORKS} ({DEFAULT_FORKS})",
+    )
+    parser.add_argument(
+        "--executor",
+        type=executor,
+        default=ExecutorSpec(),
+        metavar="KIND",
+        help="where device work runs: auto (default), threads, dask-local:N (N worker"
+        " processes), dask://HOST:PORT (a running scheduler)",
     )
     parser.add_argument(
         "--lab",

@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from engine import steps as stage
 from engine.collected import Collected, Key
@@ -36,6 +36,7 @@ from engine.drivers import ConnectionSettings, DriverFactory, netmiko_factory
 from engine.errors import FailureKind
 from engine.inventory import Host
 from engine.model import Play, Step
+from engine.options import ExecutorSpec
 from engine.plan import Plan
 from engine.results import Journal, RolloutStop, RunResult, Status, StepRecord, StepResult
 from engine.rollback import archive_name
@@ -46,6 +47,9 @@ from engine.scope import Scope
 from engine.secrets import Mask
 from engine.sessions import Sessions
 from engine.templating import TemplateError
+
+if TYPE_CHECKING:
+    from engine.cluster import Remote
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,8 @@ class RunSettings:
     connect_rate: float | None = None
     journal: Path | None = None
     grace: float = GRACE_SECONDS  # after Ctrl-C, for the commands in flight
+    # where device work runs (engine.cluster)
+    executor: ExecutorSpec = field(default_factory=lambda: ExecutorSpec("threads"))
 
 
 class Events(Protocol):
@@ -129,6 +135,8 @@ class Executor:
         self._sessions = Sessions(
             plan.hosts, driver_factory, settings.connection, limiter, self.stop
         )
+        self._factory = driver_factory
+        self._remote: Remote | None = None  # device work on Dask workers
         self._down: set[str] = set()
         self._rollouts = Rollouts(plan)
         self._restoring: dict[str, tuple[Key, StepResult]] = {}  # lockstep: to roll back
@@ -150,6 +158,7 @@ class Executor:
         runner = Runner(self.settings.forks, stop=self.stop, grace=self.settings.grace)
         finished = False
         try:
+            self._remote = self._connect()
             for p in range(len(self.plan.plays)):
                 if self.stop.is_set() or self._rollouts.halt.is_set():
                     break
@@ -160,11 +169,47 @@ class Executor:
         finally:
             self._collected.seal()
             self.interrupted = self.stop.is_set()
+            self._disconnect(wait=finished)
             self._sessions.close(wait=finished)
             runner.close(wait=finished and not self.interrupted)
             self._collected.close()
             self._elapsed = time.monotonic() - self._clock
         return self.result()
+
+    def _connect(self) -> Remote | None:
+        """Dask workers for the device work, when the settings ask for them."""
+        spec = self.settings.executor
+        if spec.kind not in ("dask", "dask-local"):
+            return None
+        from engine.cluster import WorkerSettings, connect
+
+        settings = self.settings
+        worker = WorkerSettings(
+            connection=settings.connection,
+            forks=settings.forks,
+            connect_rate=settings.connect_rate,
+            host_timeout=settings.host_timeout,
+            check=settings.check,
+            diff=settings.diff,
+            command_timeout=settings.connection.command_timeout,
+        )
+        remote = connect(spec, self.stop)
+        try:
+            remote.start(self.plan.hosts, self._factory, worker)
+        except BaseException:
+            remote.close(wait=False)
+            raise
+        return remote
+
+    def _disconnect(self, *, wait: bool) -> None:
+        """The workers' connect and enable timings kept, their sessions closed."""
+        remote, self._remote = self._remote, None
+        if remote is None:
+            return
+        if wait:
+            for name, opened in remote.timings().items():
+                self._sessions[name].timings.update(opened)
+        remote.close(wait=wait)
 
     def result(self) -> RunResult:
         """What the run has collected so far (all of it once `run` has returned)."""
@@ -365,34 +410,24 @@ class Executor:
         return self._sessions.timings(busy, self._waiting)
 
     def _execute(self, work: stage.Work, key: Key) -> StepResult | None:
-        """A worker's job: run one host's share of a step, reconnecting once if dropped.
+        """A worker's job: run one host's share of a step, here or on a Dask worker.
         None when the run stopped before anything was sent."""
-        if self.stop.is_set():
-            return None
         started = time.monotonic() - self._clock
-        session = self._sessions[work.host.name]
-        if session.deadline is None and self.settings.host_timeout:
-            session.deadline = time.monotonic() + self.settings.host_timeout
-        session.flight.begin(key, work.step, session.deadline)
-        args = (replace(self.options, flight=session.flight), session.running, session.checkpoint)
-        result = stage.execute(work, session.ready, *args)
-        lost = result.kind == FailureKind.SESSION
-        if lost and not work.step.changes_config:
-            result = stage.execute(work, session.reopen, *args)
-        elif lost:
-            note = "; not re-sent: configuration may have been applied"
-            result = replace(result, error=f"{result.error}{note}")
-        if result.kind == FailureKind.INTERRUPTED and not session.flight.sent():
-            return None
-        return replace(result, started=started)
+        if self._remote is not None:
+            result = self._remote.execute(work, key)
+        else:
+            session = self._sessions[work.host.name]
+            result = session.execute(work, key, self.options, self.settings.host_timeout)
+        return None if result is None else replace(result, started=started)
 
     def _cut_short(self) -> None:
         """Steps the run's stop cut short after they had sent something: kept as failed,
         `interrupted`, never reported as not run (main thread)."""
         if not self.stop.is_set():
             return
+        remote = self._remote.cut_short() if self._remote is not None else []
         with self.stop.shielded():
-            for key, result in self._sessions.cut_short():
+            for key, result in [*self._sessions.cut_short(), *remote]:
                 if self._collected.settle(key, result):
                     self._down.add(result.host)
 

@@ -22,6 +22,25 @@ DEFAULT_KEEP_RUNS = 50  # runs the history keeps beside a playbook (engine.histo
 DEFAULT_INVENTORIES = ("inventory.yml", "inventory.yaml", "devices.yaml", "devices.yml")
 
 
+MAX_LOCAL_WORKERS = 64  # `dask-local:N`: more processes than that is a typo
+
+
+@dataclass(frozen=True)
+class ExecutorSpec:
+    """Where the device work runs (`--executor`): `auto` (decided per run from the host
+    count and the cores), `threads`, `dask-local` (a LocalCluster of `workers` processes)
+    or `dask` (the scheduler at `address`, HOST:PORT)."""
+
+    kind: str = "auto"
+    workers: int = 0
+    address: str = ""
+
+    def __str__(self) -> str:
+        if self.kind == "dask-local":
+            return f"dask-local:{self.workers}"
+        return f"dask://{self.address}" if self.kind == "dask" else self.kind
+
+
 @dataclass(frozen=True)
 class RunOptions:
     """Options of `netplay run` and `netplay cmd` (`cmd` leaves the playbook ones alone)."""
@@ -39,6 +58,7 @@ class RunOptions:
     session_logs: Path | None = None
     vault_key_file: Path | None = None
     ask_pass: bool = False
+    executor: ExecutorSpec = ExecutorSpec()
     # run only
     extra_vars: tuple[str, ...] = ()
     allow_dirs: tuple[Path, ...] = ()  # folders the playbook may read files from, besides its own

@@ -4,12 +4,14 @@ console, the executor — and the results kept however the run ends."""
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
+from engine.cluster import choose
 from engine.drivers import ConnectionSettings, DriverFactory
 from engine.errors import InternalError, NetplayError, UsageError
 from engine.executor import Executor, NotRun, RunSettings
@@ -60,10 +62,13 @@ class Run:
             progress=not options.no_progress,
             silent=silent,
         )
+        choice = choose(options.executor, plan, os.cpu_count() or 1)
+        if choice.spec.kind != "threads" and not silent:
+            print(f"executor: {choice.spec} ({choice.why})")
         with report, lab_for(plan, self.factory, options.lab) as (moved, factory):
             executor = Executor(
                 moved,
-                self._settings(),
+                replace(self._settings(), executor=choice.spec),
                 driver_factory=factory,
                 events=report,
                 mask=self.mask,

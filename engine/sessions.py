@@ -10,9 +10,10 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
+from engine import steps as stage
 from engine.configdiff import RunningConfig
 from engine.drivers import ConnectionSettings, Driver, DriverFactory, Reply
-from engine.errors import HostBudgetUsedUp, StepInterrupted
+from engine.errors import FailureKind, HostBudgetUsedUp, StepInterrupted
 from engine.flight import Flight, Key
 from engine.inventory import Host
 from engine.model import Play
@@ -20,6 +21,7 @@ from engine.platforms import show_running
 from engine.results import StepResult
 from engine.rollback import PLATFORMS, Checkpoint
 from engine.runner import RateLimiter, Runner, Stop
+from engine.steps import Options, Work
 
 # After the grace period, sessions get this long to close politely.
 CLOSE_SECONDS = 1.5
@@ -87,6 +89,29 @@ class Session:
         if left <= 0:
             raise HostBudgetUsedUp(self.host.name)
         return left
+
+    def execute(
+        self, work: Work, key: Key, options: Options, host_timeout: float | None
+    ) -> StepResult | None:
+        """Run one host's share of a step, reconnecting once if dropped (a worker's job,
+        on the controller or a Dask worker). None when the run stopped before anything
+        was sent."""
+        if self._stop.is_set():
+            return None
+        if self.deadline is None and host_timeout:
+            self.deadline = time.monotonic() + host_timeout
+        self.flight.begin(key, work.step, self.deadline)
+        args = (replace(options, flight=self.flight), self.running, self.checkpoint)
+        result = stage.execute(work, self.ready, *args)
+        lost = result.kind == FailureKind.SESSION
+        if lost and not work.step.changes_config:
+            result = stage.execute(work, self.reopen, *args)
+        elif lost:
+            note = "; not re-sent: configuration may have been applied"
+            result = replace(result, error=f"{result.error}{note}")
+        if result.kind == FailureKind.INTERRUPTED and not self.flight.sent():
+            return None
+        return result
 
     def close(self) -> None:
         driver, self.driver = self.driver, None

@@ -5,10 +5,18 @@ from __future__ import annotations
 from benchmarks.tools.ansible import Ansible
 from benchmarks.tools.base import Job, Tool
 from benchmarks.tools.classic import Sequential, Threads
-from benchmarks.tools.netplay import Netplay
+from benchmarks.tools.netplay import Netplay, NetplayDask, NetplayThreads
 from benchmarks.tools.nornir import Nornir
 
-ALL: tuple[type[Tool], ...] = (Netplay, Threads, Sequential, Nornir, Ansible)
+ALL: tuple[type[Tool], ...] = (
+    Netplay,
+    NetplayThreads,
+    NetplayDask,
+    Threads,
+    Sequential,
+    Nornir,
+    Ansible,
+)
 NAMES = tuple(tool.name for tool in ALL)
 
 __all__ = ["ALL", "NAMES", "Job", "Tool"]

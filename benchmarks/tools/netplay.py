@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -58,7 +58,10 @@ def inventory(job: Job) -> dict[str, Any]:
 
 
 class Netplay(Tool):
+    """netplay as a user runs it: the executor it chooses by itself (README "Executors")."""
+
     name = "netplay"
+    executor: ClassVar[str | None] = None  # `--executor`; None: netplay's own choice
 
     def unavailable(self) -> str | None:
         return None if bench_bin("netplay") else "the `netplay` command is not installed"
@@ -84,6 +87,7 @@ class Netplay(Tool):
             "--known-hosts",  # a fresh file: first contact every run, ~/.ssh untouched
             "known_hosts",
             "-q",
+            *(("--executor", self.executor) if self.executor else ()),
         ]
 
     def outcomes(self, job: Job) -> dict[str, Outcome]:
@@ -121,6 +125,20 @@ class Netplay(Tool):
             "steps": steps,
             "per_host": per_host(data),
         }
+
+
+class NetplayThreads(Netplay):
+    """netplay on one process's thread pool, whatever the host count."""
+
+    name = "netplay-threads"
+    executor = "threads"
+
+
+class NetplayDask(Netplay):
+    """netplay with its device work on two Dask worker processes (a LocalCluster)."""
+
+    name = "netplay-dask2"
+    executor = "dask-local:2"
 
 
 def per_host(data: dict[str, Any]) -> dict[str, list[float]]:

@@ -210,6 +210,44 @@ def test_forks_must_be_a_whole_number_from_1_to_1000(
     assert "--forks" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "dask-local:0",
+        "dask-local:x",
+        "dask-local:65",
+        "dask://",
+        "dask://host",
+        "dask://:1",
+        "dask://h:0",
+        "dask://h:99999",
+        "dask://u@h:1",
+        "processes",
+        "dask-local",
+    ],
+)
+def test_a_bad_executor_is_a_usage_error(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(run_argv("--executor", value)) == 5
+    assert "--executor" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("threads", "threads"),
+        ("auto", "auto"),
+        ("dask-local:2", "dask-local:2"),
+        ("dask://127.0.0.1:8786", "dask://127.0.0.1:8786"),
+        ("dask://[::1]:8786", "dask://[::1]:8786"),
+    ],
+)
+def test_an_executor_reaches_the_run_options_as_given(value: str, shown: str) -> None:
+    from engine.cli import _parser, _run_options
+
+    options = _run_options(_parser().parse_args(["run", PLAYBOOK, "--executor", value]))
+    assert str(options.executor) == shown
+
+
 @pytest.mark.parametrize("value", ["0", "70000", "-22", "ssh"])
 def test_lab_serve_takes_a_port_from_1_to_65535(
     value: str, capsys: pytest.CaptureFixture[str]
