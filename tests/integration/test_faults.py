@@ -371,5 +371,6 @@ def test_a_config_step_in_flight_at_sigterm_is_reported_with_its_lines_never_as_
     assert "the configuration it sent may have been applied" in cut["error"]
     journaled = [(row["step"], row["host"]) for row in journal_rows(results.with_suffix(".jsonl"))]
     assert ("c1", "H02") in journaled
-    assert all("H02" not in entry["hosts"] for entry in data["not_run"])
+    # absent when every other step ran (H01 may finish its steps before the signal)
+    assert all("H02" not in entry["hosts"] for entry in data.get("not_run", []))
     assert re.search(r"^  failed +H02 .*interrupted before the step finished", out, re.MULTILINE)
