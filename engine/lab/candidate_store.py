@@ -50,8 +50,7 @@ class Committed:
         (by another commit) or the configuration before it comes back."""
         self._settle()
         done = Commit(tree.copy(), user, self.clock(), comment, label)
-        self.history.insert(0, done)
-        del self.history[_HISTORY + 1 :]
+        self._record(done)
         self.confirm_by = None if within is None else done.when + within
         return done
 
@@ -65,7 +64,17 @@ class Committed:
             return
         self.confirm_by = None
         before = self.history[1].tree
-        self.history.insert(0, Commit(before.copy(), "root", self.clock(), "not confirmed"))
+        self._record(Commit(before.copy(), "root", self.clock(), "not confirmed"))
+
+    def _record(self, done: Commit) -> None:
+        """Put `done` on top of the history. A shared candidate with no edits of its own
+        follows it, as Junos merges any commit into its shared database (so a private
+        commit does not leave `configure private` refused afterwards)."""
+        shared, last = self.shared, self.history[0].tree
+        if shared is not None and shared.entries == last.entries:
+            shared.entries = dict(done.tree.entries)  # in place: sessions hold this object
+        self.history.insert(0, done)
+        del self.history[_HISTORY + 1 :]
 
 
 _COMMITTED: weakref.WeakKeyDictionary[Device, Committed] = weakref.WeakKeyDictionary()

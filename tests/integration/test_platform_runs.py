@@ -130,11 +130,6 @@ def test_an_ios_xr_config_step_that_changes_nothing_commits_nothing_and_is_not_c
     assert after == commits
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lab: a commit from a private candidate leaves the shared candidate behind, so"
-    " the next `configure private` is refused as if others had uncommitted changes",
-)
 def test_two_junos_steps_in_a_row_each_commit_from_a_private_candidate(
     make: Callable[[str], Device],
 ) -> None:

@@ -179,6 +179,27 @@ def test_a_private_candidate_is_dropped_on_exit() -> None:
     assert "The configuration has been changed" not in run(login(device), "configure")
 
 
+def test_two_private_sessions_in_a_row_each_commit() -> None:
+    device = junos()
+    for server in ("192.0.2.46", "192.0.2.47"):
+        session = login(device)
+        assert run(session, "configure private") == "Entering configuration mode\n"
+        run(session, f"set system ntp server {server}")
+        assert run(session, "commit and-quit").startswith("commit complete\n")
+    assert "set system ntp server 192.0.2.46" in committed(device)
+    assert "set system ntp server 192.0.2.47" in committed(device)
+    assert run(login(device), "configure") == "Entering configuration mode\n"
+
+
+def test_a_private_commit_leaves_uncommitted_shared_changes_pending() -> None:
+    device = junos()
+    private, shared = login(device), login(device)
+    run(private, "configure private", "set system ntp server 192.0.2.46")
+    run(shared, "configure", "set system domain-name lab.example")
+    run(private, "commit")
+    assert "domain-name lab.example" in run(shared, "show | compare")
+
+
 def test_commit_and_quit_returns_to_operational_mode() -> None:
     device = junos()
     session = login(device)
