@@ -42,8 +42,8 @@ class Bastions:
         if jump is None:
             raise ValueError(f"host {host.name} has no jump host")
         try:
-            transport = self._link(jump).transport(timeout, self)
-            return _forward(transport, host, timeout)
+            link = self._link(jump)
+            return link.keep(_forward(link.transport(timeout, self), host, timeout))
         except _Failed as failed:
             raise Unreachable(host.name, f"via bastion {jump.name}: {failed}") from None
 
@@ -82,6 +82,7 @@ class _Link:
         self._lock = threading.Lock()
         self._client: paramiko.SSHClient | None = None
         self._failure: str | None = None
+        self._channels: list[paramiko.Channel] = []
 
     def transport(self, timeout: float, owner: Bastions) -> paramiko.Transport:
         with self._lock:
@@ -135,7 +136,20 @@ class _Link:
             return f"authentication failed for user '{self.jump.username or ''}'"
         return connect_failure(exc, self.jump.address, self.jump.port, self._settings)
 
+    def keep(self, channel: paramiko.Channel) -> paramiko.Channel:
+        with self._lock:
+            self._channels.append(channel)
+        return channel
+
     def close(self) -> None:
+        # Channels first, while the connection still carries their goodbye: a session's
+        # transport thread that closes its channel later then finds it closed, instead of
+        # failing on a dead connection with a traceback on stderr.
+        with self._lock:
+            channels, self._channels = self._channels, []
+        for channel in channels:
+            with suppress(Exception):
+                channel.close()
         client = self._client
         if client is not None:
             with suppress(Exception):
