@@ -68,13 +68,14 @@ class Platform:
     """One network operating system: how netplay talks to it."""
 
     name: str  # the netmiko device type
-    exec_prompt: str  # regexes, matched at the end of the text received
-    config_prompt: str
-    prepare: tuple[str, ...]  # sent after login: no paging, no wrapping
-    config_enter: str
-    config_exit: str
-    show_running: str
     hier_config: str  # hier_config's Platform name, for `ensure`
+    # The Cisco-style CLI most platforms share is the default.
+    exec_prompt: str = CISCO_EXEC_PROMPT  # regexes, matched at the end of the text received
+    config_prompt: str = CISCO_CONFIG_PROMPT
+    prepare: tuple[str, ...] = ("terminal width 511", "terminal length 0")  # no paging/wrap
+    config_enter: str = "configure terminal"
+    config_exit: str = "end"
+    show_running: str = "show running-config"
     errors: tuple[str, ...] = ()
     save: str | None = None  # None: nothing to save (a commit is already persistent)
     enable: bool = True  # has an enable (privileged exec) mode
@@ -91,12 +92,6 @@ class Platform:
 
 _IOS = Platform(
     name="cisco_ios",
-    exec_prompt=CISCO_EXEC_PROMPT,
-    config_prompt=CISCO_CONFIG_PROMPT,
-    prepare=("terminal width 511", "terminal length 0"),
-    config_enter="configure terminal",
-    config_exit="end",
-    show_running="show running-config",
     hier_config="CISCO_IOS",
     errors=(
         r"^%\s?Inconsistent address and mask",
@@ -123,24 +118,12 @@ PLATFORMS: dict[str, Platform] = {
         replace(_IOS, name="cisco_xe"),
         Platform(
             name="cisco_nxos",
-            exec_prompt=CISCO_EXEC_PROMPT,
-            config_prompt=CISCO_CONFIG_PROMPT,
-            prepare=("terminal width 511", "terminal length 0"),
-            config_enter="configure terminal",
-            config_exit="end",
-            show_running="show running-config",
             hier_config="CISCO_NXOS",
             errors=(r"% ?Invalid command", r"% ?Invalid parameter", r"% ?Invalid number"),
             save="copy running-config startup-config",
         ),
         Platform(
             name="arista_eos",
-            exec_prompt=CISCO_EXEC_PROMPT,
-            config_prompt=CISCO_CONFIG_PROMPT,
-            prepare=("terminal width 511", "terminal length 0"),
-            config_enter="configure terminal",
-            config_exit="end",
-            show_running="show running-config",
             hier_config="ARISTA_EOS",
             errors=(r"% ?Cannot commit", r"% ?Unavailable command"),
             save="write memory",
@@ -156,12 +139,6 @@ PLATFORMS: dict[str, Platform] = {
         ),
         Platform(
             name="cisco_xr",
-            exec_prompt=CISCO_EXEC_PROMPT,
-            config_prompt=CISCO_CONFIG_PROMPT,
-            prepare=("terminal width 511", "terminal length 0"),
-            config_enter="configure terminal",
-            config_exit="end",
-            show_running="show running-config",
             hier_config="CISCO_XR",
             errors=(r"% ?Failed to commit", r"% ?Invalid input"),
             candidate=Commit(
