@@ -22,7 +22,7 @@ from engine.lab.candidate import (
     walk,
 )
 from engine.lab.candidate_store import Committed, committed, rejected
-from engine.lab.cli import Reply
+from engine.lab.cli import DropAfter, Reply
 from engine.lab.commands import Failure, Match, Node, choices, parse
 from engine.lab.device import Device
 from engine.lab.terminal import TerminalSettings
@@ -54,7 +54,7 @@ class CandidateSession:
         self.candidate: Tree | None = None  # None outside configuration mode
         self.edit: Path = ()  # where in the hierarchy the session edits
         self._pending: Callable[[str], Reply] | None = None
-        self._commands = 0
+        self._drop = DropAfter(device.knobs.drop_after)
         self.closed = False
         hang_on = device.knobs.hang_on
         self._hang_on = tuple(hang_on.lower().split()) if hang_on else None
@@ -93,13 +93,7 @@ class CandidateSession:
             return replace(pending(line), counted=False)
         if not line.strip():
             return Reply(counted=False)
-        reply = self.answer(line)
-        if reply.counted:
-            self._commands += 1
-            limit = self.device.knobs.drop_after
-            if limit is not None and self._commands >= limit:
-                reply = replace(reply, close=True)
-        return reply
+        return self._drop.count(self.answer(line))
 
     def answer(self, line: str) -> Reply:
         raise NotImplementedError

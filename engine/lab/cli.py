@@ -39,6 +39,23 @@ class Reply:
     )
 
 
+class DropAfter:
+    """The `drop_after` knob, for every personality: the device closes the session with
+    the answer to the Nth counted command."""
+
+    def __init__(self, limit: int | None) -> None:
+        self._limit = limit
+        self._count = 0
+
+    def count(self, reply: Reply) -> Reply:
+        if not reply.counted:
+            return reply
+        self._count += 1
+        if self._limit is not None and self._count >= self._limit:
+            return replace(reply, close=True)
+        return reply
+
+
 def knob_words(text: str) -> tuple[str, ...]:
     """A knob's command with abbreviations expanded, so `sh tech` names `show tech-support`."""
     for root in (trees.EXEC, config.tree_for(Mode.CONFIG)):
@@ -60,7 +77,7 @@ class Session:
         self._pending: Callable[[str], Reply] | None = None
         self._rejected = tuple(knob_words(text) for text in device.knobs.reject)
         self._hang_on = knob_words(device.knobs.hang_on) if device.knobs.hang_on else None
-        self._commands = 0
+        self._drop = DropAfter(device.knobs.drop_after)
         self._closed = False
         self.terminal = TerminalSettings()
 
@@ -81,13 +98,7 @@ class Session:
 
     def handle(self, line: str) -> Reply:
         """Answer one line of input."""
-        reply = self._answer(line)
-        if reply.counted:
-            self._commands += 1
-            limit = self.device.knobs.drop_after
-            if limit is not None and self._commands >= limit:
-                reply = replace(reply, close=True)
-        return reply
+        return self._drop.count(self._answer(line))
 
     def _answer(self, line: str) -> Reply:
         if self._pending is not None:

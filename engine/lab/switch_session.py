@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Callable
 from dataclasses import replace
 
-from engine.lab.cli import Reply
+from engine.lab.cli import DropAfter, Reply
 from engine.lab.commands import Match
 from engine.lab.device import Device
 from engine.lab.filters import apply_filter, parse_filter
@@ -37,7 +37,7 @@ class SwitchSession:
         self.session_name: str | None = None
         self._secret_tries = 0
         self._closed = False
-        self._commands = 0
+        self._drop = DropAfter(device.knobs.drop_after)
         self.terminal = TerminalSettings()
         self._rejected = [self._knob(text) for text in device.knobs.reject]
         hang_on = device.knobs.hang_on
@@ -102,13 +102,7 @@ class SwitchSession:
     # -- one line ---------------------------------------------------------------------------
 
     def handle(self, line: str) -> Reply:
-        reply = self._answer(line)
-        if reply.counted:
-            self._commands += 1
-            limit = self.device.knobs.drop_after
-            if limit is not None and self._commands >= limit:
-                reply = replace(reply, close=True)
-        return reply
+        return self._drop.count(self._answer(line))
 
     def _answer(self, line: str) -> Reply:
         if self._secret_tries:
