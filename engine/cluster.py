@@ -117,7 +117,6 @@ class WorkerSettings:
     host_timeout: float | None
     check: bool = False
     diff: bool = False
-    command_timeout: float | None = None
 
 
 class HostsActor:
@@ -132,7 +131,7 @@ class HostsActor:
         self._options = Options(
             check=settings.check,
             diff=settings.diff,
-            command_timeout=settings.command_timeout,
+            command_timeout=settings.connection.command_timeout,
             interrupted=self._stop.wait,
         )
         self._host_timeout = settings.host_timeout

@@ -191,7 +191,6 @@ class Executor:
             host_timeout=settings.host_timeout,
             check=settings.check,
             diff=settings.diff,
-            command_timeout=settings.connection.command_timeout,
         )
         remote = connect(spec, self.stop)
         try:
