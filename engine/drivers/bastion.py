@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import suppress
+from typing import Any
 
 import paramiko
 
@@ -36,14 +37,14 @@ class Bastions:
         self._links: dict[_Key, _Link] = {}
         self._closed = False
 
-    def channel(self, host: Host, timeout: float) -> paramiko.Channel:
+    def channel(self, host: Host, timeout: float) -> Tunnel:
         """A channel to `host` through its jump host; Unreachable naming the bastion."""
         jump = host.jump
         if jump is None:
             raise ValueError(f"host {host.name} has no jump host")
         try:
-            link = self._link(jump)
-            return link.keep(_forward(link.transport(timeout, self), host, timeout))
+            transport = self._link(jump).transport(timeout, self)
+            return Tunnel(_forward(transport, host, timeout))
         except _Failed as failed:
             raise Unreachable(host.name, f"via bastion {jump.name}: {failed}") from None
 
@@ -82,7 +83,6 @@ class _Link:
         self._lock = threading.Lock()
         self._client: paramiko.SSHClient | None = None
         self._failure: str | None = None
-        self._channels: list[paramiko.Channel] = []
 
     def transport(self, timeout: float, owner: Bastions) -> paramiko.Transport:
         with self._lock:
@@ -136,24 +136,32 @@ class _Link:
             return f"authentication failed for user '{self.jump.username or ''}'"
         return connect_failure(exc, self.jump.address, self.jump.port, self._settings)
 
-    def keep(self, channel: paramiko.Channel) -> paramiko.Channel:
-        with self._lock:
-            self._channels.append(channel)
-        return channel
-
     def close(self) -> None:
-        # Channels first, while the connection still carries their goodbye: a session's
-        # transport thread that closes its channel later then finds it closed, instead of
-        # failing on a dead connection with a traceback on stderr.
-        with self._lock:
-            channels, self._channels = self._channels, []
-        for channel in channels:
-            with suppress(Exception):
-                channel.close()
         client = self._client
         if client is not None:
             with suppress(Exception):
                 client.close()
+
+
+class Tunnel:
+    """A direct-tcpip channel as the socket of one device session.
+
+    A session's paramiko transport closes its socket last thing in its own thread, and
+    paramiko sends a channel's close message outside the channel's lock: when the
+    bastion connection is already gone, that send raises and the thread ends with a
+    traceback on stderr. Closing a channel whose carrier has gone has nothing left to
+    say, so here it never raises; everything else is the channel's own.
+    """
+
+    def __init__(self, channel: paramiko.Channel) -> None:
+        self._channel = channel
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._channel, name)
+
+    def close(self) -> None:
+        with suppress(EOFError, OSError, paramiko.SSHException):
+            self._channel.close()
 
 
 def _forward(transport: paramiko.Transport, host: Host, timeout: float) -> paramiko.Channel:
