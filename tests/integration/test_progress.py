@@ -167,9 +167,13 @@ def test_a_small_play_prints_each_hosts_output_as_it_finishes(tmp_path: Path) ->
     playbook = write_lab(tmp_path, 3, {"H03": {"command_delay": 0.5}})
     argv = ["run", str(playbook), "-i", "inventory.yml", "--lab"]
     with terminal(argv, tmp_path) as term:
+        # H01's line and its output may arrive in two writes: wait for both, and they
+        # must both be on screen while H03 is still running
         during = term.until(
             lambda screen: (
-                "  ok          H01  Loopbacks" in screen and "H03" in still_running(screen)
+                "  ok          H01  Loopbacks" in screen
+                and "Loopback0              10.255.0.1" in screen
+                and "H03" in still_running(screen)
             )
         )
         code, _ = term.end()
