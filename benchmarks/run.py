@@ -295,6 +295,7 @@ def _available(opts: Options) -> tuple[list[Tool], list[Skip]]:
         tool = cls()
         reason = tool.unavailable()
         if reason is None:
+            tool.prepare()
             tools.append(tool)
             continue
         print(f"skipping {tool.name}: {reason}", flush=True)

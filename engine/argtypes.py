@@ -69,19 +69,21 @@ def port(text: str) -> int:
 
 
 def executor(text: str) -> ExecutorSpec:
-    """`threads`, `auto`, `dask-local:N` (N worker processes) or `dask://HOST:PORT`."""
+    """`threads`, `auto`, `processes:N` (N forked worker processes), `dask-local:N` (a
+    LocalCluster of N) or `dask://HOST:PORT`."""
     if text in ("threads", "auto"):
         return ExecutorSpec(text)
-    if text.startswith("dask-local:"):
-        count = _integer(text.removeprefix("dask-local:"), 1, MAX_LOCAL_WORKERS)
-        return ExecutorSpec("dask-local", workers=count)
+    for kind in ("processes", "dask-local"):
+        if text.startswith(f"{kind}:"):
+            count = _integer(text.removeprefix(f"{kind}:"), 1, MAX_LOCAL_WORKERS)
+            return ExecutorSpec(kind, workers=count)
     if text.startswith("dask://"):
         host, colon, number = text.removeprefix("dask://").rpartition(":")
         if not (host and colon) or any(c in host for c in "/@ "):
             raise argparse.ArgumentTypeError(f"{text!r} is not dask://HOST:PORT")
         return ExecutorSpec("dask", address=f"{host}:{port(number)}")
     raise argparse.ArgumentTypeError(
-        f"{text!r} is not an executor (threads, auto, dask-local:N, dask://HOST:PORT)"
+        f"{text!r} is not an executor (auto, threads, processes:N, dask-local:N, dask://HOST:PORT)"
     )
 
 

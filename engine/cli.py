@@ -271,8 +271,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
         type=executor,
         default=ExecutorSpec(),
         metavar="KIND",
-        help="where device work runs: auto (default), threads, dask-local:N (N worker"
-        " processes), dask://HOST:PORT (a running scheduler)",
+        help="where device work runs: auto (default), threads, processes:N (N forked"
+        " worker processes), dask-local:N (a Dask LocalCluster), dask://HOST:PORT (a"
+        " running Dask scheduler)",
     )
     parser.add_argument(
         "--lab",

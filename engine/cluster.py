@@ -23,32 +23,22 @@ import signal
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
-from engine.drivers import ConnectionSettings, DriverFactory
-from engine.errors import ExitCode, FailureKind, NetplayError, UsageError
+from engine.drivers import DriverFactory
+from engine.errors import ExitCode, FailureKind, NetplayError
 from engine.flight import Key
 from engine.inventory import Host
 from engine.options import ExecutorSpec
-from engine.plan import Plan
 from engine.results import Status, StepResult
-from engine.runner import RateLimiter, Stop
-from engine.sessions import Sessions
-from engine.steps import Options, Work
+from engine.runner import Stop
+from engine.steps import Work
+from engine.workers import WATCH_SECONDS, Hosts, WorkerSettings, partition, shared, slim
 
-# Host vars that say where a device is reached from, most specific first.
-PLACE_VARS = ("jump_host", "site", "region")
-# `auto` starts worker processes, one a core, from this many hosts on this many cores.
-# Two cost 1-2 CPU-seconds more than threads, and 3-16 ms more per host and step; on 2
-# cores, with the lab sharing them, threads won at every N measured (README "Executors").
-PROCESSES_FROM = 500
-MIN_CORES = 4
 # Seconds to wait for a scheduler, its workers, and a worker's answer outside a step.
 CONNECT_SECONDS = 15.0
 ANSWER_SECONDS = 5.0
-WATCH_SECONDS = 0.1  # how often the controller looks whether the run stopped
 # A forked worker starts with netplay, netmiko and Dask already imported: about 0.6 s for
 # two workers instead of 3.6 s spawned (each re-importing them). Forking happens before
 # any session is opened.
@@ -61,102 +51,30 @@ class ClusterError(NetplayError):
     exit_code = ExitCode.ERROR
 
 
-@dataclass(frozen=True)
-class Choice:
-    """The executor a run uses, and why (shown beside the play's strategy)."""
-
-    spec: ExecutorSpec
-    why: str
-
-
-def choose(spec: ExecutorSpec, plan: Plan, cores: int) -> Choice:
-    """`--executor` as asked, or for `auto`: worker processes, one a core, when there are
-    enough hosts and cores for them to pay off; threads otherwise."""
-    guarded = any(s.rollback_on_failure for p in plan.plays for s in p.play.steps)
-    if spec.kind in ("dask", "dask-local") and guarded:
-        raise UsageError(f"--executor {spec}: rollback_on_failure runs on threads only")
-    if spec.kind != "auto":
-        return Choice(spec, "--executor")
-    hosts = len(plan.hosts)
-    if guarded:
-        return Choice(ExecutorSpec("threads"), "rollback_on_failure")
-    if cores < MIN_CORES or hosts < PROCESSES_FROM:
-        return Choice(ExecutorSpec("threads"), f"{hosts} hosts, {cores} cores")
-    return Choice(ExecutorSpec("dask-local", workers=cores), f"{hosts} hosts, {cores} cores")
-
-
-def partition(hosts: Sequence[Host], workers: Sequence[str]) -> dict[str, str]:
-    """Each host's worker: hosts that share a `jump_host`, `site` or `region` stay
-    together (largest group first, onto the least loaded worker); the others are spread
-    evenly."""
-    groups: dict[str, list[str]] = {}
-    loose: list[str] = []
-    for host in hosts:
-        place = next((f"{v}={host.vars[v]}" for v in PLACE_VARS if host.vars.get(v)), None)
-        if place is None:
-            loose.append(host.name)
-        else:
-            groups.setdefault(place, []).append(host.name)
-    load = dict.fromkeys(workers, 0)
-    placed: dict[str, str] = {}
-    ordered = sorted(groups.values(), key=len, reverse=True)
-    for names in [*ordered, *([name] for name in loose)]:
-        worker = min(load, key=load.__getitem__)
-        load[worker] += len(names)
-        placed.update(dict.fromkeys(names, worker))
-    return placed
-
-
-@dataclass(frozen=True)
-class WorkerSettings:
-    """What a worker needs to talk to its devices as the controller would."""
-
-    connection: ConnectionSettings
-    forks: int
-    connect_rate: float | None
-    host_timeout: float | None
-    check: bool = False
-    diff: bool = False
-
-
 class HostsActor:
-    """One worker's hosts: their sessions, open across steps, and the threads that talk
-    to them (lives on the worker; its async methods run on the worker's event loop)."""
+    """One Dask worker's hosts (engine.workers.Hosts) behind the actor's event loop: each
+    call runs on the actor's own thread pool, so a slow device never blocks the loop."""
 
     def __init__(self, hosts: Sequence[Host], factory: DriverFactory, settings: WorkerSettings):
-        self._stop = Stop()
-        limiter = RateLimiter(settings.connect_rate, stop=self._stop)
-        self._names = [h.name for h in hosts]
-        self._sessions = Sessions(hosts, factory, settings.connection, limiter, self._stop)
-        self._options = Options(
-            check=settings.check,
-            diff=settings.diff,
-            command_timeout=settings.connection.command_timeout,
-            interrupted=self._stop.wait,
-        )
-        self._host_timeout = settings.host_timeout
+        self._hosts = Hosts(hosts, factory, settings)
         self._pool = ThreadPoolExecutor(settings.forks, thread_name_prefix="netplay")
 
     async def execute(self, work: Work, key: Key) -> StepResult | None:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self._execute, work, key)
-
-    def _execute(self, work: Work, key: Key) -> StepResult | None:
-        session = self._sessions[work.host.name]
-        return session.execute(work, key, self._options, self._host_timeout)
+        return await loop.run_in_executor(self._pool, self._hosts.execute, work, key)
 
     async def stop(self) -> None:
-        self._stop.set()
+        self._hosts.stop()
 
     async def cut_short(self) -> list[tuple[Key, StepResult]]:
-        return list(self._sessions.cut_short())
+        return self._hosts.cut_short()
 
     async def timings(self) -> dict[str, dict[str, float]]:
-        return {name: dict(self._sessions[name].timings) for name in self._names}
+        return self._hosts.timings()
 
     async def close(self, wait: bool) -> None:
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, partial(self._sessions.close, wait=wait))
+        await loop.run_in_executor(None, partial(self._hosts.close, wait))
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
@@ -180,8 +98,7 @@ class Remote:
         """Place the hosts on the workers and give each worker its actor."""
         workers = sorted(self._client.scheduler_info()["workers"])
         self._placement = partition(hosts, workers)
-        if settings.connect_rate:  # the run's rate, shared among the workers
-            settings = replace(settings, connect_rate=settings.connect_rate / len(workers))
+        settings = shared(settings, len(workers))
         futures = {
             worker: self._client.submit(
                 HostsActor,
@@ -267,15 +184,6 @@ class Remote:
         self._client.close(timeout=ANSWER_SECONDS)
         if self._cluster is not None:
             self._cluster.close(timeout=ANSWER_SECONDS)
-
-
-def slim(work: Work) -> Work:
-    """What travels to the worker: the variables only for `until`, which reads them
-    there, and without `hostvars` (all the hosts' results)."""
-    if not work.step.until:
-        return replace(work, variables={})
-    variables = {k: v for k, v in work.variables.items() if k != "hostvars"}
-    return replace(work, variables=variables)
 
 
 def connect(spec: ExecutorSpec, stop: Stop) -> Remote:

@@ -49,7 +49,7 @@ from engine.sessions import Sessions
 from engine.templating import TemplateError
 
 if TYPE_CHECKING:
-    from engine.cluster import Remote
+    from engine.workers import Workers
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class RunSettings:
     connect_rate: float | None = None
     journal: Path | None = None
     grace: float = GRACE_SECONDS  # after Ctrl-C, for the commands in flight
-    # where device work runs (engine.cluster)
+    # where device work runs (engine.workers)
     executor: ExecutorSpec = field(default_factory=lambda: ExecutorSpec("threads"))
 
 
@@ -136,7 +136,7 @@ class Executor:
             plan.hosts, driver_factory, settings.connection, limiter, self.stop
         )
         self._factory = driver_factory
-        self._remote: Remote | None = None  # device work on Dask workers
+        self._remote: Workers | None = None  # device work on worker processes
         self._down: set[str] = set()
         self._rollouts = Rollouts(plan)
         self._restoring: dict[str, tuple[Key, StepResult]] = {}  # lockstep: to roll back
@@ -156,6 +156,10 @@ class Executor:
         self.stop.armed = True
         self._started, self._clock = time.time(), time.monotonic()
         runner = Runner(self.settings.forks, stop=self.stop, grace=self.settings.grace)
+        # Loaded now, once: the sessions' threads would all wait on the import lock while
+        # the first of them loads netmiko (and worker processes inherit it).
+        import engine.drivers.netmiko  # noqa: F401
+
         finished = False
         try:
             self._remote = self._connect()
@@ -176,12 +180,12 @@ class Executor:
             self._elapsed = time.monotonic() - self._clock
         return self.result()
 
-    def _connect(self) -> Remote | None:
-        """Dask workers for the device work, when the settings ask for them."""
+    def _connect(self) -> Workers | None:
+        """Worker processes for the device work, when the settings ask for them."""
         spec = self.settings.executor
-        if spec.kind not in ("dask", "dask-local"):
+        if spec.kind not in ("processes", "dask", "dask-local"):
             return None
-        from engine.cluster import WorkerSettings, connect
+        from engine.workers import Processes, WorkerSettings
 
         settings = self.settings
         worker = WorkerSettings(
@@ -192,7 +196,12 @@ class Executor:
             check=settings.check,
             diff=settings.diff,
         )
-        remote = connect(spec, self.stop)
+        if spec.kind == "processes":
+            remote: Workers = Processes(spec.workers, self.stop)
+        else:
+            from engine.cluster import connect
+
+            remote = connect(spec, self.stop)
         try:
             remote.start(self.plan.hosts, self._factory, worker)
         except BaseException:
@@ -409,7 +418,7 @@ class Executor:
         return self._sessions.timings(busy, self._waiting)
 
     def _execute(self, work: stage.Work, key: Key) -> StepResult | None:
-        """A worker's job: run one host's share of a step, here or on a Dask worker.
+        """A worker's job: run one host's share of a step, here or on a worker process.
         None when the run stopped before anything was sent."""
         started = time.monotonic() - self._clock
         if self._remote is not None:

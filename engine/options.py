@@ -22,22 +22,23 @@ DEFAULT_KEEP_RUNS = 50  # runs the history keeps beside a playbook (engine.histo
 DEFAULT_INVENTORIES = ("inventory.yml", "inventory.yaml", "devices.yaml", "devices.yml")
 
 
-MAX_LOCAL_WORKERS = 64  # `dask-local:N`: more processes than that is a typo
+MAX_LOCAL_WORKERS = 64  # `processes:N`, `dask-local:N`: more than that is a typo
 
 
 @dataclass(frozen=True)
 class ExecutorSpec:
     """Where the device work runs (`--executor`): `auto` (decided per run from the host
-    count and the cores), `threads`, `dask-local` (a LocalCluster of `workers` processes)
-    or `dask` (the scheduler at `address`, HOST:PORT)."""
+    count and the cores), `threads`, `processes` (`workers` forked processes),
+    `dask-local` (a LocalCluster of `workers` processes) or `dask` (the scheduler at
+    `address`, HOST:PORT)."""
 
     kind: str = "auto"
     workers: int = 0
     address: str = ""
 
     def __str__(self) -> str:
-        if self.kind == "dask-local":
-            return f"dask-local:{self.workers}"
+        if self.kind in ("processes", "dask-local"):
+            return f"{self.kind}:{self.workers}"
         return f"dask://{self.address}" if self.kind == "dask" else self.kind
 
 

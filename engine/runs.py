@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
-from engine.cluster import choose
 from engine.drivers import ConnectionSettings, DriverFactory
 from engine.errors import InternalError, NetplayError, UsageError
 from engine.executor import Executor, NotRun, RunSettings
@@ -22,6 +21,7 @@ from engine.progress import console_reporter
 from engine.results import RunResult
 from engine.runner import Stop
 from engine.secrets import Mask
+from engine.workers import choose
 
 _NOT_RUN_SHOWN = 3  # groups of steps named in the "interrupted" line
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from benchmarks.tools.ansible import Ansible
 from benchmarks.tools.base import Job, Tool
 from benchmarks.tools.classic import Sequential, Threads
-from benchmarks.tools.netplay import Netplay, NetplayDask, NetplayThreads
+from benchmarks.tools.netplay import Netplay, NetplayDask, NetplayProcesses, NetplayThreads
 from benchmarks.tools.nornir import Nornir
 
 ALL: tuple[type[Tool], ...] = (
     Netplay,
     NetplayThreads,
+    NetplayProcesses,
     NetplayDask,
     Threads,
     Sequential,

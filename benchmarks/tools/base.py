@@ -39,6 +39,9 @@ class Tool:
         """Why this tool cannot run here (printed), or None."""
         return None
 
+    def prepare(self) -> None:
+        """Once, before the first run (untimed)."""
+
     def command(self, job: Job) -> list[str]:
         """Write the tool's input files into job.workdir and return the argv to run."""
         raise NotImplementedError

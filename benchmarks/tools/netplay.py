@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
@@ -65,6 +66,16 @@ class Netplay(Tool):
 
     def unavailable(self) -> str | None:
         return None if bench_bin("netplay") else "the `netplay` command is not installed"
+
+    def prepare(self) -> None:
+        """Compile netplay's modules once, as `pip install` does for a wheel and did for
+        every peer in site-packages: an editable checkout would otherwise compile them
+        at each start (the runs do not write bytecode)."""
+        import compileall
+
+        import engine
+
+        compileall.compile_dir(Path(engine.__file__).parent, quiet=1)
 
     def command(self, job: Job) -> list[str]:
         for name, data in (
@@ -132,6 +143,13 @@ class NetplayThreads(Netplay):
 
     name = "netplay-threads"
     executor = "threads"
+
+
+class NetplayProcesses(Netplay):
+    """netplay with its device work on two forked worker processes."""
+
+    name = "netplay-processes2"
+    executor = "processes:2"
 
 
 class NetplayDask(Netplay):

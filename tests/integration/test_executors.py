@@ -1,5 +1,6 @@
-"""Every executor gives the same run: threads, a LocalCluster of worker processes, and a
-`dask scheduler` with two `dask worker` processes, against the lab over real SSH.
+"""Every executor gives the same run: threads, forked worker processes, a Dask
+LocalCluster, and a `dask scheduler` with two `dask worker` processes, against the lab over
+real SSH.
 
 A worker killed in the middle of a run costs its hosts, which come back `unreachable`
 naming it; the other hosts' results and everything collected before are kept.
@@ -8,6 +9,7 @@ naming it; the other hosts' results and everything collected before are kept.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import socket
@@ -15,15 +17,15 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from engine.cli import main
-from engine.cluster import partition
 from engine.inventory import Host
+from engine.workers import partition
 
 pytestmark = [pytest.mark.lab, pytest.mark.heavy]
 
@@ -92,17 +94,22 @@ def cross_host(tmp_path: Path) -> Path:
     return book
 
 
+LOCAL = ["processes:2", "dask-local:2"]  # two worker processes on this machine
+
+
+@pytest.mark.parametrize("executor", LOCAL)
 @pytest.mark.parametrize("name", PLAYBOOKS)
-def test_a_local_cluster_of_two_worker_processes_gives_the_threads_results(
-    name: str, tmp_path: Path
+def test_two_local_worker_processes_give_the_threads_results(
+    name: str, executor: str, tmp_path: Path
 ) -> None:
-    same_as_threads(ROOT / "playbooks" / name, "dask-local:2", tmp_path)
+    same_as_threads(ROOT / "playbooks" / name, executor, tmp_path)
 
 
+@pytest.mark.parametrize("executor", LOCAL)
 def test_hostvars_and_until_work_the_same_on_worker_processes(
-    cross_host: Path, tmp_path: Path
+    executor: str, cross_host: Path, tmp_path: Path
 ) -> None:
-    same_as_threads(cross_host, "dask-local:2", tmp_path)
+    same_as_threads(cross_host, executor, tmp_path)
 
 
 # -- a scheduler and two workers, started as a user would ---------------------------------
@@ -195,19 +202,23 @@ def journal_has(journal: Path, step: str, count: int) -> bool:
     return sum(1 for line in lines if line.get("step") == step) >= count
 
 
-def test_a_killed_worker_makes_its_hosts_unreachable_and_keeps_everything_else(
-    scheduler: str, tmp_path: Path
-) -> None:
+def two_sites(folder: Path) -> tuple[Path, Path]:
+    """An inventory whose site A hangs on the second step, and the two-step playbook."""
     rows = ["defaults: {username: u, password: p, secret: s}", "hosts:"]
     for number, (name, site) in enumerate(SITES.items(), 1):
         knobs = '{hang_on: "show version"}' if site == "A" else "{}"
         rows.append(f"  {name}: {{host: 10.0.0.{number}, vars: {{site: {site}}}, lab: {knobs}}}")
-    inventory = tmp_path / "inventory.yml"
+    inventory = folder / "inventory.yml"
     inventory.write_text("\n".join(rows) + "\n")
-    book = tmp_path / "two.yml"
+    book = folder / "two.yml"
     book.write_text(TWO_STEPS)
-    worker, pid = worker_of_site_a(scheduler)
-    results = tmp_path / "r.json"
+    return book, inventory
+
+
+def run_killing(executor: str, folder: Path, pid: Callable[[], int | None]) -> tuple[int, Any]:
+    """Run the two sites, killing the process `pid` names once the first step is in."""
+    book, inventory = two_sites(folder)
+    results = folder / "r.json"
     killed = threading.Event()
 
     def kill_once_the_first_step_is_in() -> None:
@@ -216,16 +227,21 @@ def test_a_killed_worker_makes_its_hosts_unreachable_and_keeps_everything_else(
             if time.monotonic() > deadline:
                 return
             killed.wait(0.05)
-        os.kill(pid, signal.SIGKILL)
-        killed.set()
+        victim = pid()
+        if victim is not None:
+            os.kill(victim, signal.SIGKILL)
+            killed.set()
 
     killer = threading.Thread(target=kill_once_the_first_step_is_in, daemon=True)
     killer.start()
     argv = ["run", str(book), "-i", str(inventory), "--lab", "-q", "--results", str(results)]
-    code = main([*argv, "--executor", f"dask://{scheduler}", "--command-timeout", "60"])
+    code = main([*argv, "--executor", executor, "--command-timeout", "60"])
     killer.join(timeout=STARTUP_SECONDS)
     assert killed.is_set()
-    data = json.loads(results.read_text())
+    return code, json.loads(results.read_text())
+
+
+def assert_site_a_lost(code: int, data: Any, worker: str) -> None:
     clock, version = ({r["host"]: r for r in s["results"]} for s in data["steps"])
     assert code == 3
     assert all(clock[name]["status"] == "ok" for name in SITES)
@@ -237,6 +253,28 @@ def test_a_killed_worker_makes_its_hosts_unreachable_and_keeps_everything_else(
         "B2": "ok",
     }
     assert all(worker in version[name]["error"] for name in ("A1", "A2", "A3"))
+
+
+def test_a_killed_worker_makes_its_hosts_unreachable_and_keeps_everything_else(
+    scheduler: str, tmp_path: Path
+) -> None:
+    worker, pid = worker_of_site_a(scheduler)
+    code, data = run_killing(f"dask://{scheduler}", tmp_path, lambda: pid)
+    assert_site_a_lost(code, data, worker)
+
+
+def test_a_killed_worker_process_makes_its_hosts_unreachable_naming_how_it_ended(
+    tmp_path: Path,
+) -> None:
+    hosts = [Host(name, "127.0.0.1", vars={"site": site}) for name, site in SITES.items()]
+    worker = partition(hosts, ["process 1", "process 2"])["A1"]
+
+    def pid() -> int | None:
+        named = [p.pid for p in multiprocessing.active_children() if p.name == f"netplay {worker}"]
+        return named[0] if named else None
+
+    code, data = run_killing("processes:2", tmp_path, pid)
+    assert_site_a_lost(code, data, f"worker {worker} was lost: killed by signal 9")
 
 
 # -- Ctrl-C ------------------------------------------------------------------------------
@@ -253,7 +291,10 @@ def journal_rows(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.endswith("}")]
 
 
-def test_ctrl_c_stops_every_worker_process_as_it_stops_the_threads(tmp_path: Path) -> None:
+@pytest.mark.parametrize("executor", LOCAL)
+def test_ctrl_c_stops_every_worker_process_as_it_stops_the_threads(
+    executor: str, tmp_path: Path
+) -> None:
     rows = ["defaults: {username: u, password: p, secret: s}", "hosts:"]
     rows += [
         f"  {n}: {{host: 10.0.0.{i}, lab: {{command_delay: 0.3}}}}" for i, n in enumerate(HOSTS, 1)
@@ -263,7 +304,7 @@ def test_ctrl_c_stops_every_worker_process_as_it_stops_the_threads(tmp_path: Pat
     results = tmp_path / "r.json"
     journal = results.with_suffix(".jsonl")
     argv = [sys.executable, "-m", "engine", "run", "long.yml", "-i", "inventory.yml", "--lab"]
-    argv += ["-q", "--results", str(results), "--executor", "dask-local:2"]
+    argv += ["-q", "--results", str(results), "--executor", executor]
     with subprocess.Popen(
         argv,
         cwd=tmp_path,
@@ -298,7 +339,10 @@ def test_ctrl_c_stops_every_worker_process_as_it_stops_the_threads(tmp_path: Pat
 PASSWORD = "Pw-Okapi-3371"
 
 
-def test_worker_session_logs_and_results_never_show_the_password(tmp_path: Path) -> None:
+@pytest.mark.parametrize("executor", LOCAL)
+def test_worker_session_logs_and_results_never_show_the_password(
+    executor: str, tmp_path: Path
+) -> None:
     rows = [f"defaults: {{username: u, password: {PASSWORD}, secret: {PASSWORD}}}", "hosts:"]
     rows += [f"  {n}: {{host: 10.0.0.{i}}}" for i, n in enumerate(HOSTS[:2], 1)]
     (tmp_path / "inventory.yml").write_text("\n".join(rows) + "\n")
@@ -307,7 +351,7 @@ def test_worker_session_logs_and_results_never_show_the_password(tmp_path: Path)
     logs = tmp_path / "logs"
     argv = ["run", str(book), "-i", str(tmp_path / "inventory.yml"), "--lab", "-q"]
     argv += ["--results", str(tmp_path / "r.json"), "--session-logs", str(logs)]
-    main([*argv, "--executor", "dask-local:2"])
+    main([*argv, "--executor", executor])
     written = [logs / f"{name}.log" for name in HOSTS[:2]] + [tmp_path / "r.json"]
     assert all(path.exists() for path in written)
     assert not [path for path in written if PASSWORD in path.read_text()]

@@ -6,13 +6,13 @@ from collections import Counter
 
 import pytest
 
-from engine.cluster import MIN_CORES, PROCESSES_FROM, choose, partition, slim
 from engine.errors import Location, UsageError
 from engine.inventory import Host, Inventory
 from engine.model import Play, Playbook, Step
 from engine.options import ExecutorSpec
 from engine.plan import Plan, build_plan
 from engine.steps import Item, Work
+from engine.workers import PROCESSES_FROM, choose, partition, slim
 
 HERE = Location("test.yml")
 WORKERS = ("tcp://127.0.0.1:1", "tcp://127.0.0.1:2")
@@ -51,21 +51,24 @@ def test_hosts_without_a_place_are_spread_evenly() -> None:
 
 
 def test_auto_uses_threads_below_the_host_threshold_and_a_process_a_core_from_it() -> None:
-    assert choose(ExecutorSpec(), plan_of(PROCESSES_FROM - 1), MIN_CORES).spec.kind == "threads"
-    chosen = choose(ExecutorSpec(), plan_of(PROCESSES_FROM), MIN_CORES).spec
-    assert (chosen.kind, chosen.workers) == ("dask-local", MIN_CORES)
+    assert choose(ExecutorSpec(), plan_of(PROCESSES_FROM - 1), 4).spec.kind == "threads"
+    chosen = choose(ExecutorSpec(), plan_of(PROCESSES_FROM), 4)
+    assert (chosen.spec.kind, chosen.spec.workers) == ("processes", 4)
+    assert chosen.why == f"{PROCESSES_FROM} hosts, 4 cores"
 
 
-def test_auto_uses_threads_on_fewer_cores_however_many_hosts() -> None:
-    chosen = choose(ExecutorSpec(), plan_of(PROCESSES_FROM * 2), MIN_CORES - 1)
-    assert chosen.spec.kind == "threads"
+def test_auto_uses_threads_on_one_core_however_many_hosts() -> None:
+    assert choose(ExecutorSpec(), plan_of(PROCESSES_FROM * 2), 1).spec.kind == "threads"
 
 
-def test_auto_keeps_rollback_plays_on_threads_and_an_explicit_dask_executor_is_refused() -> None:
+@pytest.mark.parametrize("asked", ["processes", "dask-local"])
+def test_auto_keeps_rollback_plays_on_threads_and_an_explicit_process_executor_is_refused(
+    asked: str,
+) -> None:
     guarded = plan_of(PROCESSES_FROM, rollback=True)
-    assert choose(ExecutorSpec(), guarded, MIN_CORES).spec.kind == "threads"
+    assert choose(ExecutorSpec(), guarded, 4).spec.kind == "threads"
     with pytest.raises(UsageError, match="rollback_on_failure"):
-        choose(ExecutorSpec("dask-local", workers=2), plan_of(3, rollback=True), 2)
+        choose(ExecutorSpec(asked, workers=2), plan_of(3, rollback=True), 2)
 
 
 def test_an_executor_asked_for_is_used_as_it_is() -> None:
