@@ -488,6 +488,10 @@ def console() -> NoReturn:
     when SIGINT was inherited as ignored. After an interrupted run (results already
     written), leave at once instead of waiting for abandoned device sessions."""
     stop = Stop()
+    # netplay never gives paramiko an SSH config (an inventory cannot name one), so
+    # paramiko's optional `invoke`, there only to run `Match exec` commands, stays out:
+    # ~50 ms less at every start, and no path to a command runner.
+    sys.modules.setdefault("invoke", None)  # type: ignore[arg-type]
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.request()
