@@ -81,6 +81,13 @@ class Isolated:
         self._lock = threading.Lock()
         self._child: _Child | None = None
         atexit.register(self.close)
+        os.register_at_fork(after_in_child=self._forget)
+
+    def _forget(self) -> None:
+        """In a forked process (a worker of engine.workers): the child belongs to the
+        parent, and so did the lock's holder, if any; this process starts its own."""
+        self._lock = threading.Lock()
+        self._child = None
 
     def call(self, request: Any) -> Any:
         """The handler's answer to `request`; IsolatedError when there is none."""
@@ -195,6 +202,15 @@ class _Launcher:
 
 
 _launcher = _Launcher()
+
+
+def _relaunch() -> None:
+    """A forked process has none of its parent's threads: it needs a launcher of its own."""
+    global _launcher
+    _launcher = _Launcher()
+
+
+os.register_at_fork(after_in_child=_relaunch)
 
 
 def _stop(child: _Child) -> None:

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 import signal
+import sys
 import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -212,6 +214,8 @@ class Processes:
     ) -> None:
         """Place the hosts, then fork one worker per share."""
         context = multiprocessing.get_context("fork")
+        for stream in (sys.stdout, sys.stderr):  # nothing buffered is copied into a worker
+            stream.flush()
         names = [f"process {i + 1}" for i in range(min(self._count, len(hosts)) or 1)]
         self._placement = partition(hosts, names)
         settings = shared(settings, len(names))
@@ -359,6 +363,9 @@ def serve(
     # Ctrl-C reaches the whole process group: the controller stops the workers politely.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # A worker says everything through its answers; the streams it was forked with may be
+    # locked by the controller's console thread, and must not be flushed a second time.
+    sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
     worker = Hosts(hosts, factory, settings)
     lock = threading.Lock()
 

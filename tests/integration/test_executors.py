@@ -87,6 +87,28 @@ def every_playbook() -> list[Path]:
     return [ROOT / "playbooks" / name for name in PLAYBOOKS]
 
 
+# Parsed on the workers, with the TTP child the controller started to check the template
+# at validation: a forked worker must start its own.
+PARSED = """\
+name: Parsed on the workers
+hosts: routers
+steps:
+  - name: Addresses
+    send: show ip interface brief
+    parse: {ttp: brief.ttp}
+"""
+
+
+@pytest.fixture
+def parsed(tmp_path: Path) -> Path:
+    (tmp_path / "brief.ttp").write_text(
+        (ROOT / "playbooks" / "templates" / "show_ip_interface_brief.ttp").read_text()
+    )
+    book = tmp_path / "parsed.yml"
+    book.write_text(PARSED)
+    return book
+
+
 @pytest.fixture
 def cross_host(tmp_path: Path) -> Path:
     book = tmp_path / "cross.yml"
@@ -103,6 +125,13 @@ def test_two_local_worker_processes_give_the_threads_results(
     name: str, executor: str, tmp_path: Path
 ) -> None:
     same_as_threads(ROOT / "playbooks" / name, executor, tmp_path)
+
+
+@pytest.mark.parametrize("executor", LOCAL)
+def test_ttp_parses_on_worker_processes_as_on_threads(
+    executor: str, parsed: Path, tmp_path: Path
+) -> None:
+    same_as_threads(parsed, executor, tmp_path)
 
 
 @pytest.mark.parametrize("executor", LOCAL)
