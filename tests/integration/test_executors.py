@@ -32,8 +32,8 @@ pytestmark = [pytest.mark.lab, pytest.mark.heavy]
 ROOT = Path(__file__).resolve().parents[2]
 INVENTORY = ROOT / "playbooks" / "inventory.yml"
 # Example playbooks whose device output does not change with the clock: serial batches,
-# config changes with `ensure`, variable precedence.
-PLAYBOOKS = ["rolling-ntp.yml", "ensure-loopback.yml", "precedence.yml"]
+# config changes with `ensure`, variable precedence, sessions through a bastion.
+PLAYBOOKS = ["rolling-ntp.yml", "ensure-loopback.yml", "precedence.yml", "through-bastion.yml"]
 CROSS_HOST = """\
 name: Cross-host
 hosts: routers
