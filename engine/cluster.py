@@ -17,6 +17,7 @@ new command once the run stops, commands in flight get the grace period.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import signal
@@ -65,6 +66,10 @@ class HostsActor:
 
     async def stop(self) -> None:
         self._hosts.stop()
+
+    async def release(self, name: str) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._pool, self._hosts.release, name)
 
     async def cut_short(self) -> list[tuple[Key, StepResult]]:
         return self._hosts.cut_short()
@@ -142,6 +147,13 @@ class Remote:
                 )
         kind = FailureKind.UNREACHABLE
         return StepResult(work.host.name, work.step.name, Status.UNREACHABLE, error=lost, kind=kind)
+
+    def release(self, name: str) -> None:
+        """Close one host's session on its worker."""
+        worker = self._placement[name]
+        if worker not in self._lost:
+            with contextlib.suppress(Exception):  # a lost worker has no session to close
+                self._actors[worker].release(name).result(timeout=ANSWER_SECONDS)
 
     def _lose(self, worker: str, exc: BaseException) -> str:
         with self._lock:

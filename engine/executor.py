@@ -142,6 +142,8 @@ class Executor:
         self._restoring: dict[str, tuple[Key, StepResult]] = {}  # lockstep: to roll back
         self._collected = Collected(Journal(settings.journal, self.mask), plan.inventory)
         self._modes: dict[str, str] = {}
+        # each host's last play: after it, the host's session is closed
+        self._last_play = {h.name: p for p, play in enumerate(plan.plays) for h in play.hosts}
         self._waiting: dict[str, float] = {}
         self._started = time.time()
         self._clock = time.monotonic()
@@ -259,6 +261,20 @@ class Executor:
             if self._rollouts.halt.is_set() and not self.stop.is_set():
                 self._skip_the_rest(p, batch)
                 return
+            if play.strategy == "lockstep" and not self.stop.is_set():
+                for host in batch.hosts:
+                    if self._last_play[host.name] == p:
+                        self._release(host.name)
+
+    def _release(self, name: str) -> None:
+        """A host the run has nothing more for: its session closes now rather than at the
+        end of the run. The device gets its line back, and an open session costs a
+        thread that wakes ten times a second (paramiko's), which with thousands of
+        hosts adds up."""
+        if self._remote is not None:
+            self._remote.release(name)
+        else:
+            self._sessions[name].close()
 
     def _run_batch(self, runner: Runner, p: int, batch: Batch) -> None:
         play = self.plan.plays[p]
@@ -460,11 +476,17 @@ class Executor:
             names = [h.name for h in hosts if play.runs_on(index, h.name)]
             self.events.step_started(play.play, step, names)
         try:
-            runner.map(lambda host: self._host_steps(p, host, batch), hosts)
+            runner.map(lambda host: self._host_play(p, host, batch), hosts)
         finally:
             self._cut_short()
             for index in range(len(play.steps)):
                 self._finish((p, index), self._collected.record((p, index)), batch)
+
+    def _host_play(self, p: int, host: Host, batch: Batch) -> None:
+        """One host's whole play, then its session closed if no later play has it."""
+        self._host_steps(p, host, batch)
+        if self._last_play[host.name] == p and not self.stop.is_set():
+            self._release(host.name)
 
     def _host_steps(self, p: int, host: Host, batch: Batch) -> None:
         """One host's whole play (worker thread; touches only this host's state)."""

@@ -15,6 +15,7 @@ that dies costs its hosts, never the run: their steps come back `unreachable`, n
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
 import os
@@ -69,6 +70,8 @@ class Workers(Protocol):
     def workers(self) -> Mapping[str, str]: ...
 
     def execute(self, work: Work, key: Key) -> StepResult | None: ...
+
+    def release(self, name: str) -> None: ...
 
     def cut_short(self) -> list[tuple[Key, StepResult]]: ...
 
@@ -174,6 +177,9 @@ class Hosts:
     def stop(self) -> None:
         self._stop.set()
 
+    def release(self, name: str) -> None:
+        self._sessions[name].close()
+
     def cut_short(self) -> list[tuple[Key, StepResult]]:
         return list(self._sessions.cut_short())
 
@@ -185,8 +191,6 @@ class Hosts:
 
 
 # -- worker processes of this machine ---------------------------------------------------
-
-_Reply = tuple[int, Any]  # (call number, answer)
 
 
 class Processes:
@@ -224,9 +228,9 @@ class Processes:
             ours, theirs = context.Pipe()
             process = context.Process(
                 target=serve,
-                args=(theirs, mine, factory, settings),
+                args=(theirs, mine, factory, settings, [*self._pipes.values(), ours]),
                 name=f"netplay {name}",
-                daemon=True,  # never outlives the run, even if the controller is killed
+                daemon=True,  # ended at the controller's exit (and by its pipe's end if killed)
             )
             process.start()
             theirs.close()
@@ -250,6 +254,10 @@ class Processes:
             return failed(work, answer.reason, answer.kind)
         result: StepResult | None = answer
         return result
+
+    def release(self, name: str) -> None:
+        """Close one host's session on its worker (nothing waits for it)."""
+        self._tell(self._placement[name], "release", name)
 
     def cut_short(self) -> list[tuple[Key, StepResult]]:
         """Steps the stop cut short on the workers after they had sent something."""
@@ -290,6 +298,13 @@ class Processes:
             return future.result(timeout)
         except TimeoutError:
             return _Lost(f"worker {worker} did not answer in {timeout:g} s")
+
+    def _tell(self, worker: str, method: str, *args: Any) -> None:
+        """A call that has no answer (a lost worker misses nothing it could still do)."""
+        with self._lock:
+            if worker not in self._lost:
+                with contextlib.suppress(OSError, ValueError):
+                    self._pipes[worker].send((None, method, args))
 
     def _ask(self, method: str, *args: Any, timeout: float = ANSWER_SECONDS) -> list[Any]:
         """Every live worker's answer to `method`, asked in parallel."""
@@ -338,13 +353,8 @@ class Processes:
         while not self._stop.wait(WATCH_SECONDS):
             if self._closed.is_set():
                 return
-        for name, pipe in self._pipes.items():
-            with self._lock:
-                if name not in self._lost:
-                    try:
-                        pipe.send((None, "stop", ()))
-                    except (OSError, ValueError):
-                        continue
+        for name in self._pipes:
+            self._tell(name, "stop")
 
 
 @dataclass(frozen=True)
@@ -356,10 +366,18 @@ class _Lost:
 
 
 def serve(
-    pipe: Connection, hosts: Sequence[Host], factory: DriverFactory, settings: WorkerSettings
+    pipe: Connection,
+    hosts: Sequence[Host],
+    factory: DriverFactory,
+    settings: WorkerSettings,
+    inherited: Sequence[Connection] = (),
 ) -> None:
     """A worker process: run the calls that come through `pipe` until it is told to close,
-    or the controller is gone (its hosts' sessions are then closed at once)."""
+    or the controller is gone (its hosts' sessions are then closed at once). `inherited`:
+    the controller's ends of the pipes, this one's included, which a worker must not hold
+    open: the end of the controller would not be seen."""
+    for other in inherited:
+        other.close()
     # Ctrl-C reaches the whole process group: the controller stops the workers politely.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -389,6 +407,8 @@ def serve(
             break
         if method == "stop":
             worker.stop()
+        elif method == "release":
+            pool.submit(worker.release, *args)
         elif method == "execute":
             pool.submit(answer, number, method, args)
         else:

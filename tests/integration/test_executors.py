@@ -8,6 +8,7 @@ naming it; the other hosts' results and everything collected before are kept.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -314,6 +315,16 @@ LONG_RUN = "name: Long run\nhosts: all\nsteps:\n" + "".join(
 )
 
 
+def long_run(folder: Path) -> None:
+    """Six hosts whose commands take 0.3 s each, and a playbook of twenty steps."""
+    rows = ["defaults: {username: u, password: p, secret: s}", "hosts:"]
+    rows += [
+        f"  {n}: {{host: 10.0.0.{i}, lab: {{command_delay: 0.3}}}}" for i, n in enumerate(HOSTS, 1)
+    ]
+    (folder / "inventory.yml").write_text("\n".join(rows) + "\n")
+    (folder / "long.yml").write_text(LONG_RUN)
+
+
 def journal_rows(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
@@ -324,12 +335,7 @@ def journal_rows(path: Path) -> list[dict[str, Any]]:
 def test_ctrl_c_stops_every_worker_process_as_it_stops_the_threads(
     executor: str, tmp_path: Path
 ) -> None:
-    rows = ["defaults: {username: u, password: p, secret: s}", "hosts:"]
-    rows += [
-        f"  {n}: {{host: 10.0.0.{i}, lab: {{command_delay: 0.3}}}}" for i, n in enumerate(HOSTS, 1)
-    ]
-    (tmp_path / "inventory.yml").write_text("\n".join(rows) + "\n")
-    (tmp_path / "long.yml").write_text(LONG_RUN)
+    long_run(tmp_path)
     results = tmp_path / "r.json"
     journal = results.with_suffix(".jsonl")
     argv = [sys.executable, "-m", "engine", "run", "long.yml", "-i", "inventory.yml", "--lab"]
@@ -361,6 +367,50 @@ def test_ctrl_c_stops_every_worker_process_as_it_stops_the_threads(
     assert "interrupted: not run: 'Clock" in out
     # the workers stopped politely: no host lost its worker
     assert not [r for s in data["steps"] for r in s["results"] if r["status"] == "unreachable"]
+
+
+def children(pid: int) -> list[int]:
+    """The live processes whose parent is `pid` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and alive(int(entry.name)):
+            with contextlib.suppress(OSError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Running, not a zombie waiting for its parent to read its status."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_worker_processes_do_not_outlive_a_killed_controller(tmp_path: Path) -> None:
+    long_run(tmp_path)
+    journal = tmp_path / "r.jsonl"
+    argv = [sys.executable, "-m", "engine", "run", "long.yml", "-i", "inventory.yml", "--lab"]
+    argv += ["-q", "--results", "r.json", "--executor", "processes:2"]
+    with subprocess.Popen(argv, cwd=tmp_path, start_new_session=True) as process:
+        try:
+            deadline = time.monotonic() + STARTUP_SECONDS
+            while len(journal_rows(journal)) < len(HOSTS):
+                assert time.monotonic() < deadline, "the first step never finished"
+                threading.Event().wait(0.05)
+            workers = children(process.pid)
+            assert len(workers) == 2
+            process.kill()
+            deadline = time.monotonic() + STARTUP_SECONDS
+            while [pid for pid in workers if alive(pid)] and time.monotonic() < deadline:
+                threading.Event().wait(0.05)
+            assert not [pid for pid in workers if alive(pid)]
+        finally:
+            process.kill()
 
 
 # -- secrets and a scheduler that is not there ------------------------------------------

@@ -80,6 +80,40 @@ def test_one_session_per_host_for_the_whole_run() -> None:
     assert lab.drivers["R1"].sent == ["a", "b", "c"]
 
 
+class Timeline(Lab):
+    """Replay drivers whose commands and closes go on one shared timeline."""
+
+    def __init__(self) -> None:
+        super().__init__({})
+        self.events: list[tuple[str, str]] = []
+
+    def __call__(self, host: Host, settings: ConnectionSettings) -> ReplayDriver:
+        driver = super().__call__(host, settings)
+        send, close = driver.send, driver.close
+
+        def logged_send(command: str, **options: Any) -> Reply:
+            self.events.append((host.name, command))
+            return send(command, **options)
+
+        def logged_close() -> None:
+            self.events.append((host.name, "closed"))
+            close()
+
+        driver.send, driver.close = logged_send, logged_close  # type: ignore[method-assign]
+        return driver
+
+
+@pytest.mark.parametrize("strategy", ["pipeline", "lockstep"])
+def test_a_host_no_later_play_has_is_let_go_before_the_others_go_on(strategy: str) -> None:
+    first = Play("both", ("all",), (step("a"),), HERE, strategy=strategy)  # type: ignore[arg-type]
+    second = Play("R1 only", ("R1",), (step("b"),), HERE)
+    lab = Timeline()
+    run(Playbook("test.yml", (first, second)), inventory("R1", "R2"), lab)
+    assert lab.events.index(("R2", "closed")) < lab.events.index(("R1", "b"))
+    assert lab.events[-1] == ("R1", "closed")
+    assert {n: (d.opened, d.closed) for n, d in lab.drivers.items()} == {"R1": (1, 1), "R2": (1, 1)}
+
+
 def test_a_later_step_reads_another_hosts_registered_output() -> None:
     scripts = {"R1": Script({"show ver": "version 15.9"}), "R2": Script()}
     book = playbook(
