@@ -62,7 +62,7 @@ class Run:
             progress=not options.no_progress,
             silent=silent,
         )
-        choice = choose(options.executor, plan, os.cpu_count() or 1)
+        choice = choose(options.executor, plan, usable_cores())
         if choice.spec.kind != "threads" and not silent:
             print(f"executor: {choice.spec} ({choice.why})")
         with report, lab_for(plan, self.factory, options.lab) as (moved, factory):
@@ -113,6 +113,14 @@ class Run:
             connect_rate=options.connect_rate,
             journal=options.journal,
         )
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container or `taskset` may allow fewer than
+    the machine has)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def interrupted_line(not_run: Sequence[NotRun]) -> str:
