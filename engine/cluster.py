@@ -22,7 +22,7 @@ import logging
 import multiprocessing
 import signal
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
@@ -35,7 +35,15 @@ from engine.options import ExecutorSpec
 from engine.results import Status, StepResult
 from engine.runner import Stop
 from engine.steps import Work
-from engine.workers import WATCH_SECONDS, Hosts, WorkerSettings, partition, shared, slim
+from engine.workers import (
+    WATCH_SECONDS,
+    Gathering,
+    Hosts,
+    WorkerSettings,
+    partition,
+    shared,
+    slim,
+)
 
 # Seconds to wait for a scheduler, its workers, and a worker's answer outside a step.
 CONNECT_SECONDS = 15.0
@@ -83,7 +91,7 @@ class HostsActor:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-class Remote:
+class Remote(Gathering):
     """The controller's side: which worker holds which host, and the calls to them."""
 
     def __init__(self, client: Any, cluster: Any, stop: Stop) -> None:
@@ -123,10 +131,6 @@ class Remote:
         except Exception as exc:  # e.g. a worker without netplay, or another version of it
             raise ClusterError(f"a Dask worker cannot run netplay's sessions: {exc!r}") from exc
         self._watcher.start()
-
-    def workers(self) -> Mapping[str, str]:
-        """Each host's worker address."""
-        return dict(self._placement)
 
     def execute(self, work: Work, key: Key) -> StepResult | None:
         """Run one host's share of a step on its worker (a controller thread waits)."""
@@ -179,14 +183,6 @@ class Remote:
             if self._closed.is_set():
                 return
         self._ask("stop")
-
-    def cut_short(self) -> list[tuple[Key, StepResult]]:
-        """Steps the stop cut short on the workers after they had sent something."""
-        return [cut for answer in self._ask("cut_short") for cut in answer]
-
-    def timings(self) -> dict[str, dict[str, float]]:
-        """Each host's connect and enable seconds, from its worker."""
-        return {name: t for answer in self._ask("timings") for name, t in answer.items()}
 
     def close(self, *, wait: bool) -> None:
         """Close the workers' sessions, then the client (and the LocalCluster, if ours)."""

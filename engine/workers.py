@@ -22,7 +22,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
@@ -66,8 +66,6 @@ class Workers(Protocol):
     def start(
         self, hosts: Sequence[Host], factory: DriverFactory, settings: WorkerSettings
     ) -> None: ...
-
-    def workers(self) -> Mapping[str, str]: ...
 
     def execute(self, work: Work, key: Key) -> StepResult | None: ...
 
@@ -193,7 +191,23 @@ class Hosts:
 # -- worker processes of this machine ---------------------------------------------------
 
 
-class Processes:
+class Gathering:
+    """The questions every worker answers for its own hosts, the answers put together."""
+
+    def _ask(self, method: str, *args: Any) -> list[Any]:
+        """Every live worker's answer to `method` (one that does not answer gives none)."""
+        raise NotImplementedError
+
+    def cut_short(self) -> list[tuple[Key, StepResult]]:
+        """Steps the stop cut short on the workers after they had sent something."""
+        return [cut for answer in self._ask("cut_short") for cut in answer]
+
+    def timings(self) -> dict[str, dict[str, float]]:
+        """Each host's connect and enable seconds, from its worker."""
+        return {name: t for answer in self._ask("timings") for name, t in answer.items()}
+
+
+class Processes(Gathering):
     """`processes:N`: N forked workers, each reached through a pipe.
 
     Calls are numbered; one reader thread per worker hands each answer to the controller
@@ -240,10 +254,6 @@ class Processes:
             reader.start()
         threading.Thread(target=self._watch, daemon=True, name="netplay-stop").start()
 
-    def workers(self) -> Mapping[str, str]:
-        """Each host's worker."""
-        return dict(self._placement)
-
     def execute(self, work: Work, key: Key) -> StepResult | None:
         """Run one host's share of a step on its worker (a controller thread waits)."""
         if self._stop.is_set():
@@ -258,14 +268,6 @@ class Processes:
     def release(self, name: str) -> None:
         """Close one host's session on its worker (nothing waits for it)."""
         self._tell(self._placement[name], "release", name)
-
-    def cut_short(self) -> list[tuple[Key, StepResult]]:
-        """Steps the stop cut short on the workers after they had sent something."""
-        return [cut for answer in self._ask("cut_short") for cut in answer]
-
-    def timings(self) -> dict[str, dict[str, float]]:
-        """Each host's connect and enable seconds, from its worker."""
-        return {name: t for answer in self._ask("timings") for name, t in answer.items()}
 
     def close(self, *, wait: bool) -> None:
         """Close the workers' sessions (politely when `wait`) and end the workers."""
