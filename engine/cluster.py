@@ -157,7 +157,7 @@ class Remote(Gathering):
         worker = self._placement[name]
         if worker not in self._lost:
             with contextlib.suppress(Exception):  # a lost worker has no session to close
-                self._actors[worker].release(name).result(timeout=ANSWER_SECONDS)
+                self._actors[worker].release(name)  # nothing waits for it
 
     def _lose(self, worker: str, exc: BaseException) -> str:
         with self._lock:

@@ -22,6 +22,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -32,7 +33,7 @@ from engine.drivers import ConnectionSettings, DriverFactory
 from engine.errors import FailureKind, UsageError
 from engine.flight import Key
 from engine.inventory import Host
-from engine.options import ExecutorSpec
+from engine.options import MAX_LOCAL_WORKERS, ExecutorSpec
 from engine.plan import Plan
 from engine.results import Status, StepResult
 from engine.runner import RateLimiter, Stop
@@ -99,7 +100,8 @@ def choose(spec: ExecutorSpec, plan: Plan, cores: int) -> Choice:
         return Choice(ExecutorSpec("threads"), "rollback_on_failure")
     if cores < 2 or hosts < PROCESSES_FROM:
         return Choice(ExecutorSpec("threads"), f"{hosts} hosts, {cores} cores")
-    return Choice(ExecutorSpec("processes", workers=cores), f"{hosts} hosts, {cores} cores")
+    workers = min(cores, MAX_LOCAL_WORKERS)
+    return Choice(ExecutorSpec("processes", workers=workers), f"{hosts} hosts, {cores} cores")
 
 
 def partition(hosts: Sequence[Host], workers: Sequence[str]) -> dict[str, str]:
@@ -272,13 +274,18 @@ class Processes(Gathering):
     def close(self, *, wait: bool) -> None:
         """Close the workers' sessions (politely when `wait`) and end the workers."""
         self._closed.set()
+        lost = set(self._lost)
         self._ask("close", wait, timeout=ANSWER_SECONDS + CLOSE_SECONDS)
+        deadline = time.monotonic() + (ANSWER_SECONDS if wait else 0.0)  # one for them all
         for name, process in self._processes.items():
-            process.join(ANSWER_SECONDS if wait and name not in self._lost else 0)
+            process.join(0 if name in lost else max(0.0, deadline - time.monotonic()))
             if process.is_alive():
                 process.kill()
                 process.join()
             self._pipes[name].close()
+        with self._lock:  # what a worker never answered, no one waits for any longer
+            for name in self._processes:
+                self._lose(name, "the run ended")
 
     def _call(self, worker: str, method: str, *args: Any, timeout: float | None = None) -> Any:
         """Send one call to `worker` and wait for its answer (or for the worker's loss;
@@ -294,6 +301,9 @@ class Processes(Gathering):
                 except (OSError, ValueError) as exc:  # the pipe is closed or broken
                     del self._waiting[number]
                     lost = self._lose(worker, f"cannot reach it: {exc}")
+                except Exception as exc:  # a call that cannot travel: one host's bug
+                    del self._waiting[number]
+                    return _Lost(f"internal error: {exc!r}", FailureKind.INTERNAL)
         if lost is not None:
             return _Lost(lost)
         try:
@@ -325,13 +335,17 @@ class Processes(Gathering):
                 number, answer = pipe.recv()
             except (EOFError, OSError):
                 break
+            except Exception as exc:  # an answer that cannot be read: the worker is broken
+                with self._lock:
+                    self._lose(worker, f"its answer could not be read: {exc!r}")
+                return
             with self._lock:
                 waiting = self._waiting.pop(number, None)
             if waiting is not None:  # else its caller stopped waiting
                 waiting[1].set_result(answer)
+        why = "the run ended" if self._closed.is_set() else self._ending(worker)
         with self._lock:
-            if not self._closed.is_set():
-                self._lose(worker, self._ending(worker))
+            self._lose(worker, why)
 
     def _ending(self, worker: str) -> str:
         process = self._processes[worker]
@@ -382,11 +396,13 @@ def serve(
         other.close()
     # Ctrl-C reaches the whole process group: the controller stops the workers politely.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # A worker says everything through its answers; the streams it was forked with may be
     # locked by the controller's console thread, and must not be flushed a second time.
     sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
     worker = Hosts(hosts, factory, settings)
+    # SIGTERM may reach the whole group too (`timeout`, a service manager): stop politely,
+    # as the controller's stop would; the controller then closes the worker.
+    signal.signal(signal.SIGTERM, lambda signum, frame: worker.stop())
     lock = threading.Lock()
 
     def answer(number: int, method: str, args: tuple[Any, ...]) -> None:
@@ -417,4 +433,7 @@ def serve(
             answer(number, method, args)
             if method == "close":
                 break
-    pool.shutdown(wait=False, cancel_futures=True)  # the process ends with its threads
+    pool.shutdown(wait=False, cancel_futures=True)
+    # Leave now: a connection still being opened must not hold the process (multiprocessing
+    # would wait for its thread), nor the run's files it inherited.
+    os._exit(0)

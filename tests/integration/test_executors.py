@@ -331,9 +331,16 @@ def journal_rows(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.endswith("}")]
 
 
-@pytest.mark.parametrize("executor", LOCAL)
+@pytest.mark.parametrize(
+    ("executor", "signum"),
+    [
+        ("processes:2", signal.SIGINT),
+        ("dask-local:2", signal.SIGINT),
+        ("processes:2", signal.SIGTERM),  # `timeout` and service managers signal the group
+    ],
+)
 def test_ctrl_c_stops_every_worker_process_as_it_stops_the_threads(
-    executor: str, tmp_path: Path
+    executor: str, signum: signal.Signals, tmp_path: Path
 ) -> None:
     long_run(tmp_path)
     results = tmp_path / "r.json"
@@ -354,7 +361,7 @@ def test_ctrl_c_stops_every_worker_process_as_it_stops_the_threads(
                 assert time.monotonic() < deadline, "the first step never finished"
                 assert process.poll() is None, process.communicate()
                 threading.Event().wait(0.05)
-            os.killpg(process.pid, signal.SIGINT)  # as a terminal does: the whole group
+            os.killpg(process.pid, signum)  # as a terminal does: the whole group
             out, err = process.communicate(timeout=STARTUP_SECONDS)
         finally:
             process.kill()
