@@ -22,7 +22,7 @@ from engine.lab.modes import Mode
 from engine.lab.render_config import config_lines
 from engine.lab.state import DeviceState, allowed_vlans, generation
 from engine.lab.store import Block, Config, Line
-from engine.lab.topology import DOWNLINK, MANAGEMENT, UPLINK, Wiring, far_end, wire
+from engine.lab.topology import MANAGEMENT, Wiring, far_end, wire
 
 _T = TypeVar("_T")
 _PORTS = [f"GigabitEthernet0/{n}" for n in range(4)] + [f"GigabitEthernet1/{n}" for n in range(4)]
@@ -258,9 +258,7 @@ class Device:
                 str(identity.management.with_netmask).replace("/", " "),
             ),
         ]
-        for port, text in ((UPLINK, "uplink"), (DOWNLINK, "downlink")):
-            cable = wiring.cable(port)
-            address = cable.address if cable is not None else None
+        for port, text, address in wiring.ring():
             lines += _port(
                 port, text, str(address.with_netmask).replace("/", " ") if address else None
             )

@@ -85,6 +85,8 @@ PORTS = (
     HardwarePort("Ethernet8"),
     HardwarePort("Management1", MANAGEMENT, host=True),
 )
+_RING_PORTS = {p.cable: p.name for p in PORTS if p.cable}  # the lab's port -> this switch's
+
 LAYOUT = Layout(
     indent="   ",
     separator="!",
@@ -119,11 +121,10 @@ def boot(device: Device) -> list[str]:
         "spanning-tree mode mstp",
         *("vlan 10", "name USERS", "vlan 20", "name VOICE"),
     ]
-    for port, text, ring in (("Ethernet1", "uplink", UPLINK), ("Ethernet2", "downlink", DOWNLINK)):
-        cable = wiring.cable(ring)
-        lines += [f"interface {port}", f"description {text}", "no switchport"]
-        if cable is not None and cable.address is not None:
-            lines.append(f"ip address {cable.address.with_prefixlen}")
+    for port, text, address in wiring.ring():
+        lines += [f"interface {_RING_PORTS[port]}", f"description {text}", "no switchport"]
+        if address is not None:
+            lines.append(f"ip address {address.with_prefixlen}")
     lines += [
         *("interface Ethernet3", "switchport access vlan 10"),
         *("interface Ethernet4", "switchport access vlan 10"),

@@ -36,7 +36,6 @@ from engine.lab.device import Device
 from engine.lab.filters import apply_filter, parse_filter
 from engine.lab.iosxr_grammar import CONFIG, EXEC, MESSAGES, VOCABULARY
 from engine.lab.platform_ports import PORT_NAMES
-from engine.lab.topology import DOWNLINK, UPLINK
 
 _COMMIT_FAILED = (
     "\n% Failed to commit one or more configuration items during a pseudo-atomic operation. "
@@ -56,11 +55,10 @@ def boot(device: Device) -> Tree:
              f"interface {PORT_NAMES['cisco_xr'](0)}", "description OOB management",
              f"ipv4 address {identity.management.ip} {identity.management.netmask}",
              "interface Loopback0", f"ipv4 address {wiring.loopback} 255.255.255.255"]  # fmt: skip
-    for port, text in ((UPLINK, "uplink"), (DOWNLINK, "downlink")):
-        cable = wiring.cable(port)
+    for port, text, address in wiring.ring():
         lines += [f"interface {PORT_NAMES['cisco_xr'](int(port[-1]))}", f"description {text}"]
-        if cable is not None and cable.address is not None:
-            lines.append(f"ipv4 address {cable.address.ip} {cable.address.netmask}")
+        if address is not None:
+            lines.append(f"ipv4 address {address.ip} {address.netmask}")
     for spare in range(3, 8):
         lines += [f"interface {PORT_NAMES['cisco_xr'](spare)}", "shutdown"]
     lines += ["router static", "address-family ipv4 unicast", f"0.0.0.0/0 {identity.gateway}",

@@ -33,7 +33,6 @@ from engine.lab.commands import Failure, Match, parse
 from engine.lab.device import Device
 from engine.lab.junos_grammar import CONFIG, EXEC, MESSAGES, VOCABULARY
 from engine.lab.platform_ports import PORT_NAMES
-from engine.lab.topology import DOWNLINK, UPLINK
 
 _KERNEL = "JNPR-12.1-20220814.3c4a2f8_buil"
 _CHANGED = "The configuration has been changed but not committed\n"
@@ -79,13 +78,10 @@ def boot(device: Device) -> Tree:
              "system services ssh", "system services netconf ssh",
              f"interfaces {ports(0)} unit 0 family inet address {identity.management}",
              f"interfaces lo0 unit 0 family inet address {wiring.loopback}/32"]  # fmt: skip
-    for port, text in ((UPLINK, "uplink"), (DOWNLINK, "downlink")):
-        cable = wiring.cable(port)
+    for port, text, address in wiring.ring():
         lines.append(f"interfaces {ports(int(port[-1]))} description {text}")
-        if cable is not None and cable.address is not None:
-            lines.append(
-                f"interfaces {ports(int(port[-1]))} unit 0 family inet address {cable.address}"
-            )
+        if address is not None:
+            lines.append(f"interfaces {ports(int(port[-1]))} unit 0 family inet address {address}")
     lines += [f"routing-options static route 0.0.0.0/0 next-hop {identity.gateway}",
               "protocols lldp interface all"]  # fmt: skip
     config = Tree()

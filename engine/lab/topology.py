@@ -54,6 +54,15 @@ class Wiring:
     def cable(self, port: str) -> Cable | None:
         return next((c for c in self.cables if c.local == port), None)
 
+    def ring(self) -> tuple[tuple[str, str, ipaddress.IPv4Interface | None], ...]:
+        """The two ring ports as every boot config describes them: (port, description,
+        this end's address, if it has one)."""
+        return tuple(
+            (port, text, cable.address if cable is not None else None)
+            for port, text in ((UPLINK, "uplink"), (DOWNLINK, "downlink"))
+            for cable in (self.cable(port),)
+        )
+
 
 @dataclass(frozen=True)
 class Neighbor:
