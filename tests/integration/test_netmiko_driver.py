@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,6 @@ pytestmark = pytest.mark.lab
 LabFactory = Callable[..., Lab]
 PASSWORD = "pw-Quokka-7731"
 SECRET = "en-Wombat-5529"
-OFF = ConnectionSettings(connect_timeout=5, command_timeout=5, host_key_policy="off")
 # Commands whose output does not move with the clock, so two sessions must agree exactly.
 STABLE_COMMANDS = [
     "show ip interface brief",
@@ -46,22 +45,6 @@ def spec(name: str = "R1", **knobs: Any) -> DeviceSpec:
 def host(lab: Lab, name: str = "R1", **fields: Any) -> Host:
     address, port = lab.endpoint(name)
     return Host(name, address, port, username="netops", password=PASSWORD, secret=SECRET, **fields)
-
-
-@pytest.fixture
-def opened() -> Iterator[Callable[..., NetmikoDriver]]:
-    """`open(host, settings)` returns an open driver; all are closed after the test."""
-    drivers: list[NetmikoDriver] = []
-
-    def make(target: Host, settings: ConnectionSettings = OFF) -> NetmikoDriver:
-        driver = NetmikoDriver(target, settings)
-        drivers.append(driver)
-        driver.open()
-        return driver
-
-    yield make
-    for driver in drivers:
-        driver.close()
 
 
 def test_outputs_equal_what_netmiko_send_command_returns(

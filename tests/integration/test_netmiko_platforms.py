@@ -3,13 +3,12 @@ dropped candidates, config sessions and saves, checked on the device's committed
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from engine.drivers import ConnectionSettings
 from engine.drivers.netmiko import NetmikoDriver
 from engine.inventory import Host
 from engine.lab import DeviceSpec, Lab, LabKnobs
@@ -19,7 +18,6 @@ pytestmark = pytest.mark.lab
 LabFactory = Callable[..., Lab]
 PASSWORD = "pw-Quokka-7731"
 SECRET = "en-Wombat-5529"
-OFF = ConnectionSettings(connect_timeout=5, command_timeout=5, host_key_policy="off")
 JUNOS_SET = "show configuration | display set"
 BAD_JUNOS = "set system ntp servr 192.0.2.7"
 
@@ -35,22 +33,6 @@ def device(lab_factory: LabFactory, platform: str, **knobs: Any) -> tuple[Lab, H
         name, address, port, platform=platform, username="netops", password=PASSWORD, secret=SECRET
     )
     return lab, host
-
-
-@pytest.fixture
-def opened() -> Iterator[Callable[..., NetmikoDriver]]:
-    """`open(host)` returns an open driver; all are closed after the test."""
-    drivers: list[NetmikoDriver] = []
-
-    def make(target: Host) -> NetmikoDriver:
-        driver = NetmikoDriver(target, OFF)
-        drivers.append(driver)
-        driver.open()
-        return driver
-
-    yield make
-    for driver in drivers:
-        driver.close()
 
 
 def test_junos_opens_in_operational_mode_without_enable_and_with_paging_off(
